@@ -1,0 +1,162 @@
+//! `contracts`: layer contracts hold in the source.
+//!
+//! With a ratio layer (the interface layer for `src.separation`): `points × clean files /
+//! files` of that layer, minus `penalty` per violation elsewhere. Without one: `points`
+//! minus `penalty` per violation. Every violation is a finding with path, line and column;
+//! waived violations are listed apart; a waiver without a reason is a finding of its own.
+
+use std::collections::BTreeSet;
+
+use crate::report::model::Finding;
+use crate::standard::{Check, ContractScope, ContractScoring};
+
+use super::super::context::Context;
+use super::super::contracts::{self, Violation};
+use super::Scored;
+
+fn finding(ctx: &Context, violation: &Violation) -> Finding {
+    let contract = &ctx.standard.contracts[violation.contract];
+    let path = ctx.tree.entry(violation.file).path.clone();
+    Finding::new(format!("{}: {}", contract.title, violation.message))
+        .at(path)
+        .line(violation.line, Some(violation.column))
+        .fix(contract.fix.clone())
+        .rule(contract.id.clone())
+}
+
+/// Score a contract-based check.
+pub fn score(ctx: &Context, check: &Check, scoring: &ContractScoring) -> Scored {
+    let results = contracts::evaluate(ctx, &scoring.contracts, &check.id);
+    let governed: BTreeSet<usize> = results.governed.values().flatten().copied().collect();
+    let ratio_files: Option<Vec<usize>> = scoring.ratio_layer.map(|layer| {
+        ctx.layered
+            .iter()
+            .filter(|&&(_, l)| l == layer)
+            .map(|&(i, _)| i)
+            .collect()
+    });
+    let judged = ratio_files.as_ref().map_or(governed.len(), Vec::len);
+    if judged == 0 {
+        let what = scoring.ratio_layer.map_or_else(
+            || "no file governed by these contracts".to_owned(),
+            |layer| {
+                format!(
+                    "no {} source file",
+                    ctx.standard.layers[layer].title.to_lowercase()
+                )
+            },
+        );
+        return if scoring.empty_is_na {
+            Scored {
+                score: check.points,
+                summary: what.clone(),
+                not_applicable: Some(format!("{what} to judge")),
+                ..Scored::default()
+            }
+        } else {
+            Scored {
+                score: 0.0,
+                summary: what.clone(),
+                findings: vec![
+                    Finding::new(format!(
+                        "{what} found, so nothing separates HTTP, business rules and data access"
+                    ))
+                    .fix(check.fix.clone())
+                    .gain(check.points),
+                ],
+                ..Scored::default()
+            }
+        };
+    }
+
+    let in_ratio = |v: &Violation| {
+        scoring.ratio_layer.is_some_and(|layer| {
+            ctx.standard.contracts[v.contract].scope == ContractScope::Layer(layer)
+        })
+    };
+    let mut findings = Vec::new();
+    let mut score = check.points;
+    let mut summary;
+    if let Some(files) = &ratio_files {
+        let unclean: BTreeSet<usize> = results
+            .violations
+            .iter()
+            .filter(|v| in_ratio(v))
+            .map(|v| v.file)
+            .collect();
+        let clean = files.len() - unclean.iter().filter(|f| files.contains(f)).count();
+        score = check.points * clean as f64 / files.len() as f64;
+        let per_file = check.points / files.len() as f64;
+        let mut credited = BTreeSet::new();
+        for violation in results.violations.iter().filter(|v| in_ratio(v)) {
+            let gain = if credited.insert(violation.file) {
+                per_file
+            } else {
+                0.0
+            };
+            findings.push(finding(ctx, violation).gain(gain));
+        }
+        summary = format!(
+            "{clean} of {} {} file{} clean",
+            files.len(),
+            scoring
+                .ratio_layer
+                .map_or("", |l| ctx.standard.layers[l].id.as_str()),
+            if files.len() == 1 { "" } else { "s" }
+        );
+    } else {
+        summary = format!(
+            "{} file{} checked",
+            governed.len(),
+            if governed.len() == 1 { "" } else { "s" }
+        );
+    }
+    let others: Vec<&Violation> = results.violations.iter().filter(|v| !in_ratio(v)).collect();
+    let mut budget = score;
+    for violation in &others {
+        let gain = scoring.penalty.min(budget.max(0.0));
+        budget -= scoring.penalty;
+        findings.push(finding(ctx, violation).gain(gain));
+    }
+    score = (score - scoring.penalty * others.len() as f64).max(0.0);
+    if !others.is_empty() {
+        summary.push_str(&format!(
+            ", {} violation{} elsewhere",
+            others.len(),
+            if others.len() == 1 { "" } else { "s" }
+        ));
+    }
+    for bare in &results.bare_waivers {
+        findings.push(
+            Finding::new(format!(
+                "waiver `squarely: allow({})` has no reason, so it waives nothing",
+                bare.ids.join(", ")
+            ))
+            .at(ctx.tree.entry(bare.file).path.clone())
+            .line(bare.line, None)
+            .fix("Say why after the parenthesis: `# squarely: allow(<id>) <reason>`, or fix the violation and drop the waiver.")
+            .rule("waiver-without-reason"),
+        );
+    }
+    let waived = results
+        .waived
+        .iter()
+        .map(|(violation, reason)| {
+            let mut f = finding(ctx, violation);
+            f.waiver = Some(reason.clone());
+            f.fix = None;
+            f
+        })
+        .collect::<Vec<_>>();
+    if !waived.is_empty() {
+        summary.push_str(&format!(", {} waived", waived.len()));
+    }
+    findings.sort_by(|a, b| (a.path.as_deref(), a.line).cmp(&(b.path.as_deref(), b.line)));
+    Scored {
+        score,
+        summary,
+        findings,
+        waived,
+        not_applicable: None,
+    }
+}

@@ -1,0 +1,351 @@
+//! Evaluating rule-set conditions against the in-memory tree, with the evidence that made
+//! them hold and the placeholders that did not count.
+
+use std::collections::BTreeSet;
+
+use crate::analyze::Language;
+use crate::standard::{CodeQuery, Condition, EntryFilter, PathQuery, Scope, split_name};
+
+use super::context::Context;
+use super::placeholder;
+
+/// A place that supports (or failed) a condition.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    /// Tree path.
+    pub path: String,
+    /// Line, where one applies.
+    pub line: Option<u32>,
+}
+
+/// The outcome of a condition.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Whether it holds.
+    pub holds: bool,
+    /// What made it hold.
+    pub hits: Vec<Hit>,
+    /// Files that matched but are placeholders, with the reason.
+    pub placeholders: Vec<(String, String)>,
+}
+
+impl Outcome {
+    fn new(holds: bool) -> Outcome {
+        Outcome {
+            holds,
+            ..Outcome::default()
+        }
+    }
+
+    /// The first hit's path, for findings.
+    #[must_use]
+    pub fn first_path(&self) -> Option<&str> {
+        self.hits.first().map(|h| h.path.as_str())
+    }
+}
+
+/// Evaluate a condition.
+pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
+    match condition {
+        Condition::Path(query, filter) => paths(ctx, query, *filter),
+        Condition::Content {
+            files,
+            regex,
+            skip_comment_lines,
+        } => {
+            let mut outcome = Outcome::new(false);
+            for index in query_matches(ctx, files, EntryFilter::File) {
+                let Some(text) = ctx.tree.text(index) else {
+                    continue;
+                };
+                for (number, line) in text.lines().enumerate() {
+                    if *skip_comment_lines {
+                        let trimmed = line.trim_start();
+                        if trimmed.starts_with('#') || trimmed.starts_with("//") {
+                            continue;
+                        }
+                    }
+                    if regex.is_match(line) {
+                        outcome.hits.push(Hit {
+                            path: ctx.tree.entry(index).path.clone(),
+                            line: u32::try_from(number + 1).ok(),
+                        });
+                        break;
+                    }
+                }
+                if outcome.hits.len() >= files.min as usize {
+                    outcome.holds = true;
+                    break;
+                }
+            }
+            outcome
+        }
+        Condition::Section { files, heading } => {
+            let mut outcome = Outcome::new(false);
+            for index in query_matches(ctx, files, EntryFilter::File) {
+                let Some(text) = ctx.tree.text(index) else {
+                    continue;
+                };
+                if let Some(line) = placeholder::find_section(text, heading) {
+                    outcome.hits.push(Hit {
+                        path: ctx.tree.entry(index).path.clone(),
+                        line: Some(line),
+                    });
+                    outcome.holds = true;
+                    break;
+                }
+            }
+            outcome
+        }
+        Condition::Dependency(names) => {
+            let project = ctx.detection.service_project();
+            let found = project.dependencies.iter().find(|dep| {
+                names.iter().any(|name| {
+                    ["python", "node", "rust"]
+                        .iter()
+                        .any(|lang| dep.name == crate::detect::manifest::normalize(name, lang))
+                })
+            });
+            match found {
+                Some(dep) => Outcome {
+                    holds: true,
+                    hits: vec![Hit {
+                        path: dep.path.clone(),
+                        line: dep.line,
+                    }],
+                    placeholders: Vec::new(),
+                },
+                None => Outcome::new(false),
+            }
+        }
+        Condition::Framework(ids) => {
+            let project = ctx.detection.service_project();
+            let found = ids.iter().find(|id| project.frameworks.contains(id));
+            match found {
+                Some(id) => {
+                    let evidence = project
+                        .evidence
+                        .iter()
+                        .find(|e| e.subject == format!("framework:{id}"));
+                    Outcome {
+                        holds: true,
+                        hits: evidence
+                            .and_then(|e| e.path.clone().map(|path| Hit { path, line: e.line }))
+                            .into_iter()
+                            .collect(),
+                        placeholders: Vec::new(),
+                    }
+                }
+                None => Outcome::new(false),
+            }
+        }
+        Condition::Language(ids) => {
+            Outcome::new(ids.iter().any(|id| ctx.detection.languages().contains(id)))
+        }
+        Condition::Kind(kinds) => Outcome::new(kinds.contains(&ctx.detection.kind())),
+        Condition::Imports(query) => code(ctx, query, true),
+        Condition::Calls(query) => code(ctx, query, false),
+        Condition::Layer(layers) => {
+            let found = ctx.layered.iter().find(|(_, layer)| layers.contains(layer));
+            match found {
+                Some(&(index, _)) => Outcome {
+                    holds: true,
+                    hits: vec![Hit {
+                        path: ctx.tree.entry(index).path.clone(),
+                        line: None,
+                    }],
+                    placeholders: Vec::new(),
+                },
+                None => Outcome::new(false),
+            }
+        }
+        Condition::Domains(min) => Outcome {
+            holds: ctx.domains.len() >= *min as usize,
+            hits: ctx
+                .domains
+                .iter()
+                .map(|d| Hit {
+                    path: d.clone(),
+                    line: None,
+                })
+                .collect(),
+            placeholders: Vec::new(),
+        },
+        Condition::Ignored {
+            probes,
+            require_all,
+        } => {
+            let Some(gitignore) = ctx.gitignore() else {
+                return Outcome::new(false);
+            };
+            let languages = ctx.detection.languages();
+            let applicable: Vec<_> = probes
+                .iter()
+                .filter(|p| p.language.as_ref().is_none_or(|l| languages.contains(l)))
+                .collect();
+            if applicable.is_empty() {
+                return Outcome::new(false);
+            }
+            let ignored = |probe: &str| {
+                let is_dir = probe.ends_with('/');
+                let path = probe.trim_end_matches('/');
+                gitignore
+                    .matched_path_or_any_parents(path, is_dir)
+                    .is_ignore()
+            };
+            let holds = if *require_all {
+                applicable.iter().all(|p| ignored(&p.path))
+            } else {
+                applicable.iter().any(|p| ignored(&p.path))
+            };
+            Outcome::new(holds)
+        }
+        Condition::Any(list) => {
+            let mut placeholders = Vec::new();
+            for item in list {
+                let outcome = evaluate(ctx, item);
+                if outcome.holds {
+                    return outcome;
+                }
+                placeholders.extend(outcome.placeholders);
+            }
+            Outcome {
+                holds: false,
+                hits: Vec::new(),
+                placeholders,
+            }
+        }
+        Condition::All(list) => {
+            let mut all = Outcome::new(true);
+            for item in list {
+                let outcome = evaluate(ctx, item);
+                all.placeholders.extend(outcome.placeholders);
+                if !outcome.holds {
+                    all.holds = false;
+                    all.hits.clear();
+                    break;
+                }
+                all.hits.extend(outcome.hits);
+            }
+            all
+        }
+        Condition::Not(inner) => Outcome::new(!evaluate(ctx, inner).holds),
+    }
+}
+
+/// The roots a scope searches from, as tree paths.
+fn scope_roots<'c>(ctx: &'c Context, scope: Scope) -> Vec<&'c str> {
+    match scope {
+        Scope::Service => vec![ctx.service_root],
+        Scope::Repo => vec![""],
+        Scope::Either if ctx.service_root.is_empty() => vec![""],
+        Scope::Either => vec!["", ctx.service_root],
+    }
+}
+
+/// Entries matching a query (any glob, no exclusion), of the wanted kind, in tree order.
+pub fn query_matches(ctx: &Context, query: &PathQuery, filter: EntryFilter) -> Vec<usize> {
+    let mut found = BTreeSet::new();
+    for root in scope_roots(ctx, query.scope) {
+        let strip = if root.is_empty() { 0 } else { root.len() + 1 };
+        for glob in &query.globs.0 {
+            for index in ctx.tree.glob_matches(root, glob) {
+                let entry = ctx.tree.entry(index);
+                let kind_ok = match filter {
+                    EntryFilter::Any => true,
+                    EntryFilter::File => entry.is_file(),
+                    EntryFilter::Dir => entry.is_dir(),
+                };
+                let rel = entry.path.get(strip..).unwrap_or("");
+                if kind_ok && !query.exclude.is_match(rel) {
+                    found.insert(index);
+                }
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+fn paths(ctx: &Context, query: &PathQuery, filter: EntryFilter) -> Outcome {
+    let mut outcome = Outcome::new(false);
+    for index in query_matches(ctx, query, filter) {
+        let entry = ctx.tree.entry(index);
+        if entry.is_file() && !query.placeholders_count {
+            if let Some(why) = placeholder::check(ctx.tree, index) {
+                outcome.placeholders.push((entry.path.clone(), why));
+                continue;
+            }
+        }
+        outcome.hits.push(Hit {
+            path: entry.path.clone(),
+            line: None,
+        });
+        if outcome.hits.len() >= query.min as usize {
+            outcome.holds = true;
+            return outcome;
+        }
+    }
+    outcome
+}
+
+/// Source files a code query searches.
+fn code_files(ctx: &Context, query: &CodeQuery) -> Vec<usize> {
+    match &query.files {
+        Some(files) => query_matches(ctx, files, EntryFilter::File)
+            .into_iter()
+            .filter(|&i| Language::from_path(ctx.tree.entry(i).name()).is_some())
+            .collect(),
+        None => ctx
+            .tree
+            .descendants(ctx.service_root)
+            .filter(|&i| {
+                let entry = ctx.tree.entry(i);
+                entry.is_file() && Language::from_path(entry.name()).is_some()
+            })
+            .collect(),
+    }
+}
+
+fn code(ctx: &Context, query: &CodeQuery, imports: bool) -> Outcome {
+    let files = code_files(ctx, query);
+    ctx.prefetch(&files);
+    for index in files {
+        let Some(analysis) = ctx.analysis(index) else {
+            continue;
+        };
+        let hit = if imports {
+            analysis.imports.iter().find_map(|import| {
+                if import.level > 0 || import.module.starts_with('.') {
+                    return None;
+                }
+                let segments = split_name(&import.module);
+                let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+                query
+                    .names
+                    .iter()
+                    .any(|p| p.matches_module(&segments))
+                    .then_some(import.location.line)
+            })
+        } else {
+            analysis.calls.iter().find_map(|call| {
+                let segments = call.segments();
+                query
+                    .names
+                    .iter()
+                    .any(|p| p.matches_suffix(&segments))
+                    .then_some(call.location.line)
+            })
+        };
+        if let Some(line) = hit {
+            return Outcome {
+                holds: true,
+                hits: vec![Hit {
+                    path: ctx.tree.entry(index).path.clone(),
+                    line: Some(line),
+                }],
+                placeholders: Vec::new(),
+            };
+        }
+    }
+    Outcome::new(false)
+}

@@ -1,0 +1,243 @@
+//! Everything a check may ask about the repository, computed once per audit: the layer of
+//! every source file, the domain modules, parsed sources (lazily, in parallel where a rule
+//! needs them) and the root `.gitignore`.
+
+use std::sync::{Arc, OnceLock};
+
+use globset::{GlobSet, GlobSetBuilder};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use rayon::prelude::*;
+
+use crate::analyze::{self, Analysis, Language};
+use crate::detect::Detection;
+use crate::fs::Tree;
+use crate::standard::Standard;
+
+/// Shared, read-only facts of one audit.
+pub struct Context<'a> {
+    /// The repository.
+    pub tree: &'a Tree,
+    /// The rule set.
+    pub standard: &'a Standard,
+    /// Detection results.
+    pub detection: &'a Detection,
+    /// The service root (`""` for the repository root).
+    pub service_root: &'a str,
+    /// `(entry, layer)` for every source file under the service root that is in a layer,
+    /// sorted by entry index (so by path).
+    pub layered: Vec<(usize, usize)>,
+    /// Domain module folders (tree paths), sorted.
+    pub domains: Vec<String>,
+    analyses: Vec<OnceLock<Option<Arc<Analysis>>>>,
+    gitignore: OnceLock<Option<Gitignore>>,
+}
+
+/// Every layer pattern in one set: one match per file classifies it.
+struct LayerMatcher {
+    set: GlobSet,
+    /// For each glob of the set: (layer index, is an exclusion).
+    owners: Vec<(usize, bool)>,
+    layers: usize,
+}
+
+impl LayerMatcher {
+    fn new(standard: &Standard) -> LayerMatcher {
+        let mut builder = GlobSetBuilder::new();
+        let mut owners = Vec::new();
+        for (index, layer) in standard.layers.iter().enumerate() {
+            for glob in &layer.paths.0 {
+                builder.add(glob.glob().clone());
+                owners.push((index, false));
+            }
+            for glob in &layer.exclude.0 {
+                builder.add(glob.glob().clone());
+                owners.push((index, true));
+            }
+        }
+        LayerMatcher {
+            set: builder.build().unwrap_or_else(|_| GlobSet::empty()),
+            owners,
+            layers: standard.layers.len(),
+        }
+    }
+
+    /// The first layer (in rule-set order) that includes and does not exclude the path.
+    fn classify(&self, path: &str, scratch: &mut Vec<usize>) -> Option<usize> {
+        self.set.matches_into(path, scratch);
+        if scratch.is_empty() {
+            return None;
+        }
+        (0..self.layers).find(|&layer| {
+            let hit = |exclude: bool| scratch.iter().any(|&i| self.owners[i] == (layer, exclude));
+            hit(false) && !hit(true)
+        })
+    }
+}
+
+impl<'a> Context<'a> {
+    /// Classify files and find domains.
+    pub fn new(tree: &'a Tree, standard: &'a Standard, detection: &'a Detection) -> Context<'a> {
+        let service_root = detection.service_root.as_str();
+        let matcher = LayerMatcher::new(standard);
+        let strip = if service_root.is_empty() {
+            0
+        } else {
+            service_root.len() + 1
+        };
+        let range = tree.descendants(service_root);
+        let mut layered: Vec<(usize, usize)> = range
+            .into_par_iter()
+            .map_init(Vec::new, |scratch, index| {
+                let entry = tree.entry(index);
+                if !entry.is_file() || Language::from_path(entry.name()).is_none() {
+                    return None;
+                }
+                let rel = entry.path.get(strip..)?;
+                matcher.classify(rel, scratch).map(|layer| (index, layer))
+            })
+            .flatten()
+            .collect();
+        layered.sort_unstable();
+        let mut context = Context {
+            tree,
+            standard,
+            detection,
+            service_root,
+            layered,
+            domains: Vec::new(),
+            analyses: (0..tree.len()).map(|_| OnceLock::new()).collect(),
+            gitignore: OnceLock::new(),
+        };
+        context.domains = context.find_domains();
+        context
+    }
+
+    /// A path relative to the service root.
+    #[must_use]
+    pub fn relative<'p>(&self, path: &'p str) -> &'p str {
+        if self.service_root.is_empty() {
+            path
+        } else {
+            path.strip_prefix(self.service_root)
+                .and_then(|p| p.strip_prefix('/'))
+                .unwrap_or(path)
+        }
+    }
+
+    /// A service-root-relative path made relative to the repository root.
+    #[must_use]
+    pub fn in_service(&self, path: &str) -> String {
+        if self.service_root.is_empty() {
+            path.to_owned()
+        } else if path.is_empty() {
+            self.service_root.to_owned()
+        } else {
+            format!("{}/{path}", self.service_root)
+        }
+    }
+
+    /// The layer of a file, if it is a layered source file.
+    #[must_use]
+    pub fn layer_of(&self, index: usize) -> Option<usize> {
+        self.layered
+            .binary_search_by_key(&index, |&(i, _)| i)
+            .ok()
+            .map(|at| self.layered[at].1)
+    }
+
+    /// The domain folder that is or contains a tree path, if any.
+    #[must_use]
+    pub fn domain_of(&self, path: &str) -> Option<&str> {
+        self.domains
+            .iter()
+            .filter(|d| {
+                path.starts_with(d.as_str())
+                    && (path.len() == d.len() || path[d.len()..].starts_with('/'))
+            })
+            .max_by_key(|d| d.len())
+            .map(String::as_str)
+    }
+
+    /// Domain folders: under a domain root, not excluded by name, holding at least
+    /// `min_layer_entries` children that are (or contain) layered source files.
+    fn find_domains(&self) -> Vec<String> {
+        let rules = &self.standard.domains;
+        let mut domains = Vec::new();
+        for glob in &rules.roots.0 {
+            for index in self.tree.glob_matches(self.service_root, glob) {
+                let entry = self.tree.entry(index);
+                if !entry.is_dir() || rules.exclude.iter().any(|x| x == entry.name()) {
+                    continue;
+                }
+                let prefix = format!("{}/", entry.path);
+                let start = self
+                    .layered
+                    .partition_point(|&(i, _)| self.tree.entry(i).path.as_str() < prefix.as_str());
+                let mut children: Vec<&str> = self.layered[start..]
+                    .iter()
+                    .map(|&(i, _)| self.tree.entry(i).path.as_str())
+                    .take_while(|p| p.starts_with(prefix.as_str()))
+                    .filter_map(|p| p[prefix.len()..].split('/').next())
+                    .collect();
+                children.dedup();
+                if children.len() >= rules.min_layer_entries as usize {
+                    domains.push(entry.path.clone());
+                }
+            }
+        }
+        domains.sort();
+        domains.dedup();
+        domains
+    }
+
+    /// The parsed contents of a source file (parsed once; `None` when unreadable or not source).
+    pub fn analysis(&self, index: usize) -> Option<Arc<Analysis>> {
+        self.analyses[index]
+            .get_or_init(|| {
+                let entry = self.tree.entry(index);
+                let language = Language::from_path(entry.name())?;
+                let text = self.tree.text(index)?;
+                Some(Arc::new(analyze::analyze(language, text)))
+            })
+            .clone()
+    }
+
+    /// Parse these files in parallel ahead of use.
+    pub fn prefetch(&self, files: &[usize]) {
+        files.par_iter().for_each(|&index| {
+            self.analysis(index);
+        });
+    }
+
+    /// The repository's `.gitignore` rules (root and service root), if any.
+    pub fn gitignore(&self) -> Option<&Gitignore> {
+        self.gitignore
+            .get_or_init(|| {
+                let mut builder = GitignoreBuilder::new("/");
+                let mut found = false;
+                let mut roots = vec![String::new()];
+                if !self.service_root.is_empty() {
+                    roots.push(self.service_root.to_owned());
+                }
+                for root in roots {
+                    let path = if root.is_empty() {
+                        ".gitignore".to_owned()
+                    } else {
+                        format!("{root}/.gitignore")
+                    };
+                    if let Some(text) = self.tree.text_at(&path) {
+                        found = true;
+                        for line in text.lines() {
+                            // A bad line is skipped, like git does.
+                            let _ = builder.add_line(None, line);
+                        }
+                    }
+                }
+                if !found {
+                    return None;
+                }
+                builder.build().ok()
+            })
+            .as_ref()
+    }
+}

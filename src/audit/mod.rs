@@ -1,0 +1,183 @@
+//! The audit: score an in-memory tree against a standard.
+//!
+//! [`audit`] builds the shared [`Context`] once (layer of every source file, domain
+//! modules, lazily parsed sources), scores each check with its kind (`checks/`), and
+//! assembles the [`Report`]: scaled score, band, categories, findings and the fixes that
+//! gain the most points first. It never touches the disk: the tree does.
+
+mod checks;
+mod condition;
+mod context;
+mod contracts;
+mod placeholder;
+mod resolve;
+
+pub use context::Context;
+pub use placeholder::prose_placeholder;
+
+use crate::detect::Detection;
+use crate::fs::Tree;
+use crate::report::model::{
+    CategoryResult, CheckResult, DetectionInfo, Finding, Fix, Points, ProjectInfo, Report,
+    StandardInfo, Status, Tool, round2,
+};
+use crate::standard::{Origin, Standard};
+
+/// Audit `tree` against `standard`. `shown_path` is how the audited directory is named in
+/// the report.
+#[must_use]
+pub fn audit(tree: &Tree, standard: &Standard, detection: &Detection, shown_path: &str) -> Report {
+    let ctx = Context::new(tree, standard, detection);
+    let mut results = Vec::new();
+    for check in &standard.checks {
+        results.push(run_check(&ctx, check));
+    }
+    assemble(&ctx, standard, detection, shown_path, results)
+}
+
+fn run_check(ctx: &Context, check: &crate::standard::Check) -> CheckResult {
+    if let Some((condition, reason)) = &check.not_applicable
+        && condition::evaluate(ctx, condition).holds
+    {
+        return CheckResult {
+            id: check.id.clone(),
+            category: check.category.clone(),
+            title: check.title.clone(),
+            score: check.points,
+            max: check.points,
+            status: Status::NotApplicable,
+            summary: format!("not applicable: {reason}"),
+            reason: Some(reason.clone()),
+            findings: Vec::new(),
+            waived: Vec::new(),
+        };
+    }
+    let scored = checks::score(ctx, check);
+    let status = if scored.not_applicable.is_some() {
+        Status::NotApplicable
+    } else {
+        Status::from_score(scored.score, check.points)
+    };
+    let round_gain = |mut f: Finding| {
+        f.gain = f.gain.map(round2);
+        f
+    };
+    CheckResult {
+        id: check.id.clone(),
+        category: check.category.clone(),
+        title: check.title.clone(),
+        score: round2(scored.score),
+        max: check.points,
+        status,
+        summary: scored.summary,
+        reason: scored.not_applicable,
+        findings: scored.findings.into_iter().map(round_gain).collect(),
+        waived: scored.waived,
+    }
+}
+
+fn assemble(
+    ctx: &Context,
+    standard: &Standard,
+    detection: &Detection,
+    shown_path: &str,
+    checks: Vec<CheckResult>,
+) -> Report {
+    let earned: f64 = checks.iter().map(|c| c.score).sum();
+    let possible: f64 = checks.iter().map(|c| c.max).sum();
+    let score = if possible > 0.0 {
+        round2(earned / possible * 100.0)
+    } else {
+        0.0
+    };
+    let categories = standard
+        .categories
+        .iter()
+        .filter_map(|category| {
+            let of: Vec<&CheckResult> = checks
+                .iter()
+                .filter(|c| c.category == category.id)
+                .collect();
+            (!of.is_empty()).then(|| CategoryResult {
+                id: category.id.clone(),
+                title: category.title.clone(),
+                score: round2(of.iter().map(|c| c.score).sum()),
+                max: round2(of.iter().map(|c| c.max).sum()),
+            })
+        })
+        .collect();
+    let mut fixes: Vec<Fix> = Vec::new();
+    for check in &checks {
+        for finding in &check.findings {
+            let Some(gain) = finding.gain.filter(|g| *g > 0.0) else {
+                continue;
+            };
+            let fix = finding.fix.clone().unwrap_or_default();
+            if let Some(existing) = fixes
+                .iter_mut()
+                .find(|f| f.check == check.id && f.fix == fix && f.path == finding.path)
+            {
+                existing.gain = round2(existing.gain + gain);
+                continue;
+            }
+            fixes.push(Fix {
+                check: check.id.clone(),
+                gain,
+                fix,
+                path: finding.path.clone(),
+                line: finding.line,
+            });
+        }
+    }
+    fixes.sort_by(|a, b| b.gain.total_cmp(&a.gain));
+    let project = detection.service_project();
+    Report {
+        tool: Tool::current(),
+        standard: StandardInfo {
+            id: standard.id.clone(),
+            name: standard.name.clone(),
+            version: standard.version.clone(),
+            origin: match &standard.origin {
+                Origin::Builtin => "built-in".to_owned(),
+                Origin::File(path) => path.clone(),
+            },
+        },
+        path: shown_path.to_owned(),
+        detection: DetectionInfo {
+            kind: project.kind.as_str().to_owned(),
+            languages: project.languages.clone(),
+            frameworks: project.frameworks.clone(),
+            service_root: dot(&detection.service_root),
+            projects: detection
+                .projects
+                .iter()
+                .map(|p| ProjectInfo {
+                    root: dot(&p.root),
+                    kind: p.kind.as_str().to_owned(),
+                    languages: p.languages.clone(),
+                    frameworks: p.frameworks.clone(),
+                })
+                .collect(),
+            evidence: project.evidence.clone(),
+        },
+        score,
+        max: 100.0,
+        band: standard.band(score).id.clone(),
+        points: Points {
+            earned: round2(earned),
+            possible: round2(possible),
+        },
+        categories,
+        checks,
+        fixes,
+        notices: ctx.tree.notices(),
+    }
+}
+
+fn dot(root: &str) -> String {
+    if root.is_empty() {
+        ".".to_owned()
+    } else {
+        root.to_owned()
+    }
+}

@@ -1,0 +1,143 @@
+//! The command line, as clap derive types. No logic lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+
+/// Put backend repositories on a production folder standard and keep them there.
+///
+/// Exit codes: 0 success; 1 the gate failed (score below --min-score); 2 an error of usage,
+/// configuration or input.
+#[derive(Debug, Parser)]
+#[command(
+    name = "squarely",
+    version,
+    about,
+    long_about,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// When to use colour: auto (only on a terminal, never with NO_COLOR set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score a repository against a standard (100 points), with a fix for every point lost.
+    #[command(
+        long_about = "Score a repository against a standard's 100-point checklist.\n\n\
+        Every point lost is named as a finding (with path and line where one exists) and a \
+        concrete fix; the fixes that gain the most points are listed last. With --min-score \
+        the command fails (exit 1) below the threshold, for CI gates.\n\n\
+        Examples:\n  squarely audit\n  squarely audit ../billing --min-score 90\n  \
+        squarely audit --format json -o squarely.json\n  \
+        squarely audit --standard modular-monolith --standard ./team-rules.yaml"
+    )]
+    Audit(AuditArgs),
+    /// List, show, validate the rule sets, or print their JSON Schema.
+    #[command(subcommand)]
+    Standards(StandardsCommand),
+    /// Explain a check (or a layer contract): what it looks at, why, how it scores, how to fix it.
+    Explain(ExplainArgs),
+}
+
+/// `squarely audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The repository to audit.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Standard to apply: a built-in id or a rule-set file; repeat for several.
+    #[arg(short, long = "standard", value_name = "ID|FILE")]
+    pub standards: Vec<String>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Fail with exit code 1 when the score is below N (0-100).
+    #[arg(long, value_name = "N", value_parser = parse_min_score)]
+    pub min_score: Option<f64>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_min_score(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=100.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is outside 0-100"))
+    }
+}
+
+/// `squarely standards ...`.
+#[derive(Debug, Subcommand)]
+pub enum StandardsCommand {
+    /// List the built-in standards.
+    List,
+    /// Show a standard: categories, checks and points, layers, contracts, layouts, guidelines.
+    Show {
+        /// A built-in id or a rule-set file.
+        #[arg(value_name = "ID|FILE")]
+        standard: String,
+        /// Output format: text, json, yaml (the resolved rule set's summary), or source (the YAML as written).
+        #[arg(short, long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+    /// Check rule-set files; every error is reported with file, line and column.
+    Validate {
+        /// Rule-set files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of the rule-set format.
+    Schema,
+}
+
+/// Formats of `standards show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// For people.
+    Text,
+    /// The resolved standard as JSON.
+    Json,
+    /// The resolved standard as YAML.
+    Yaml,
+    /// The rule-set file as written.
+    Source,
+}
+
+/// `squarely explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A check id (`root.docs`) or a contract id (`interface-no-database`).
+    pub id: String,
+    /// Look it up in this standard (default: the built-ins, coditect-backend first).
+    #[arg(short, long, value_name = "ID|FILE")]
+    pub standard: Option<String>,
+}

@@ -1,0 +1,75 @@
+//! `squarely audit`: walk once, detect, score against each standard, write, gate.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+
+use anyhow::{Context as _, bail};
+
+use crate::cli::{AuditArgs, ColorChoice};
+use crate::fs::Tree;
+use crate::report::{self, Color};
+use crate::standard::{self, DEFAULT_STANDARD};
+
+use super::{Exit, print_warnings, stdout_color};
+
+/// Run an audit.
+pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let specs: Vec<&str> = if args.standards.is_empty() {
+        vec![DEFAULT_STANDARD]
+    } else {
+        args.standards.iter().map(String::as_str).collect()
+    };
+    let mut standards = Vec::new();
+    for spec in specs {
+        let loaded = standard::load(spec, &cwd)?;
+        print_warnings(&loaded.warnings);
+        standards.push(loaded.standard);
+    }
+
+    let tree = Tree::walk(&args.path)?;
+    let shown = args.path.display().to_string();
+    if tree.is_empty() {
+        bail!(
+            "{shown}: the directory is empty (or holds only files git ignores): nothing to audit"
+        );
+    }
+    let reports: Vec<report::Report> = standards
+        .iter()
+        .map(|standard| {
+            let detection = crate::detect::detect(&tree, &standard.detection);
+            crate::audit::audit(&tree, standard, &detection, &shown)
+        })
+        .collect();
+
+    match &args.output {
+        Some(path) => {
+            let file = File::create(path)
+                .with_context(|| format!("{}: cannot write the report", path.display()))?;
+            let mut out = BufWriter::new(file);
+            report::write(args.format, &reports, Color::Off, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("{}: cannot write the report", path.display()))?;
+        }
+        None => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            report::write(args.format, &reports, stdout_color(color), &mut out)?;
+            out.flush()?;
+        }
+    }
+
+    if let Some(min) = args.min_score {
+        let failed: Vec<&report::Report> = reports.iter().filter(|r| r.score < min).collect();
+        if !failed.is_empty() {
+            for report in failed {
+                eprintln!(
+                    "squarely: {} scores {:.2} under {}, below --min-score {min}",
+                    report.path, report.score, report.standard.id
+                );
+            }
+            return Ok(Exit::GateFailed);
+        }
+    }
+    Ok(Exit::Success)
+}

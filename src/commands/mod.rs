@@ -1,0 +1,57 @@
+//! One file per verb. The only code that prints, reads the environment or uses anyhow.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "commands are the edge: they talk to the terminal"
+)]
+
+mod audit;
+mod explain;
+mod standards;
+
+use std::io::IsTerminal;
+
+use crate::cli::{Cli, ColorChoice, Command};
+use crate::report::Color;
+use crate::standard::{Diagnostic, Severity};
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything went well (exit 0).
+    Success,
+    /// A score was below `--min-score` (exit 1).
+    GateFailed,
+}
+
+/// Run the parsed command line.
+pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
+    match &cli.command {
+        Command::Audit(args) => audit::run(args, cli.color),
+        Command::Standards(command) => standards::run(command, cli.color),
+        Command::Explain(args) => explain::run(args),
+    }
+}
+
+/// Whether standard output gets colour.
+#[must_use]
+pub fn stdout_color(choice: ColorChoice) -> Color {
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    };
+    if on { Color::On } else { Color::Off }
+}
+
+/// Print rule-set warnings on standard error.
+fn print_warnings(warnings: &[Diagnostic]) {
+    for warning in warnings.iter().filter(|d| d.severity == Severity::Warning) {
+        eprintln!("{warning}");
+    }
+}

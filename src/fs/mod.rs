@@ -1,0 +1,507 @@
+//! The repository as squarely sees it: one walk of the disk into an in-memory [`Tree`].
+//!
+//! This is the only module that reads the disk. Everything that judges a repository
+//! (detection, the audit engine, source analysis) asks the tree for entries and contents,
+//! so it can be fed an in-memory tree in tests and never walks twice.
+//!
+//! The tree holds what git would track: `.gitignore` (and `.git/info/exclude`) are
+//! honoured, `.git` itself is never part of it, hidden files are. Symbolic links are
+//! recorded but never followed. Contents are read lazily, at most once, with a size cap,
+//! and every problem met on the way (an unreadable directory, a binary or non-UTF-8 file,
+//! a file too large to read, a symlink loop) becomes a [`Notice`] instead of an error.
+
+mod walk;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+pub use walk::WalkError;
+
+/// Files larger than this are never read into memory; they are reported as too large.
+pub const MAX_READ_BYTES: u64 = 2 * 1024 * 1024;
+
+/// How many leading bytes are inspected to decide that a file is binary.
+const BINARY_SNIFF_BYTES: usize = 8 * 1024;
+
+/// What kind of thing an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link (never followed).
+    Symlink,
+}
+
+/// One file, directory or symlink of the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Path relative to the tree root, `/`-separated, never empty, never starting with `/`.
+    pub path: String,
+    /// File, directory or symlink.
+    pub kind: EntryKind,
+}
+
+impl Entry {
+    /// The last path component.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+
+    /// Number of components minus one: a root entry has depth 0.
+    #[must_use]
+    pub fn depth(&self) -> usize {
+        self.path.bytes().filter(|b| *b == b'/').count()
+    }
+
+    /// The parent directory (`""` for root entries).
+    #[must_use]
+    pub fn parent(&self) -> &str {
+        self.path.rsplit_once('/').map_or("", |(parent, _)| parent)
+    }
+
+    /// Whether this entry is a regular file.
+    #[must_use]
+    pub fn is_file(&self) -> bool {
+        self.kind == EntryKind::File
+    }
+
+    /// Whether this entry is a directory.
+    #[must_use]
+    pub fn is_dir(&self) -> bool {
+        self.kind == EntryKind::Dir
+    }
+}
+
+/// The contents of a file, as far as squarely can use them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// Valid UTF-8 text (a leading byte-order mark removed).
+    Text(String),
+    /// A NUL byte among the first bytes: not text.
+    Binary,
+    /// Not valid UTF-8; `offset` is the first invalid byte.
+    NonUtf8 {
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// Larger than [`MAX_READ_BYTES`]; never read.
+    TooLarge(u64),
+    /// Reading failed (permissions, a vanished file, not a regular file).
+    Unreadable(String),
+}
+
+impl Content {
+    /// The text, when the file is text.
+    #[must_use]
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Content::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Classify raw bytes.
+    #[must_use]
+    pub fn from_bytes(bytes: Vec<u8>) -> Content {
+        let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
+        if sniff.contains(&0) {
+            return Content::Binary;
+        }
+        match String::from_utf8(bytes) {
+            Ok(mut text) => {
+                if text.starts_with('\u{feff}') {
+                    text.drain(..'\u{feff}'.len_utf8());
+                }
+                Content::Text(text)
+            }
+            Err(err) => Content::NonUtf8 {
+                offset: err.utf8_error().valid_up_to(),
+            },
+        }
+    }
+
+    /// Why this content cannot be used as text, for a notice; `None` for text.
+    #[must_use]
+    pub fn problem(&self) -> Option<String> {
+        match self {
+            Content::Text(_) => None,
+            Content::Binary => Some("binary file, not read as text".to_owned()),
+            Content::NonUtf8 { offset } => Some(format!(
+                "not valid UTF-8 (first invalid byte at offset {offset}), not read as text"
+            )),
+            Content::TooLarge(size) => Some(format!(
+                "too large to read ({} > {} limit)",
+                human_size(*size),
+                human_size(MAX_READ_BYTES)
+            )),
+            Content::Unreadable(why) => Some(format!("cannot be read: {why}")),
+        }
+    }
+}
+
+/// A problem met while walking or reading, reported alongside the results.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Notice {
+    /// The path concerned, relative to the tree root (empty for the root itself).
+    pub path: String,
+    /// What happened and what squarely did about it.
+    pub message: String,
+}
+
+/// Where contents come from.
+#[derive(Debug)]
+enum Source {
+    Disk(PathBuf),
+    Memory(BTreeMap<String, Vec<u8>>),
+}
+
+/// The in-memory view of a repository: entries sorted by path, contents on demand.
+///
+/// Entries are sorted bytewise, so the descendants of a directory form one contiguous
+/// range, found by binary search.
+#[derive(Debug)]
+pub struct Tree {
+    source: Source,
+    entries: Vec<Entry>,
+    contents: Vec<OnceLock<Content>>,
+    walk_notices: Vec<Notice>,
+    read_notices: Mutex<Vec<Notice>>,
+}
+
+impl Tree {
+    /// Walk `root` on disk, honouring `.gitignore`.
+    pub fn walk(root: &Path) -> Result<Tree, WalkError> {
+        let (root, entries, notices) = walk::walk(root)?;
+        Ok(Tree::from_entries(Source::Disk(root), entries, notices))
+    }
+
+    /// Build a tree from in-memory files (directories are implied by the paths).
+    ///
+    /// Meant for tests and for planning against a tree that does not exist yet.
+    #[must_use]
+    pub fn from_files<P: AsRef<str>, C: AsRef<[u8]>>(files: &[(P, C)]) -> Tree {
+        let mut contents = BTreeMap::new();
+        let mut entries = BTreeMap::new();
+        for (path, content) in files {
+            let path = path.as_ref().trim_matches('/').to_owned();
+            if path.is_empty() {
+                continue;
+            }
+            let mut parent = path.as_str();
+            while let Some((dir, _)) = parent.rsplit_once('/') {
+                entries.insert(dir.to_owned(), EntryKind::Dir);
+                parent = dir;
+            }
+            if let Some(dir) = path.strip_suffix("/.") {
+                entries.insert(dir.to_owned(), EntryKind::Dir);
+                continue;
+            }
+            entries.insert(path.clone(), EntryKind::File);
+            contents.insert(path, content.as_ref().to_vec());
+        }
+        let entries = entries
+            .into_iter()
+            .map(|(path, kind)| Entry { path, kind })
+            .collect();
+        Tree::from_entries(Source::Memory(contents), entries, Vec::new())
+    }
+
+    fn from_entries(source: Source, mut entries: Vec<Entry>, walk_notices: Vec<Notice>) -> Tree {
+        entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        entries.dedup_by(|a, b| a.path == b.path);
+        let contents = entries.iter().map(|_| OnceLock::new()).collect();
+        Tree {
+            source,
+            entries,
+            contents,
+            walk_notices,
+            read_notices: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The directory on disk this tree was walked from (`None` for an in-memory tree).
+    #[must_use]
+    pub fn root(&self) -> Option<&Path> {
+        match &self.source {
+            Source::Disk(root) => Some(root),
+            Source::Memory(_) => None,
+        }
+    }
+
+    /// Every entry, sorted by path.
+    #[must_use]
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entry at `index`.
+    #[must_use]
+    pub fn entry(&self, index: usize) -> &Entry {
+        &self.entries[index]
+    }
+
+    /// Number of entries.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the tree has no entries at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Index of the entry at `path` (relative, `/`-separated).
+    #[must_use]
+    pub fn find(&self, path: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|entry| entry.path.as_str().cmp(path))
+            .ok()
+    }
+
+    /// Whether a file exists at `path`.
+    #[must_use]
+    pub fn is_file(&self, path: &str) -> bool {
+        self.find(path).is_some_and(|i| self.entries[i].is_file())
+    }
+
+    /// Whether a directory exists at `path` (`""` is the root and always exists).
+    #[must_use]
+    pub fn is_dir(&self, path: &str) -> bool {
+        path.is_empty() || self.find(path).is_some_and(|i| self.entries[i].is_dir())
+    }
+
+    /// The index range of everything below `dir` (`""` for the whole tree).
+    #[must_use]
+    pub fn descendants(&self, dir: &str) -> Range<usize> {
+        if dir.is_empty() {
+            return 0..self.entries.len();
+        }
+        let prefix = format!("{dir}/");
+        let start = self
+            .entries
+            .partition_point(|entry| entry.path.as_str() < prefix.as_str());
+        let len =
+            self.entries[start..].partition_point(|entry| entry.path.starts_with(prefix.as_str()));
+        start..start + len
+    }
+
+    /// Indices of the direct children of `dir` (`""` for root entries).
+    pub fn children(&self, dir: &str) -> impl Iterator<Item = usize> + '_ {
+        let depth = if dir.is_empty() {
+            0
+        } else {
+            dir.bytes().filter(|b| *b == b'/').count() + 1
+        };
+        self.descendants(dir)
+            .filter(move |&i| self.entries[i].depth() == depth)
+    }
+
+    /// The contents of the file at `index`, read on first use (and only once).
+    ///
+    /// A problem with the file is recorded as a notice the first time it is met.
+    pub fn content(&self, index: usize) -> &Content {
+        self.contents[index].get_or_init(|| {
+            let entry = &self.entries[index];
+            let content = self.load(entry);
+            if let Some(problem) = content.problem() {
+                self.note(&entry.path, problem);
+            }
+            content
+        })
+    }
+
+    /// The text of the file at `index`, when it is a readable text file.
+    pub fn text(&self, index: usize) -> Option<&str> {
+        self.content(index).text()
+    }
+
+    /// The text of the file at `path`, when it exists and is readable text.
+    pub fn text_at(&self, path: &str) -> Option<&str> {
+        let index = self.find(path)?;
+        if !self.entries[index].is_file() {
+            return None;
+        }
+        self.text(index)
+    }
+
+    /// Whether the file at `index` has no bytes at all (cheap: no read for disk trees).
+    pub fn is_empty_file(&self, index: usize) -> bool {
+        if let Some(content) = self.contents[index].get() {
+            return matches!(content, Content::Text(text) if text.is_empty());
+        }
+        match &self.source {
+            Source::Memory(files) => files
+                .get(&self.entries[index].path)
+                .is_some_and(Vec::is_empty),
+            Source::Disk(root) => std::fs::metadata(root.join(&self.entries[index].path))
+                .is_ok_and(|meta| meta.len() == 0),
+        }
+    }
+
+    /// Record a problem met while reading, once per path and message.
+    pub fn note(&self, path: &str, message: impl Into<String>) {
+        let notice = Notice {
+            path: path.to_owned(),
+            message: message.into(),
+        };
+        if let Ok(mut notices) = self.read_notices.lock()
+            && !notices.contains(&notice)
+        {
+            notices.push(notice);
+        }
+    }
+
+    /// Every notice so far: walk problems first, then read problems, sorted by path.
+    #[must_use]
+    pub fn notices(&self) -> Vec<Notice> {
+        let mut notices = self.walk_notices.clone();
+        if let Ok(read) = self.read_notices.lock() {
+            notices.extend(read.iter().cloned());
+        }
+        notices.sort();
+        notices.dedup();
+        notices
+    }
+
+    fn load(&self, entry: &Entry) -> Content {
+        if entry.kind != EntryKind::File {
+            return Content::Unreadable("not a regular file".to_owned());
+        }
+        match &self.source {
+            Source::Memory(files) => match files.get(&entry.path) {
+                Some(bytes) if bytes.len() as u64 > MAX_READ_BYTES => {
+                    Content::TooLarge(bytes.len() as u64)
+                }
+                Some(bytes) => Content::from_bytes(bytes.clone()),
+                None => Content::Unreadable("no such file".to_owned()),
+            },
+            Source::Disk(root) => walk::read(&root.join(&entry.path)),
+        }
+    }
+}
+
+/// A path pattern the tree can search efficiently: only below its literal prefix, or by
+/// exact lookup when it has no wildcard.
+pub trait PathPattern {
+    /// Folder (relative to the search root) below which every match lies; `""` for anywhere.
+    fn prefix(&self) -> &str;
+    /// The exact relative path, when the pattern has no wildcard.
+    fn literal(&self) -> Option<&str>;
+    /// Whether a path relative to the search root matches.
+    fn is_match(&self, relative: &str) -> bool;
+}
+
+impl Tree {
+    /// Indices of the entries below `root` whose path relative to `root` matches `pattern`.
+    pub fn glob_matches<P: PathPattern + ?Sized>(&self, root: &str, pattern: &P) -> Vec<usize> {
+        let join = |path: &str| {
+            if root.is_empty() {
+                path.to_owned()
+            } else if path.is_empty() {
+                root.to_owned()
+            } else {
+                format!("{root}/{path}")
+            }
+        };
+        if let Some(literal) = pattern.literal() {
+            return self.find(&join(literal)).into_iter().collect();
+        }
+        let strip = if root.is_empty() { 0 } else { root.len() + 1 };
+        self.descendants(&join(pattern.prefix()))
+            .filter(|&i| {
+                self.entries[i]
+                    .path
+                    .get(strip..)
+                    .is_some_and(|rel| pattern.is_match(rel))
+            })
+            .collect()
+    }
+}
+
+/// `1536` -> `1.5 KiB`.
+#[must_use]
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> Tree {
+        Tree::from_files(&[
+            ("README.md", "# hi\n"),
+            ("a-b/x.txt", "x"),
+            ("a/b/c.py", "print(1)\n"),
+            ("a/d.py", ""),
+            ("bin.dat", "\0\x01"),
+            ("latin1.txt", "caf\u{e9}"),
+        ])
+    }
+
+    #[test]
+    fn descendants_are_contiguous_even_with_sibling_prefixes() {
+        let tree = tree();
+        let paths: Vec<_> = tree
+            .descendants("a")
+            .map(|i| tree.entry(i).path.as_str())
+            .collect();
+        assert_eq!(paths, ["a/b", "a/b/c.py", "a/d.py"]);
+        let root: Vec<_> = tree.children("").map(|i| tree.entry(i).name()).collect();
+        assert_eq!(root, ["README.md", "a", "a-b", "bin.dat", "latin1.txt"]);
+        let children: Vec<_> = tree.children("a").map(|i| tree.entry(i).name()).collect();
+        assert_eq!(children, ["b", "d.py"]);
+        assert!(tree.descendants("missing").is_empty());
+    }
+
+    #[test]
+    fn contents_are_classified_and_problems_noted_once() {
+        let tree = Tree::from_files(&[
+            ("bin.dat", b"\0\x01".as_slice()),
+            ("latin1.txt", b"caf\xe9".as_slice()),
+            ("bom.md", b"\xef\xbb\xbftext".as_slice()),
+        ]);
+        let bin = tree.find("bin.dat").unwrap();
+        assert_eq!(tree.content(bin), &Content::Binary);
+        assert_eq!(tree.content(bin), &Content::Binary);
+        let latin = tree.find("latin1.txt").unwrap();
+        assert_eq!(tree.content(latin), &Content::NonUtf8 { offset: 3 });
+        assert_eq!(tree.text_at("bom.md"), Some("text"));
+        let notices = tree.notices();
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert!(notices[0].message.contains("binary"));
+        assert!(notices[1].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn empty_files_are_known_without_reading() {
+        let tree = tree();
+        assert!(tree.is_empty_file(tree.find("a/d.py").unwrap()));
+        assert!(!tree.is_empty_file(tree.find("a/b/c.py").unwrap()));
+    }
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human_size(10), "10 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(3 * 1024 * 1024), "3.0 MiB");
+    }
+}

@@ -1,0 +1,311 @@
+//! The one walk of a directory: parallel, gitignore-aware, never following links.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+
+use super::{Content, Entry, EntryKind, MAX_READ_BYTES, Notice};
+
+/// Why a directory could not be walked at all.
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    /// The path does not exist.
+    #[error("{path}: no such file or directory")]
+    NotFound {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The path is a file, not a directory.
+    #[error("{path}: is a file, not a directory")]
+    NotADirectory {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The path exists but cannot be opened.
+    #[error("{path}: cannot be read: {source}")]
+    Unreadable {
+        /// The path as given.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+}
+
+/// Entries found by one walk thread, flushed into the shared list when the thread ends.
+struct Collector<'a> {
+    root: &'a Path,
+    entries: Vec<Entry>,
+    notices: Vec<Notice>,
+    shared: &'a Mutex<(Vec<Entry>, Vec<Notice>)>,
+}
+
+impl ParallelVisitor for Collector<'_> {
+    fn visit(&mut self, result: Result<DirEntry, ignore::Error>) -> WalkState {
+        match result {
+            Ok(entry) => self.visit_entry(&entry),
+            Err(err) => self.notices.push(walk_notice(self.root, &err)),
+        }
+        WalkState::Continue
+    }
+}
+
+impl Collector<'_> {
+    fn visit_entry(&mut self, entry: &DirEntry) {
+        if entry.depth() == 0 {
+            return;
+        }
+        let Some(path) = relative(self.root, entry.path()) else {
+            return;
+        };
+        if path.contains(char::REPLACEMENT_CHARACTER) {
+            self.notices.push(Notice {
+                path: path.clone(),
+                message: "file name is not valid UTF-8; shown with replacement characters"
+                    .to_owned(),
+            });
+        }
+        let kind = if entry.path_is_symlink() {
+            if let Some(message) = symlink_problem(entry.path()) {
+                self.notices.push(Notice {
+                    path: path.clone(),
+                    message,
+                });
+            }
+            EntryKind::Symlink
+        } else if entry.file_type().is_some_and(|t| t.is_dir()) {
+            EntryKind::Dir
+        } else {
+            EntryKind::File
+        };
+        self.entries.push(Entry { path, kind });
+    }
+}
+
+impl Drop for Collector<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut shared) = self.shared.lock() {
+            shared.0.append(&mut self.entries);
+            shared.1.append(&mut self.notices);
+        }
+    }
+}
+
+struct Builder<'a> {
+    root: &'a Path,
+    shared: &'a Mutex<(Vec<Entry>, Vec<Notice>)>,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Collector {
+            root: self.root,
+            entries: Vec::with_capacity(1024),
+            notices: Vec::new(),
+            shared: self.shared,
+        })
+    }
+}
+
+/// Walk `root`: every entry git would track, plus the notices met on the way.
+pub(super) fn walk(root: &Path) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), WalkError> {
+    let meta = fs::metadata(root).map_err(|source| match source.kind() {
+        io::ErrorKind::NotFound => WalkError::NotFound {
+            path: root.to_path_buf(),
+        },
+        _ => WalkError::Unreadable {
+            path: root.to_path_buf(),
+            source,
+        },
+    })?;
+    if !meta.is_dir() {
+        return Err(WalkError::NotADirectory {
+            path: root.to_path_buf(),
+        });
+    }
+    fs::read_dir(root).map_err(|source| WalkError::Unreadable {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let root = fs::canonicalize(root).map_err(|source| WalkError::Unreadable {
+        path: root.to_path_buf(),
+        source,
+    })?;
+
+    let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let mut builder = WalkBuilder::new(&root);
+    builder
+        .hidden(false)
+        .ignore(false)
+        .git_global(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .parents(true)
+        .follow_links(false)
+        .threads(threads.min(8))
+        .filter_entry(|entry| entry.file_name() != ".git");
+    let shared = Mutex::new((Vec::new(), Vec::new()));
+    builder.build_parallel().visit(&mut Builder {
+        root: &root,
+        shared: &shared,
+    });
+    let (entries, notices) = shared
+        .into_inner()
+        .unwrap_or_else(|poison| poison.into_inner());
+    Ok((root, entries, notices))
+}
+
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut out = String::new();
+    for component in rel.components() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(&component.as_os_str().to_string_lossy());
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// A notice for a walk error: which path, and why it was skipped.
+fn walk_notice(root: &Path, err: &ignore::Error) -> Notice {
+    let mut path = String::new();
+    let mut current = err;
+    loop {
+        match current {
+            ignore::Error::WithPath { path: p, err } => {
+                if path.is_empty() {
+                    path = relative(root, p).unwrap_or_default();
+                }
+                current = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                current = err;
+            }
+            _ => break,
+        }
+    }
+    let message = match current {
+        ignore::Error::Io(io) if io.kind() == io::ErrorKind::PermissionDenied => {
+            "permission denied; skipped".to_owned()
+        }
+        ignore::Error::Io(io) => format!("cannot be read: {io}; skipped"),
+        ignore::Error::Loop { .. } => "symlink loop; not followed".to_owned(),
+        other => format!("{other}; skipped"),
+    };
+    Notice { path, message }
+}
+
+/// Why a symlink deserves a notice: a loop, a dangling target, or a link to an ancestor.
+fn symlink_problem(path: &Path) -> Option<String> {
+    match fs::metadata(path) {
+        Err(err)
+            if err.raw_os_error() == Some(40) || err.to_string().contains("symbolic links") =>
+        {
+            Some("symlink loop; not followed".to_owned())
+        }
+        Err(_) => Some("dangling symlink; not followed".to_owned()),
+        Ok(meta) if meta.is_dir() => {
+            let target = fs::canonicalize(path).ok()?;
+            let parent = fs::canonicalize(path.parent()?).ok()?;
+            parent.starts_with(&target).then(|| {
+                "symlink to one of its own parent directories (a loop); not followed".to_owned()
+            })
+        }
+        Ok(_) => None,
+    }
+}
+
+/// Read one file with the size cap.
+pub(super) fn read(path: &Path) -> Content {
+    let file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) => return Content::Unreadable(err.to_string()),
+    };
+    let size = match file.metadata() {
+        Ok(meta) if !meta.is_file() => return Content::Unreadable("not a regular file".into()),
+        Ok(meta) => meta.len(),
+        Err(err) => return Content::Unreadable(err.to_string()),
+    };
+    if size > MAX_READ_BYTES {
+        return Content::TooLarge(size);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    match file.take(MAX_READ_BYTES + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > MAX_READ_BYTES => Content::TooLarge(bytes.len() as u64),
+        Ok(_) => Content::from_bytes(bytes),
+        Err(err) => Content::Unreadable(err.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_honouring_gitignore_and_skipping_dot_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join(".git/objects")).unwrap();
+        fs::write(root.join(".git/HEAD"), "ref").unwrap();
+        fs::write(root.join(".gitignore"), "target/\n*.log\n").unwrap();
+        fs::create_dir_all(root.join("target/debug")).unwrap();
+        fs::write(root.join("target/debug/app"), "bin").unwrap();
+        fs::write(root.join("debug.log"), "x").unwrap();
+        fs::create_dir_all(root.join("src")).unwrap();
+        fs::write(root.join("src/main.rs"), "fn main() {}").unwrap();
+        fs::write(root.join(".env.example"), "A=1").unwrap();
+        let (_, mut entries, notices) = walk(root).unwrap();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, [".env.example", ".gitignore", "src", "src/main.rs"]);
+        assert!(notices.is_empty());
+    }
+
+    #[test]
+    fn errors_for_missing_and_file_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope");
+        assert!(matches!(walk(&missing), Err(WalkError::NotFound { .. })));
+        let file = dir.path().join("f.txt");
+        fs::write(&file, "x").unwrap();
+        assert!(matches!(walk(&file), Err(WalkError::NotADirectory { .. })));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_recorded_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a")).unwrap();
+        std::os::unix::fs::symlink("..", root.join("a/up")).unwrap();
+        std::os::unix::fs::symlink("self", root.join("self")).unwrap();
+        let (_, entries, mut notices) = walk(root).unwrap();
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.path == "a/up" && e.kind == EntryKind::Symlink)
+        );
+        notices.sort();
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert_eq!(notices[0].path, "a/up");
+        assert!(notices[0].message.contains("loop"));
+        assert_eq!(notices[1].path, "self");
+        assert!(notices[1].message.contains("loop"));
+    }
+
+    #[test]
+    fn reads_with_a_size_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.txt");
+        let file = fs::File::create(&big).unwrap();
+        file.set_len(MAX_READ_BYTES + 10).unwrap();
+        assert_eq!(read(&big), Content::TooLarge(MAX_READ_BYTES + 10));
+        let small = dir.path().join("small.txt");
+        fs::write(&small, "hello").unwrap();
+        assert_eq!(read(&small), Content::Text("hello".into()));
+    }
+}

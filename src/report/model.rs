@@ -1,0 +1,307 @@
+//! The report model: what an audit found, independent of how it is printed.
+//!
+//! Every output format renders this model and nothing else. Its JSON form is a stable,
+//! documented contract (docs/json-report.md): fields are only ever added.
+
+use serde::Serialize;
+
+use crate::detect::Evidence;
+use crate::fs::Notice;
+
+/// Round to two decimals, the precision every score is reported with.
+#[must_use]
+pub fn round2(value: f64) -> f64 {
+    let rounded = (value * 100.0).round() / 100.0;
+    if rounded == 0.0 { 0.0 } else { rounded }
+}
+
+/// One audit of one repository against one standard.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The tool that wrote the report.
+    pub tool: Tool,
+    /// The standard applied.
+    pub standard: StandardInfo,
+    /// The audited directory, as given.
+    pub path: String,
+    /// What the repository is.
+    pub detection: DetectionInfo,
+    /// Score out of `max`, two decimals.
+    pub score: f64,
+    /// Always 100.
+    pub max: f64,
+    /// Band id (`production-ready`, `needs-improvement`, `not-ready`).
+    pub band: String,
+    /// Raw points before scaling to 100 (equal to `score` when the checks add up to 100).
+    pub points: Points,
+    /// Per-category sums.
+    pub categories: Vec<CategoryResult>,
+    /// Every check, in report order.
+    pub checks: Vec<CheckResult>,
+    /// The fixes that gain the most points first.
+    pub fixes: Vec<Fix>,
+    /// Problems met while reading the repository (skipped files, unreadable folders...).
+    pub notices: Vec<Notice>,
+}
+
+/// The tool.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// `squarely`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+impl Tool {
+    /// This build of squarely.
+    #[must_use]
+    pub fn current() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
+/// Which standard was applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct StandardInfo {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// `built-in` or the rule-set file.
+    pub origin: String,
+}
+
+/// Detection results.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetectionInfo {
+    /// Kind of the service project.
+    pub kind: String,
+    /// Languages of the service project.
+    pub languages: Vec<String>,
+    /// Frameworks and tools of the service project.
+    pub frameworks: Vec<String>,
+    /// The service root, relative to the audited directory (`.` for itself).
+    pub service_root: String,
+    /// Every project found.
+    pub projects: Vec<ProjectInfo>,
+    /// Why detection concluded what it did, for the service project.
+    pub evidence: Vec<Evidence>,
+}
+
+/// One project of a monorepo.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectInfo {
+    /// Its root (`.` for the repository root).
+    pub root: String,
+    /// Kind.
+    pub kind: String,
+    /// Languages.
+    pub languages: Vec<String>,
+    /// Frameworks.
+    pub frameworks: Vec<String>,
+}
+
+/// Raw points.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Points {
+    /// Points earned.
+    pub earned: f64,
+    /// Points possible.
+    pub possible: f64,
+}
+
+/// A category's sum.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryResult {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Points earned.
+    pub score: f64,
+    /// Points possible.
+    pub max: f64,
+}
+
+/// How a check went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Status {
+    /// Full points.
+    #[serde(rename = "pass")]
+    Pass,
+    /// Some points.
+    #[serde(rename = "partial")]
+    Partial,
+    /// No points.
+    #[serde(rename = "fail")]
+    Fail,
+    /// Does not apply: full points.
+    #[serde(rename = "n/a")]
+    NotApplicable,
+}
+
+impl Status {
+    /// From a score.
+    #[must_use]
+    pub fn from_score(score: f64, max: f64) -> Status {
+        if score >= max - 1e-9 {
+            Status::Pass
+        } else if score <= 1e-9 {
+            Status::Fail
+        } else {
+            Status::Partial
+        }
+    }
+
+    /// The word used in reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Partial => "partial",
+            Status::Fail => "fail",
+            Status::NotApplicable => "n/a",
+        }
+    }
+}
+
+/// One check's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// Id.
+    pub id: String,
+    /// Category id.
+    pub category: String,
+    /// Title.
+    pub title: String,
+    /// Points earned (two decimals).
+    pub score: f64,
+    /// Points possible.
+    pub max: f64,
+    /// pass, partial, fail or n/a.
+    pub status: Status,
+    /// One line on what was found.
+    pub summary: String,
+    /// Why the check does not apply (n/a only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Every cause of a lost point.
+    pub findings: Vec<Finding>,
+    /// Violations waived inline with a reason (they cost nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waived: Vec<Finding>,
+}
+
+/// A cause of lost points, or a waived violation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// What is wrong.
+    pub message: String,
+    /// Where (relative to the audited directory).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Line, 1-based.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Column, 1-based.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// Points this fix would gain (two decimals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gain: Option<f64>,
+    /// The contract or rule that raised it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// For a waived violation: the waiver's reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<String>,
+}
+
+impl Finding {
+    /// A finding with a message only.
+    #[must_use]
+    pub fn new(message: impl Into<String>) -> Finding {
+        Finding {
+            message: message.into(),
+            path: None,
+            line: None,
+            column: None,
+            fix: None,
+            gain: None,
+            rule: None,
+            waiver: None,
+        }
+    }
+
+    /// With a path.
+    #[must_use]
+    pub fn at(mut self, path: impl Into<String>) -> Finding {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// With a line and column.
+    #[must_use]
+    pub fn line(mut self, line: u32, column: Option<u32>) -> Finding {
+        self.line = Some(line);
+        self.column = column;
+        self
+    }
+
+    /// With a fix.
+    #[must_use]
+    pub fn fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    /// With a gain.
+    #[must_use]
+    pub fn gain(mut self, gain: f64) -> Finding {
+        self.gain = Some(gain);
+        self
+    }
+
+    /// With a rule id.
+    #[must_use]
+    pub fn rule(mut self, rule: impl Into<String>) -> Finding {
+        self.rule = Some(rule.into());
+        self
+    }
+
+    /// `path:line` or `path`, for text output.
+    #[must_use]
+    pub fn location(&self) -> Option<String> {
+        let path = self.path.as_deref()?;
+        Some(match self.line {
+            Some(line) => format!("{path}:{line}"),
+            None => path.to_owned(),
+        })
+    }
+}
+
+/// A fix worth points.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fix {
+    /// The check it helps.
+    pub check: String,
+    /// Points gained (two decimals).
+    pub gain: f64,
+    /// What to do.
+    pub fix: String,
+    /// Where.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}

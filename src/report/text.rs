@@ -1,0 +1,214 @@
+//! `--format text`: the report for people. Score and band first, then each category with
+//! its checks and every finding with its fix, then the fixes that gain the most points.
+
+use std::io::{self, Write};
+
+use colored::{ColoredString, Colorize};
+
+use super::Color;
+use super::model::{CheckResult, Report, Status};
+
+/// How many fixes the "Top fixes" list shows.
+const TOP_FIXES: usize = 10;
+
+struct Painter {
+    color: Color,
+}
+
+impl Painter {
+    fn paint(&self, text: &str, f: impl Fn(&str) -> ColoredString) -> String {
+        match self.color {
+            Color::On => f(text).to_string(),
+            Color::Off => text.to_owned(),
+        }
+    }
+
+    fn status(&self, status: Status) -> String {
+        let word = format!("{:<7}", status.as_str());
+        match status {
+            Status::Pass => self.paint(&word, |s| s.green()),
+            Status::Partial => self.paint(&word, |s| s.yellow()),
+            Status::Fail => self.paint(&word, |s| s.red().bold()),
+            Status::NotApplicable => self.paint(&word, |s| s.blue()),
+        }
+    }
+
+    fn band(&self, band: &str, score: f64) -> String {
+        if score >= 90.0 {
+            self.paint(band, |s| s.green().bold())
+        } else if score >= 70.0 {
+            self.paint(band, |s| s.yellow().bold())
+        } else {
+            self.paint(band, |s| s.red().bold())
+        }
+    }
+}
+
+/// `5` -> `5.00`.
+fn pts(value: f64) -> String {
+    format!("{value:.2}")
+}
+
+/// Write one report.
+pub fn write(report: &Report, color: Color, out: &mut dyn Write) -> io::Result<()> {
+    let p = Painter { color };
+    let d = &report.detection;
+    writeln!(
+        out,
+        "{} {}",
+        p.paint("squarely audit", |s| s.bold()),
+        report.path
+    )?;
+    writeln!(
+        out,
+        "standard  {} {} ({})",
+        report.standard.id, report.standard.version, report.standard.origin
+    )?;
+    let mut detected = vec![d.kind.clone()];
+    if !d.languages.is_empty() {
+        detected.push(d.languages.join(", "));
+    }
+    if !d.frameworks.is_empty() {
+        detected.push(d.frameworks.join(", "));
+    }
+    writeln!(out, "detected  {}", detected.join(" · "))?;
+    if d.service_root != "." || d.projects.len() > 1 {
+        let others: Vec<String> = d
+            .projects
+            .iter()
+            .filter(|pr| pr.root != d.service_root && pr.kind != "unknown")
+            .map(|pr| format!("{} ({})", pr.root, pr.kind))
+            .collect();
+        let mut line = format!("service   {}", d.service_root);
+        if !others.is_empty() {
+            line.push_str(&format!("  (also: {})", others.join(", ")));
+        }
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} {} / {}  {}",
+        p.paint("Score", |s| s.bold()),
+        p.paint(&pts(report.score), |s| s.bold()),
+        pts(report.max).trim_end_matches(".00"),
+        p.band(&report.band, report.score)
+    )?;
+    if (report.points.possible - 100.0).abs() > 1e-9 {
+        writeln!(
+            out,
+            "          ({} of {} points, scaled to 100)",
+            pts(report.points.earned),
+            pts(report.points.possible)
+        )?;
+    }
+    for category in &report.categories {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}  {} / {}",
+            p.paint(&category.title, |s| s.bold().underline()),
+            pts(category.score),
+            pts(category.max)
+        )?;
+        for check in report.checks.iter().filter(|c| c.category == category.id) {
+            write_check(&p, check, out)?;
+        }
+    }
+    let fixes: Vec<_> = report.fixes.iter().take(TOP_FIXES).collect();
+    if !fixes.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            p.paint("Top fixes (most points first)", |s| s.bold())
+        )?;
+        for fix in &fixes {
+            let place = fix
+                .path
+                .as_ref()
+                .map(|path| match fix.line {
+                    Some(line) => format!(" [{path}:{line}]"),
+                    None => format!(" [{path}]"),
+                })
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {}  {}  {}{}",
+                p.paint(&format!("+{:.2}", fix.gain), |s| s.green()),
+                fix.check,
+                fix.fix,
+                place
+            )?;
+        }
+        if report.fixes.len() > TOP_FIXES {
+            writeln!(
+                out,
+                "  ... and {} more (see the findings above or --format json)",
+                report.fixes.len() - TOP_FIXES
+            )?;
+        }
+    }
+    if !report.notices.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", p.paint("Notes", |s| s.bold()))?;
+        for notice in &report.notices {
+            let path = if notice.path.is_empty() {
+                "."
+            } else {
+                &notice.path
+            };
+            writeln!(out, "  {path}: {}", notice.message)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_check(p: &Painter, check: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "  {} {:>5}/{:<4} {}  {}",
+        p.status(check.status),
+        pts(check.score),
+        pts(check.max).trim_end_matches(".00"),
+        p.paint(&check.id, |s| s.bold()),
+        check.title
+    )?;
+    writeln!(out, "{:22}{}", "", p.paint(&check.summary, |s| s.dimmed()))?;
+    for finding in &check.findings {
+        let place = finding
+            .location()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        writeln!(out, "{:22}- {}{}", "", finding.message, place)?;
+        if let Some(fix) = &finding.fix {
+            let gain = finding
+                .gain
+                .filter(|g| *g > 0.0)
+                .map(|g| format!(" (+{g:.2})"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{:24}{} {fix}{gain}",
+                "",
+                p.paint("fix:", |s| s.cyan())
+            )?;
+        }
+    }
+    for waived in &check.waived {
+        let place = waived
+            .location()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:22}{} {}{} — {}",
+            "",
+            p.paint("waived:", |s| s.blue()),
+            waived.message,
+            place,
+            waived.waiver.as_deref().unwrap_or("")
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! Finding rule sets (built-in or on disk), resolving `extends`, and merging the files.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::raw::{RawDetection, RawStandard};
+use super::validate::{self, Sources};
+use super::yaml;
+use super::{Diagnostic, Loaded, Severity, StandardError};
+
+/// The standard used when none is named.
+pub const DEFAULT_STANDARD: &str = "coditect-backend";
+
+/// Ids of the built-in standards, in the order `standards list` shows them.
+pub const BUILTIN_IDS: [&str; 4] = [
+    "coditect-backend",
+    "modular-monolith",
+    "route-modules",
+    "fastapi-best-practices",
+];
+
+/// The built-in detection catalog every standard starts from.
+const DETECTION: &str = include_str!("../../standards/detection.yaml");
+
+/// The YAML source of a built-in standard.
+#[must_use]
+pub fn builtin_source(id: &str) -> Option<&'static str> {
+    match id {
+        "coditect-backend" => Some(include_str!("../../standards/coditect-backend.yaml")),
+        "modular-monolith" => Some(include_str!("../../standards/modular-monolith.yaml")),
+        "route-modules" => Some(include_str!("../../standards/route-modules.yaml")),
+        "fastapi-best-practices" => {
+            Some(include_str!("../../standards/fastapi-best-practices.yaml"))
+        }
+        _ => None,
+    }
+}
+
+/// Load a rule set by built-in id or file path (relative paths from `cwd`).
+pub fn load(spec: &str, cwd: &Path) -> Result<Loaded, StandardError> {
+    if builtin_source(spec).is_some() {
+        return load_chain(Link::Builtin(spec.to_owned()));
+    }
+    let path = cwd.join(spec);
+    if path.is_file() {
+        return load_chain(Link::File(path, spec.to_owned()));
+    }
+    let looks_like_path = spec.contains('/')
+        || spec.contains('\\')
+        || Path::new(spec)
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml"));
+    if looks_like_path {
+        return Err(StandardError::Io {
+            path: spec.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                if path.exists() {
+                    "not a file"
+                } else {
+                    "no such file"
+                },
+            ),
+        });
+    }
+    Err(StandardError::Unknown {
+        spec: spec.to_owned(),
+        known: BUILTIN_IDS.iter().map(|s| (*s).to_owned()).collect(),
+    })
+}
+
+/// Load a rule set from text (for `standards validate` of stdin and tests).
+/// `name` is used in diagnostics; `extends` paths resolve from `dir`.
+pub fn load_str(name: &str, text: &str, dir: &Path) -> Result<Loaded, StandardError> {
+    load_chain(Link::Text {
+        name: name.to_owned(),
+        text: text.to_owned(),
+        dir: dir.to_path_buf(),
+    })
+}
+
+/// One rule set in an `extends` chain.
+enum Link {
+    Builtin(String),
+    File(PathBuf, String),
+    Text {
+        name: String,
+        text: String,
+        dir: PathBuf,
+    },
+}
+
+impl Link {
+    fn display(&self) -> String {
+        match self {
+            Link::Builtin(id) => format!("<built-in {id}>"),
+            Link::File(_, shown) => shown.clone(),
+            Link::Text { name, .. } => name.clone(),
+        }
+    }
+
+    fn identity(&self) -> String {
+        match self {
+            Link::Builtin(id) => format!("builtin:{id}"),
+            Link::File(path, _) => std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+            Link::Text { name, .. } => format!("text:{name}"),
+        }
+    }
+
+    fn read(&self) -> Result<String, StandardError> {
+        match self {
+            Link::Builtin(id) => Ok(builtin_source(id).unwrap_or_default().to_owned()),
+            Link::File(path, shown) => {
+                let bytes = std::fs::read(path).map_err(|source| StandardError::Io {
+                    path: shown.clone(),
+                    source,
+                })?;
+                String::from_utf8(bytes).map_err(|err| StandardError::Invalid {
+                    diagnostics: vec![Diagnostic {
+                        file: shown.clone(),
+                        mark: None,
+                        severity: Severity::Error,
+                        message: format!(
+                            "not valid UTF-8 (first invalid byte at offset {})",
+                            err.utf8_error().valid_up_to()
+                        ),
+                    }],
+                })
+            }
+            Link::Text { text, .. } => Ok(text.clone()),
+        }
+    }
+
+    /// Where a relative `extends` path is resolved from.
+    fn dir(&self) -> Option<PathBuf> {
+        match self {
+            Link::Builtin(_) => None,
+            Link::File(path, _) => path.parent().map(Path::to_path_buf),
+            Link::Text { dir, .. } => Some(dir.clone()),
+        }
+    }
+}
+
+/// The maximum length of an `extends` chain.
+const MAX_CHAIN: usize = 16;
+
+/// Parse every file of the chain (leaf first), then merge root-first and validate.
+fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
+    let mut files: Vec<String> = Vec::new();
+    let mut raws: Vec<RawStandard> = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut next = Some(leaf);
+    while let Some(link) = next.take() {
+        let name = link.display();
+        if !seen.insert(link.identity()) {
+            diagnostics.push(error(&name, None, "`extends` forms a cycle".to_owned()));
+            break;
+        }
+        let text = link.read()?;
+        match yaml::from_str::<RawStandard>(&text) {
+            Ok(raw) => {
+                if let Some(parent) = &raw.extends {
+                    if files.len() + 1 >= MAX_CHAIN {
+                        diagnostics.push(error(
+                            &name,
+                            Some(parent.mark),
+                            format!("`extends` chain is longer than {MAX_CHAIN} rule sets"),
+                        ));
+                    } else {
+                        match resolve_parent(&parent.value, link.dir().as_deref()) {
+                            Ok(parent_link) => next = Some(parent_link),
+                            Err(message) => {
+                                diagnostics.push(error(&name, Some(parent.mark), message));
+                            }
+                        }
+                    }
+                }
+                files.push(name);
+                raws.push(raw);
+            }
+            Err(errors) => {
+                diagnostics.extend(errors.into_iter().map(|e| error(&name, e.mark, e.message)));
+                files.push(name);
+            }
+        }
+    }
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        diagnostics.sort();
+        return Err(StandardError::Invalid { diagnostics });
+    }
+    let detection =
+        yaml::from_str::<RawDetection>(DETECTION).map_err(|errors| StandardError::Invalid {
+            diagnostics: errors
+                .into_iter()
+                .map(|e| error("<built-in detection>", e.mark, e.message))
+                .collect(),
+        })?;
+    // Root-most first.
+    files.reverse();
+    raws.reverse();
+    let sources = Sources {
+        files,
+        detection_file: "<built-in detection>".to_owned(),
+    };
+    let origin_file = match raws.len() {
+        0 => None,
+        _ => Some(sources.files[sources.files.len() - 1].clone()),
+    };
+    let result = validate::validate(&sources, &detection, raws);
+    match result {
+        Ok((mut standard, warnings)) => {
+            standard.origin = match origin_file {
+                Some(file) if !file.starts_with("<built-in") => super::Origin::File(file),
+                _ => super::Origin::Builtin,
+            };
+            Ok(Loaded { standard, warnings })
+        }
+        Err(mut diagnostics) => {
+            diagnostics.sort();
+            Err(StandardError::Invalid { diagnostics })
+        }
+    }
+}
+
+fn resolve_parent(spec: &str, dir: Option<&Path>) -> Result<Link, String> {
+    if builtin_source(spec).is_some() {
+        return Ok(Link::Builtin(spec.to_owned()));
+    }
+    let Some(dir) = dir else {
+        return Err(format!(
+            "built-in rule sets can only extend built-ins, not `{spec}`"
+        ));
+    };
+    let path = dir.join(spec);
+    if path.is_file() {
+        return Ok(Link::File(path.clone(), path.display().to_string()));
+    }
+    Err(format!(
+        "`extends: {spec}` is neither a built-in standard ({}) nor a file next to this one",
+        BUILTIN_IDS.join(", ")
+    ))
+}
+
+fn error(file: &str, mark: Option<yaml::Mark>, message: String) -> Diagnostic {
+    Diagnostic {
+        file: file.to_owned(),
+        mark,
+        severity: Severity::Error,
+        message,
+    }
+}
+
+/// The JSON Schema of the rule-set format, generated from the raw types.
+#[must_use]
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(RawStandard);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
