@@ -24,7 +24,7 @@ pub struct Violation {
     pub line: u32,
     /// Column, 1-based.
     pub column: u32,
-    /// What happened (`calls \`session.commit()\``).
+    /// What happened, for example ``calls `session.commit()` ``.
     pub message: String,
 }
 
@@ -247,8 +247,8 @@ fn breaches(
             else {
                 continue;
             };
-            if !contract.layers.is_empty() {
-                if let Some(layer) = target_layer(ctx, &target.path)
+            if !contract.layers.is_empty()
+                && let Some(layer) = target_layer(ctx, &target.path)
                     && contract.layers.contains(&layer)
                 {
                     out.push((
@@ -262,7 +262,6 @@ fn breaches(
                         ),
                     ));
                 }
-            }
             if contract.cross_domain_symbols
                 && let (Some(own), Some(other)) = (own_domain, ctx.domain_of(&target.path))
                 && own != other

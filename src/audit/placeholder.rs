@@ -30,33 +30,30 @@ pub fn check(tree: &Tree, index: usize) -> Option<String> {
 
 /// Markdown, text and extension-less documents (LICENSE, README).
 fn is_prose(name: &str) -> bool {
-    match name.rsplit_once('.') {
-        Some((_, ext)) => matches!(
-            ext.to_ascii_lowercase().as_str(),
-            "md" | "mdx" | "markdown" | "rst" | "txt" | "adoc" | "asciidoc" | "org"
-        ),
-        None => {
-            let upper = name.to_ascii_uppercase();
-            [
-                "README",
-                "LICENSE",
-                "LICENCE",
-                "COPYING",
-                "UNLICENSE",
-                "CHANGELOG",
-                "CHANGES",
-                "HISTORY",
-                "NEWS",
-                "CONTRIBUTING",
-                "SECURITY",
-                "AUTHORS",
-                "NOTICE",
-                "CLAUDE",
-                "AGENTS",
-            ]
-            .iter()
-            .any(|doc| upper.starts_with(doc))
-        }
+    if let Some((_, ext)) = name.rsplit_once('.') { matches!(
+        ext.to_ascii_lowercase().as_str(),
+        "md" | "mdx" | "markdown" | "rst" | "txt" | "adoc" | "asciidoc" | "org"
+    ) } else {
+        let upper = name.to_ascii_uppercase();
+        [
+            "README",
+            "LICENSE",
+            "LICENCE",
+            "COPYING",
+            "UNLICENSE",
+            "CHANGELOG",
+            "CHANGES",
+            "HISTORY",
+            "NEWS",
+            "CONTRIBUTING",
+            "SECURITY",
+            "AUTHORS",
+            "NOTICE",
+            "CLAUDE",
+            "AGENTS",
+        ]
+        .iter()
+        .any(|doc| upper.starts_with(doc))
     }
 }
 

@@ -72,12 +72,13 @@ pub fn python_module(tree: &Tree, base: &str, module: &str) -> Option<String> {
 
 fn python(tree: &Tree, service_root: &str, from: &str, import: &Import) -> Option<Target> {
     if import.level > 0 {
-        let mut base = parent(from).to_owned();
+        let mut base = parent(from);
         for _ in 1..import.level {
-            base = parent(&base).to_owned();
+            base = parent(base);
         }
+        let base = base.to_owned();
         if import.module.is_empty() {
-            return tree.is_dir(&base).then(|| Target { path: base });
+            return tree.is_dir(&base).then_some(Target { path: base });
         }
         return python_module(tree, &base, &import.module).map(|path| Target { path });
     }

@@ -42,21 +42,18 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         })
         .collect();
 
-    match &args.output {
-        Some(path) => {
-            let file = File::create(path)
-                .with_context(|| format!("{}: cannot write the report", path.display()))?;
-            let mut out = BufWriter::new(file);
-            report::write(args.format, &reports, Color::Off, &mut out)
-                .and_then(|()| out.flush())
-                .with_context(|| format!("{}: cannot write the report", path.display()))?;
-        }
-        None => {
-            let stdout = io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            report::write(args.format, &reports, stdout_color(color), &mut out)?;
-            out.flush()?;
-        }
+    if let Some(path) = &args.output {
+        let file = File::create(path)
+            .with_context(|| format!("{}: cannot write the report", path.display()))?;
+        let mut out = BufWriter::new(file);
+        report::write(args.format, &reports, Color::Off, &mut out)
+            .and_then(|()| out.flush())
+            .with_context(|| format!("{}: cannot write the report", path.display()))?;
+    } else {
+        let stdout = io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        report::write(args.format, &reports, stdout_color(color), &mut out)?;
+        out.flush()?;
     }
 
     if let Some(min) = args.min_score {

@@ -82,7 +82,11 @@ pub fn parse(path: &str, text: &str) -> Result<Manifest, ManifestError> {
         "pyproject.toml" => pyproject(path, text),
         "pipfile" => pipfile(path, text),
         "setup.cfg" => Ok(setup_cfg(path, text)),
-        _ if lower.starts_with("requirements") && lower.ends_with(".txt") => {
+        _ if lower.starts_with("requirements")
+            && std::path::Path::new(&lower)
+                .extension()
+                .is_some_and(|ext| ext == "txt") =>
+        {
             let kind = if lower.contains("dev") || lower.contains("test") || lower.contains("lint")
             {
                 DepKind::Dev

@@ -154,7 +154,7 @@ pub(super) fn walk(root: &Path) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), Wa
     });
     let (entries, notices) = shared
         .into_inner()
-        .unwrap_or_else(|poison| poison.into_inner());
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     Ok((root, entries, notices))
 }
 

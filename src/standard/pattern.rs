@@ -108,10 +108,9 @@ fn glob_problem(text: &str) -> Option<String> {
             "glob `{text}` is absolute; patterns are relative to the scope root (drop the leading `/`)"
         ));
     }
-    if text.starts_with("./") {
+    if let Some(rest) = text.strip_prefix("./") {
         return Some(format!(
-            "glob `{text}` starts with `./`, which never matches; write `{}`",
-            &text[2..]
+            "glob `{text}` starts with `./`, which never matches; write `{rest}`"
         ));
     }
     if text.ends_with('/') {
@@ -186,11 +185,10 @@ pub fn split_name(text: &str) -> Vec<String> {
 fn match_segments(pattern: &[String], name: &[&str]) -> bool {
     match (pattern.split_first(), name.split_first()) {
         (None, None) => true,
-        (None, Some(_)) => false,
         (Some((first, rest)), _) if first == "**" => {
             (0..=name.len()).any(|skip| match_segments(rest, &name[skip..]))
         }
-        (Some(_), None) => false,
+        (None, Some(_)) | (Some(_), None) => false,
         (Some((first, rest)), Some((head, tail))) => {
             wildcard(first, head) && match_segments(rest, tail)
         }

@@ -722,7 +722,7 @@ pub struct RawForbiddenPaths {
 pub struct RawForbiddenPattern {
     /// Id (`uppercase-names`).
     pub id: Spanned<String>,
-    /// What it is ("a file name that is not snake_case").
+    /// What it is ("a file name that is not `snake_case`").
     pub label: String,
     /// The entries.
     pub path: RawPathQuery,

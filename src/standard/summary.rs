@@ -295,7 +295,7 @@ pub fn scoring_lines(standard: &Standard, scoring: &Scoring, points: f64) -> Vec
                 lines.push(format!("{from}–{max} entries: {} points", num(*p)));
                 from = max + 1;
             }
-            lines.push(format!("more: 0 points"));
+            lines.push("more: 0 points".to_string());
             lines.push(format!(
                 "minus {} per root item that does not belong ({})",
                 num(root.deduct),
@@ -511,7 +511,7 @@ pub fn summarize(standard: &Standard) -> Summary {
     }
 }
 
-/// Serialise a summary as YAML (the only place serde_yaml writes).
+/// Serialise a summary as YAML (the only place `serde_yaml` writes).
 pub fn to_yaml(summary: &Summary) -> Result<String, String> {
     serde_yaml::to_string(summary).map_err(|e| e.to_string())
 }

@@ -347,10 +347,10 @@ fn check_id(ctx: &mut Ctx, id: &Spanned<String>, what: &str) {
     }
 }
 
-fn unique<'a>(
+fn unique(
     ctx: &mut Ctx,
     seen: &mut HashMap<String, Mark>,
-    id: &'a Spanned<String>,
+    id: &Spanned<String>,
     what: &str,
 ) {
     if let Some(first) = seen.get(&id.value) {

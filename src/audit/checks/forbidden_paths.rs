@@ -1,6 +1,6 @@
 //! `forbidden_paths`: entries that must not exist, each costing points.
 //!
-//! Suits rules like "no feature code outside backend/src" or "file names are snake_case":
+//! Suits rules like "no feature code outside backend/src" or "file names are `snake_case"`:
 //! every offending entry is a finding naming its path.
 
 use crate::report::model::Finding;
