@@ -249,19 +249,19 @@ fn breaches(
             };
             if !contract.layers.is_empty()
                 && let Some(layer) = target_layer(ctx, &target.path)
-                    && contract.layers.contains(&layer)
-                {
-                    out.push((
-                        import.location.line,
-                        import.location.column,
-                        format!(
-                            "imports `{}` from the {} (`{}`)",
-                            display_module(import),
-                            ctx.standard.layers[layer].title.to_lowercase(),
-                            target.path
-                        ),
-                    ));
-                }
+                && contract.layers.contains(&layer)
+            {
+                out.push((
+                    import.location.line,
+                    import.location.column,
+                    format!(
+                        "imports `{}` from the {} (`{}`)",
+                        display_module(import),
+                        ctx.standard.layers[layer].title.to_lowercase(),
+                        target.path
+                    ),
+                ));
+            }
             if contract.cross_domain_symbols
                 && let (Some(own), Some(other)) = (own_domain, ctx.domain_of(&target.path))
                 && own != other

@@ -131,6 +131,20 @@ fn assemble(
     }
     fixes.sort_by(|a, b| b.gain.total_cmp(&a.gain));
     let project = detection.service_project();
+    let mut notices = ctx.tree.notices();
+    if project.kind != crate::standard::ProjectKind::Backend {
+        notices.insert(
+            0,
+            crate::fs::Notice {
+                path: String::new(),
+                message: format!(
+                    "no backend service found (detected: {}); `{}` judges backend services, so read this score with care",
+                    project.kind.as_str(),
+                    standard.id
+                ),
+            },
+        );
+    }
     Report {
         tool: Tool::current(),
         standard: StandardInfo {
@@ -170,7 +184,7 @@ fn assemble(
         categories,
         checks,
         fixes,
-        notices: ctx.tree.notices(),
+        notices,
     }
 }
 

@@ -24,36 +24,44 @@ pub fn check(tree: &Tree, index: usize) -> Option<String> {
     }
     match tree.content(index) {
         Content::Text(text) => prose_placeholder(text),
+        Content::Binary => Some("binary, not text".to_owned()),
+        // Too large, not UTF-8 or unreadable: noted elsewhere, and not judged as empty.
         _ => None,
     }
 }
 
-/// Markdown, text and extension-less documents (LICENSE, README).
+/// Names of documents that are prose whatever their extension (`LICENSE`, `README.txt`).
+const DOCUMENT_NAMES: [&str; 15] = [
+    "README",
+    "LICENSE",
+    "LICENCE",
+    "COPYING",
+    "UNLICENSE",
+    "CHANGELOG",
+    "CHANGES",
+    "HISTORY",
+    "NEWS",
+    "CONTRIBUTING",
+    "SECURITY",
+    "AUTHORS",
+    "NOTICE",
+    "CLAUDE",
+    "AGENTS",
+];
+
+/// Markdown and similar documents, and the root documents with or without an extension.
+/// Plain `.txt` files count only as documents (`requirements.txt` is not prose).
 fn is_prose(name: &str) -> bool {
-    if let Some((_, ext)) = name.rsplit_once('.') { matches!(
-        ext.to_ascii_lowercase().as_str(),
-        "md" | "mdx" | "markdown" | "rst" | "txt" | "adoc" | "asciidoc" | "org"
-    ) } else {
-        let upper = name.to_ascii_uppercase();
-        [
-            "README",
-            "LICENSE",
-            "LICENCE",
-            "COPYING",
-            "UNLICENSE",
-            "CHANGELOG",
-            "CHANGES",
-            "HISTORY",
-            "NEWS",
-            "CONTRIBUTING",
-            "SECURITY",
-            "AUTHORS",
-            "NOTICE",
-            "CLAUDE",
-            "AGENTS",
-        ]
-        .iter()
-        .any(|doc| upper.starts_with(doc))
+    let upper = name.to_ascii_uppercase();
+    let document = DOCUMENT_NAMES.iter().any(|doc| upper.starts_with(doc));
+    match name.rsplit_once('.') {
+        Some((_, ext)) => {
+            matches!(
+                ext.to_ascii_lowercase().as_str(),
+                "md" | "mdx" | "markdown" | "rst" | "adoc" | "asciidoc" | "org"
+            ) || (document && ext.eq_ignore_ascii_case("txt"))
+        }
+        None => document,
     }
 }
 
@@ -227,6 +235,8 @@ mod tests {
         assert!(!is_prose(".gitignore"));
         assert!(!is_prose("Dockerfile"));
         assert!(is_prose("LICENSE-MIT"));
+        assert!(is_prose("README.txt"));
+        assert!(!is_prose("requirements.txt"));
         assert!(!is_prose("main.py"));
     }
 }

@@ -29,11 +29,9 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Exit> {
     }
     known.sort();
     known.dedup();
-    let close: Vec<&String> = known
-        .iter()
-        .filter(|k| similar(k, &args.id))
-        .take(5)
-        .collect();
+    let mut close: Vec<&String> = known.iter().filter(|k| similar(k, &args.id)).collect();
+    close.sort_by_key(|k| edit_distance(k, &args.id));
+    close.truncate(5);
     let hint = if close.is_empty() {
         format!("see `squarely standards show {}`", specs[0])
     } else {

@@ -46,6 +46,8 @@ pub fn stdout_color(choice: ColorChoice) -> Color {
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
     };
+    // `colored` decides on its own otherwise; squarely's rule is the one above.
+    colored::control::set_override(on);
     if on { Color::On } else { Color::Off }
 }
 

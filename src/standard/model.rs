@@ -176,6 +176,8 @@ pub struct PathQuery {
     pub min: u32,
     /// Whether placeholder files count.
     pub placeholders_count: bool,
+    /// Whether names match in any case.
+    pub ignore_case: bool,
 }
 
 /// A compiled condition.

@@ -154,8 +154,9 @@ pub fn describe(standard: &Standard, condition: &Condition) -> String {
             } else {
                 format!(" (not {})", query.exclude.describe())
             };
+            let case = if query.ignore_case { " (any case)" } else { "" };
             format!(
-                "{count}{what} matching {}{exclude}{scope}",
+                "{count}{what} matching {}{case}{exclude}{scope}",
                 query.globs.describe()
             )
         }

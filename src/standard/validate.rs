@@ -169,6 +169,9 @@ fn merge(ctx: &mut Ctx, detection: RawDetection, chain: Vec<RawStandard>) -> Opt
                 continue;
             };
             if let Some(points) = &change.points {
+                if check.points.value > 0.0 && points.value > 0.0 {
+                    scale_check(check, points.value / check.points.value);
+                }
                 check.points = points.clone();
             }
             if let Some(title) = &change.title {
@@ -214,6 +217,33 @@ fn merge(ctx: &mut Ctx, detection: RawDetection, chain: Vec<RawStandard>) -> Opt
         merged.leaf = raw;
     }
     Some(merged)
+}
+
+/// Scale every point figure of a check, so that overriding its points keeps its scale
+/// (a tier worth the full 5 of 5 is worth the full 10 of 10).
+fn scale_check(check: &mut RawCheck, factor: f64) {
+    let scale = |value: &mut Spanned<f64>| value.value *= factor;
+    if let Some(tiers) = &mut check.tiers {
+        for tier in tiers.iter_mut() {
+            scale(&mut tier.points);
+        }
+    }
+    if let Some(items) = &mut check.items {
+        items
+            .iter_mut()
+            .filter_map(|i| i.points.as_mut())
+            .for_each(scale);
+    }
+    if let Some(root) = &mut check.root_entries {
+        root.steps.iter_mut().for_each(|s| scale(&mut s.points));
+        scale(&mut root.deduct);
+    }
+    if let Some(contracts) = &mut check.contracts {
+        scale(&mut contracts.penalty);
+    }
+    if let Some(forbidden) = &mut check.forbidden_paths {
+        scale(&mut forbidden.deduct);
+    }
 }
 
 fn merge_detection(merged: &mut Merged, file: FileIx, detection: RawDetection) {
@@ -347,12 +377,7 @@ fn check_id(ctx: &mut Ctx, id: &Spanned<String>, what: &str) {
     }
 }
 
-fn unique(
-    ctx: &mut Ctx,
-    seen: &mut HashMap<String, Mark>,
-    id: &Spanned<String>,
-    what: &str,
-) {
+fn unique(ctx: &mut Ctx, seen: &mut HashMap<String, Mark>, id: &Spanned<String>, what: &str) {
     if let Some(first) = seen.get(&id.value) {
         ctx.error(
             Some(id.mark),
@@ -386,7 +411,8 @@ fn regex(ctx: &mut Ctx, raw: &Spanned<String>, case_insensitive: bool) -> Option
         Ok(re) => Some(re),
         Err(err) => {
             let detail = err.to_string();
-            let last = detail.lines().last().unwrap_or("invalid").trim().to_owned();
+            let last = detail.lines().last().unwrap_or("invalid").trim();
+            let last = last.strip_prefix("error: ").unwrap_or(last).to_owned();
             ctx.error(
                 Some(raw.mark),
                 format!("invalid regular expression `{}`: {last}", raw.value),
@@ -429,6 +455,7 @@ fn path_query(ctx: &mut Ctx, raw: &RawPathQuery, mark: Mark) -> PathQuery {
         },
         min,
         placeholders_count: raw.placeholders_count.unwrap_or(false),
+        ignore_case: raw.ignore_case,
     }
 }
 

@@ -58,7 +58,7 @@ pub fn score(ctx: &Context, check: &Check, rules: &RootEntries) -> Scored {
         findings.push(
             Finding::new(format!("`{shown}` at the root is {}", kind.label))
                 .at(entry.path.clone())
-                .fix(format!("{} ({shown})", capitalize(&kind.fix)))
+                .fix(capitalize(&kind.fix))
                 .gain(rules.deduct)
                 .rule(kind.id.clone()),
         );

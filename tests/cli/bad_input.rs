@@ -1,0 +1,247 @@
+//! Bad input never panics: each kind gets one clear message (exit 2) or a notice while the
+//! rest of the run goes on.
+
+use std::fs;
+
+use crate::support::{audit_json, code, repo, run, squarely, stderr};
+
+fn assert_clean_error(output: &std::process::Output, needle: &str) {
+    assert_eq!(code(output), 2, "stderr: {}", stderr(output));
+    let err = stderr(output);
+    assert!(err.contains(needle), "`{needle}` not in: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_missing_path() {
+    let output = run(&["audit", "no-such-dir"]);
+    assert_clean_error(&output, "error: no-such-dir: no such file or directory");
+    assert_eq!(stderr(&output).lines().count(), 1);
+}
+
+#[test]
+fn a_path_that_is_a_file() {
+    let output = run(&["audit", "README.md"]);
+    assert_clean_error(&output, "error: README.md: is a file, not a directory");
+}
+
+#[test]
+fn an_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(&["audit", dir.path().to_str().unwrap()]);
+    assert_clean_error(&output, "the directory is empty");
+}
+
+#[test]
+fn binary_and_non_utf8_files_are_skipped_with_a_notice() {
+    let dir = repo(&[(
+        "pyproject.toml",
+        "[project]\nname = \"b\"\ndependencies = [\"fastapi\"]\n",
+    )]);
+    fs::create_dir_all(dir.path().join("src/users")).unwrap();
+    fs::write(
+        dir.path().join("src/users/router.py"),
+        b"# caf\xe9\nimport os\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("src/users/service.py"),
+        b"\x00\x01\x02binary",
+    )
+    .unwrap();
+    fs::write(dir.path().join("SECURITY.md"), b"\x89PNG\r\n\x1a\n\x00\x00").unwrap();
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let notices = report["notices"].as_array().unwrap();
+    let notice = |path: &str| {
+        notices
+            .iter()
+            .find(|n| n["path"] == path)
+            .unwrap_or_else(|| panic!("no notice for {path}: {notices:?}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(notice("src/users/router.py").contains("not valid UTF-8"));
+    assert!(notice("src/users/service.py").contains("binary"));
+    // A binary SECURITY.md is not a security policy.
+    let docs = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "root.docs")
+        .unwrap();
+    assert!(
+        docs["findings"]
+            .to_string()
+            .contains("SECURITY.md` is a placeholder (binary"),
+        "{docs}"
+    );
+}
+
+#[test]
+fn a_huge_file_is_not_read() {
+    let dir = repo(&[
+        ("requirements.txt", "fastapi\n"),
+        ("src/users/service.py", "x = 1\n"),
+    ]);
+    let big = fs::File::create(dir.path().join("src/users/router.py")).unwrap();
+    big.set_len(3 * 1024 * 1024).unwrap();
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let notices = report["notices"].to_string();
+    assert!(
+        notices.contains("src/users/router.py") && notices.contains("too large to read (3.0 MiB"),
+        "{notices}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_noted_and_not_followed() {
+    let dir = repo(&[
+        (
+            "README.md",
+            "# Loops\n\nA repository with symlink loops in it.\n",
+        ),
+        ("src/a/x.py", "x = 1\n"),
+    ]);
+    std::os::unix::fs::symlink("..", dir.path().join("src/a/up")).unwrap();
+    std::os::unix::fs::symlink("self", dir.path().join("self")).unwrap();
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let notices = report["notices"].to_string();
+    assert!(
+        notices.contains("src/a/up") && notices.contains("self"),
+        "{notices}"
+    );
+    assert!(notices.contains("loop"), "{notices}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_directory_is_skipped_with_a_notice() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = repo(&[
+        (
+            "README.md",
+            "# Locked\n\nOne folder of this repository cannot be read.\n",
+        ),
+        ("secret/keys.txt", "k\n"),
+    ]);
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(dir.path().join("secret"), fs::Permissions::from_mode(0o000)).unwrap();
+    let mut cmd = squarely();
+    // Root reads everything: drop to `nobody` so the permission bites, as it does for users.
+    let as_root = fs::read_dir(dir.path().join("secret")).is_ok();
+    if as_root {
+        let setpriv = std::path::Path::new("/usr/bin/setpriv");
+        assert!(
+            setpriv.exists(),
+            "running as root needs setpriv to test permissions"
+        );
+        let bin = assert_cmd::cargo::cargo_bin("squarely");
+        cmd = assert_cmd::Command::new(setpriv);
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin)
+            .current_dir("/");
+    }
+    let output = cmd
+        .args(["audit", dir.path().to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    fs::set_permissions(dir.path().join("secret"), fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let notices = report["notices"].to_string();
+    assert!(
+        notices.contains("secret") && notices.contains("permission denied"),
+        "{notices}"
+    );
+}
+
+#[test]
+fn a_rule_set_with_errors_reports_them_all_with_positions() {
+    let dir = repo(&[(
+        "team.yaml",
+        "id: team\nname: Team\nversion: 1\ncategories:\n  - {id: docs, title: Docs}\nchecks:\n  - id: docs.readme\n    category: docs\n    title: README\n    points: 5\n    why: w\n    fix: f\n    colour: red\n    tiers:\n      - {points: 5, label: a README, when: {file: \"docs/\"}}\n  - id: docs.guide\n    category: docs\n    title: Guide\n    points: lots\n    why: w\n    fix: f\n    tiers:\n      - {points: 5, label: x, when: {content: {files: \"*.md\", regex: \"(unclosed\"}}}\nextra_key: 1\n",
+    )]);
+    let file = dir.path().join("team.yaml");
+    let output = run(&[
+        "audit",
+        "fastapi-exemplary",
+        "--standard",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    let shown = file.display().to_string();
+    for expected in [
+        format!("{shown}:13:5: error: unknown field `colour`"),
+        format!("{shown}:19:13: error: invalid type: string \"lots\""),
+        format!("{shown}:24:1: error: unknown field `extra_key`"),
+    ] {
+        assert!(err.contains(&expected), "`{expected}` missing in:\n{err}");
+    }
+    assert!(err.contains("the rule set has 3 errors"), "{err}");
+    // Once the file parses, validation errors are located too.
+    fs::write(&file, "id: team\nname: Team\nversion: \"1\"\ncategories:\n  - {id: docs, title: Docs}\nchecks:\n  - id: docs.readme\n    category: docs\n    title: README\n    points: 5\n    why: w\n    fix: f\n    tiers:\n      - {points: 5, label: a README, when: {file: \"docs/\"}}\n  - id: docs.guide\n    category: nope\n    title: Guide\n    points: 5\n    why: w\n    fix: f\n    tiers:\n      - {points: 5, label: x, when: {content: {files: \"*.md\", regex: \"(unclosed\"}}}\n").unwrap();
+    let output = run(&["standards", "validate", file.to_str().unwrap()]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    for expected in [
+        format!("{shown}:14:51: error: glob `docs/` ends with `/`"),
+        format!("{shown}:16:15: error: unknown category `nope`"),
+        format!("{shown}:22:70: error: invalid regular expression `(unclosed`: unclosed group"),
+    ] {
+        assert!(err.contains(&expected), "`{expected}` missing in:\n{err}");
+    }
+}
+
+#[test]
+fn an_unknown_standard_names_the_built_ins() {
+    let output = run(&["audit", "fastapi-exemplary", "--standard", "nope"]);
+    assert_clean_error(
+        &output,
+        "unknown standard `nope`: not a built-in (coditect-backend, modular-monolith, route-modules, fastapi-best-practices)",
+    );
+    let output = run(&["audit", "fastapi-exemplary", "--standard", "missing.yaml"]);
+    assert_clean_error(&output, "missing.yaml: cannot read rule set: no such file");
+}
+
+#[test]
+fn a_rule_set_that_is_not_yaml_or_not_utf8() {
+    let dir = repo(&[("broken.yaml", "id: [unclosed\n")]);
+    let broken = dir.path().join("broken.yaml");
+    let output = run(&["standards", "validate", broken.to_str().unwrap()]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains(&format!("{}:2:1: error: invalid YAML", broken.display())),
+        "{}",
+        stderr(&output)
+    );
+    let latin = dir.path().join("latin.yaml");
+    fs::write(&latin, b"id: caf\xe9\n").unwrap();
+    let output = run(&["standards", "validate", latin.to_str().unwrap()]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("not valid UTF-8"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_broken_manifest_is_a_notice_with_its_position() {
+    let dir = repo(&[
+        (
+            "package.json",
+            "{\n  \"dependencies\": {\n    \"express\": \"4\",\n  }\n}\n",
+        ),
+        ("src/app.js", "module.exports = 1;\n"),
+    ]);
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let notices = report["notices"].to_string();
+    assert!(
+        notices.contains("package.json:4:3: invalid JSON"),
+        "{notices}"
+    );
+}

@@ -1,0 +1,143 @@
+//! Detection: languages, frameworks, project kind and service root, and the traps.
+
+use crate::support::{audit_json, strings};
+
+/// (kind, languages, frameworks, service root) of a fixture.
+fn detected(fixture: &str) -> (String, Vec<String>, Vec<String>, String) {
+    let report = audit_json(fixture, &[]);
+    let d = &report["detection"];
+    (
+        d["kind"].as_str().unwrap().to_owned(),
+        strings(&d["languages"]),
+        strings(&d["frameworks"]),
+        d["service_root"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn frameworks_beyond_the_seed_list() {
+    let cases: [(&str, &str, &str, &str); 10] = [
+        ("fastapi-exemplary", "backend", "python", "fastapi"),
+        ("actix-service", "backend", "rust", "actix-web"),
+        ("express-layered", "backend", "node", "express"),
+        ("detect-axum", "backend", "rust", "axum"),
+        ("detect-loco", "backend", "rust", "loco"),
+        (
+            "detect-django",
+            "backend",
+            "python",
+            "django-rest-framework",
+        ),
+        ("detect-flask", "backend", "python", "flask"),
+        ("detect-koa", "backend", "node", "koa"),
+        ("detect-fastify", "backend", "node", "fastify"),
+        ("trap-nestjs-platform-express", "backend", "node", "nestjs"),
+    ];
+    for (fixture, kind, language, framework) in cases {
+        let (k, languages, frameworks, root) = detected(fixture);
+        assert_eq!(k, kind, "{fixture}");
+        assert_eq!(languages, [language], "{fixture}");
+        assert!(
+            frameworks.contains(&framework.to_owned()),
+            "{fixture}: {frameworks:?}"
+        );
+        assert_eq!(root, ".", "{fixture}");
+    }
+}
+
+#[test]
+fn loco_is_not_reported_as_plain_axum() {
+    let (_, _, frameworks, _) = detected("detect-loco");
+    assert!(!frameworks.contains(&"axum".to_owned()), "{frameworks:?}");
+}
+
+#[test]
+fn nestjs_platform_express_is_nestjs_not_express() {
+    let report = audit_json("trap-nestjs-platform-express", &[]);
+    let frameworks = strings(&report["detection"]["frameworks"]);
+    assert!(
+        !frameworks.contains(&"express".to_owned()),
+        "{frameworks:?}"
+    );
+    let evidence = report["detection"]["evidence"].as_array().unwrap();
+    let nest = evidence
+        .iter()
+        .find(|e| e["subject"] == "framework:nestjs")
+        .unwrap();
+    assert_eq!(nest["path"], "package.json");
+    assert!(
+        nest["line"].as_u64().is_some(),
+        "dependency evidence has its line"
+    );
+}
+
+#[test]
+fn a_framework_in_a_readme_code_block_is_not_detected() {
+    let (kind, languages, frameworks, _) = detected("trap-readme-codeblock");
+    assert_eq!(kind, "library");
+    assert_eq!(languages, ["rust"]);
+    assert!(frameworks.is_empty(), "{frameworks:?}");
+}
+
+#[test]
+fn a_tooling_only_package_json_does_not_make_a_node_project() {
+    let report = audit_json("trap-python-tooling-package-json", &[]);
+    assert_eq!(strings(&report["detection"]["languages"]), ["python"]);
+    assert!(strings(&report["detection"]["frameworks"]).contains(&"fastapi".to_owned()));
+    let evidence = report["detection"]["evidence"].as_array().unwrap();
+    assert!(evidence.iter().any(|e| e["subject"] == "language:node"
+        && e["reason"].as_str().unwrap().contains("only tooling")));
+}
+
+#[test]
+fn a_manage_py_that_is_not_djangos_is_not_django() {
+    let (kind, _, frameworks, _) = detected("trap-manage-py-not-django");
+    assert_eq!(kind, "backend");
+    assert!(frameworks.contains(&"flask".to_owned()));
+    assert!(!frameworks.contains(&"django".to_owned()), "{frameworks:?}");
+}
+
+#[test]
+fn react_app_is_a_frontend() {
+    let (kind, languages, frameworks, _) = detected("react-frontend");
+    assert_eq!(kind, "frontend");
+    assert_eq!(languages, ["node"]);
+    assert!(frameworks.contains(&"react".to_owned()));
+}
+
+#[test]
+fn monorepo_service_root_is_the_backend() {
+    let report = audit_json("monorepo", &[]);
+    let d = &report["detection"];
+    assert_eq!(d["service_root"], "backend");
+    assert_eq!(d["kind"], "backend");
+    assert_eq!(strings(&d["languages"]), ["python"]);
+    let projects = d["projects"].as_array().unwrap();
+    let frontend = projects
+        .iter()
+        .find(|p| p["root"] == "frontend")
+        .expect("the frontend project");
+    assert_eq!(frontend["kind"], "frontend");
+    // Config, Docker and migrations count at the service root.
+    let report_checks = report["checks"].as_array().unwrap();
+    let docker = report_checks
+        .iter()
+        .find(|c| c["id"] == "root.docker")
+        .unwrap();
+    assert!(
+        docker["score"].as_f64().unwrap() >= 2.5,
+        "backend/Dockerfile counts"
+    );
+    let migrations = report_checks
+        .iter()
+        .find(|c| c["id"] == "src.migrations")
+        .unwrap();
+    assert_eq!(migrations["status"], "pass");
+}
+
+#[test]
+fn route_modules_service_root_is_backend() {
+    let (_, _, frameworks, root) = detected("route-modules-service");
+    assert_eq!(root, "backend");
+    assert!(frameworks.contains(&"taskiq".to_owned()));
+}

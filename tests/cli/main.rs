@@ -1,0 +1,9 @@
+//! squarely's one integration test binary: the command line, end to end, on fixture trees.
+//!
+//! Each module covers one verb or concern; `support` holds the shared helpers.
+
+mod audit;
+mod bad_input;
+mod detection;
+mod rule_sets;
+mod support;
