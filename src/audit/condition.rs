@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::analyze::Language;
-use crate::standard::{CodeQuery, Condition, EntryFilter, PathQuery, Scope, split_name};
+use crate::standard::{CodeQuery, Condition, EntryFilter, PathQuery, split_name};
 
 use super::context::Context;
 use super::placeholder;
@@ -233,23 +233,13 @@ pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
     }
 }
 
-/// The roots a scope searches from, as tree paths.
-fn scope_roots<'c>(ctx: &'c Context, scope: Scope) -> Vec<&'c str> {
-    match scope {
-        Scope::Service => vec![ctx.service_root],
-        Scope::Repo => vec![""],
-        Scope::Either if ctx.service_root.is_empty() => vec![""],
-        Scope::Either => vec!["", ctx.service_root],
-    }
-}
-
 /// Entries matching a query (any glob, no exclusion), of the wanted kind, in tree order.
 pub fn query_matches(ctx: &Context, query: &PathQuery, filter: EntryFilter) -> Vec<usize> {
     let mut found = BTreeSet::new();
-    for root in scope_roots(ctx, query.scope) {
+    for root in ctx.scope_roots(query.scope) {
         let strip = if root.is_empty() { 0 } else { root.len() + 1 };
         for glob in &query.globs.0 {
-            for index in ctx.tree.glob_matches(root, glob) {
+            for index in ctx.glob_matches(root, glob) {
                 let entry = ctx.tree.entry(index);
                 let kind_ok = match filter {
                     EntryFilter::Any => true,

@@ -2,6 +2,7 @@
 //! every source file, the domain modules, parsed sources (lazily, in parallel where a rule
 //! needs them) and the root `.gitignore`.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use globset::{GlobSet, GlobSetBuilder};
@@ -11,7 +12,7 @@ use rayon::prelude::*;
 use crate::analyze::{self, Analysis, Language};
 use crate::detect::Detection;
 use crate::fs::Tree;
-use crate::standard::Standard;
+use crate::standard::{PathGlob, Scope, Standard};
 
 /// Shared, read-only facts of one audit.
 pub struct Context<'a> {
@@ -30,6 +31,9 @@ pub struct Context<'a> {
     pub domains: Vec<String>,
     analyses: Vec<OnceLock<Option<Arc<Analysis>>>>,
     gitignore: OnceLock<Option<Gitignore>>,
+    /// Matches of the rule set's `**/...` globs, found in one pass per scope root:
+    /// (root, glob, ignore case) -> entries.
+    scanned: HashMap<(String, String, bool), Vec<usize>>,
 }
 
 /// Every layer pattern in one set: one match per file classifies it.
@@ -107,9 +111,83 @@ impl<'a> Context<'a> {
             domains: Vec::new(),
             analyses: (0..tree.len()).map(|_| OnceLock::new()).collect(),
             gitignore: OnceLock::new(),
+            scanned: HashMap::new(),
         };
         context.domains = context.find_domains();
+        context.scanned = context.scan_index();
         context
+    }
+
+    /// The roots a scope searches from, as tree paths.
+    #[must_use]
+    pub fn scope_roots(&self, scope: Scope) -> Vec<&'a str> {
+        match scope {
+            Scope::Service => vec![self.service_root],
+            Scope::Repo => vec![""],
+            Scope::Either if self.service_root.is_empty() => vec![""],
+            Scope::Either => vec!["", self.service_root],
+        }
+    }
+
+    /// Find the matches of every glob that starts with `**` in one parallel pass per root,
+    /// instead of one pass per glob.
+    fn scan_index(&self) -> HashMap<(String, String, bool), Vec<usize>> {
+        let mut wanted: HashMap<&str, Vec<&PathGlob>> = HashMap::new();
+        for query in self.standard.path_queries() {
+            for root in self.scope_roots(query.scope) {
+                let list = wanted.entry(root).or_default();
+                for glob in query.globs.0.iter().filter(|g| g.scans_everything()) {
+                    if !list
+                        .iter()
+                        .any(|g| g.text == glob.text && g.ignore_case == glob.ignore_case)
+                    {
+                        list.push(glob);
+                    }
+                }
+            }
+        }
+        let mut index = HashMap::new();
+        for (root, globs) in wanted {
+            let mut builder = GlobSetBuilder::new();
+            for glob in &globs {
+                builder.add(glob.glob().clone());
+            }
+            let Ok(set) = builder.build() else { continue };
+            let strip = if root.is_empty() { 0 } else { root.len() + 1 };
+            let hits: Vec<(usize, usize)> = self
+                .tree
+                .descendants(root)
+                .into_par_iter()
+                .map_init(Vec::new, |scratch, entry| {
+                    let rel = self.tree.entry(entry).path.get(strip..).unwrap_or("");
+                    set.matches_into(rel, scratch);
+                    scratch.iter().map(|&g| (g, entry)).collect::<Vec<_>>()
+                })
+                .flatten()
+                .collect();
+            let mut lists: Vec<Vec<usize>> = vec![Vec::new(); globs.len()];
+            for (glob, entry) in hits {
+                lists[glob].push(entry);
+            }
+            for (glob, mut list) in globs.iter().zip(lists) {
+                list.sort_unstable();
+                index.insert((root.to_owned(), glob.text.clone(), glob.ignore_case), list);
+            }
+        }
+        index
+    }
+
+    /// Entries below `root` matching `glob` (relative to `root`), in tree order.
+    #[must_use]
+    pub fn glob_matches(&self, root: &str, glob: &PathGlob) -> Vec<usize> {
+        if glob.scans_everything()
+            && let Some(found) =
+                self.scanned
+                    .get(&(root.to_owned(), glob.text.clone(), glob.ignore_case))
+        {
+            return found.clone();
+        }
+        self.tree.glob_matches(root, glob)
     }
 
     /// A path relative to the service root.
@@ -169,15 +247,14 @@ impl<'a> Context<'a> {
                 if !entry.is_dir() || rules.exclude.iter().any(|x| x == entry.name()) {
                     continue;
                 }
-                let prefix = format!("{}/", entry.path);
-                let start = self
-                    .layered
-                    .partition_point(|&(i, _)| self.tree.entry(i).path.as_str() < prefix.as_str());
+                let prefix_len = entry.path.len() + 1;
+                let below = self.tree.descendants(&entry.path);
+                let start = self.layered.partition_point(|&(i, _)| i < below.start);
                 let mut children: Vec<&str> = self.layered[start..]
                     .iter()
-                    .map(|&(i, _)| self.tree.entry(i).path.as_str())
-                    .take_while(|p| p.starts_with(prefix.as_str()))
-                    .filter_map(|p| p[prefix.len()..].split('/').next())
+                    .take_while(|&&(i, _)| i < below.end)
+                    .filter_map(|&(i, _)| self.tree.entry(i).path.get(prefix_len..))
+                    .filter_map(|rel| rel.split('/').next())
                     .collect();
                 children.dedup();
                 if children.len() >= rules.min_layer_entries as usize {

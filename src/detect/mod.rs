@@ -115,18 +115,14 @@ pub fn detect(tree: &Tree, rules: &DetectionRules) -> Detection {
     let mut projects = Vec::new();
     for root in &roots {
         // A project's files stop where a nested project begins.
-        let nested: Vec<String> = roots
+        let nested: Vec<&str> = roots
             .iter()
             .filter(|other| {
                 *other != root && (root.is_empty() || other.starts_with(&format!("{root}/")))
             })
-            .map(|other| format!("{other}/"))
+            .map(String::as_str)
             .collect();
-        let scope = Scope {
-            tree,
-            root,
-            nested: &nested,
-        };
+        let scope = Scope::new(tree, root, &nested);
         projects.push(detect_project(&scope, rules));
     }
     let with_manifest = |p: &Project| !p.languages.is_empty() || !p.dependencies.is_empty();
@@ -147,27 +143,54 @@ pub fn detect(tree: &Tree, rules: &DetectionRules) -> Detection {
 struct Scope<'a> {
     tree: &'a Tree,
     root: &'a str,
-    /// Roots of nested projects, each with a trailing `/`.
-    nested: &'a [String],
+    /// Index ranges of nested projects (their folders and everything below), sorted.
+    nested: Vec<std::ops::Range<usize>>,
 }
 
-impl Scope<'_> {
-    /// Whether a tree path belongs to this project (not to a nested one).
-    fn owns(&self, path: &str) -> bool {
-        !self.nested.iter().any(|n| path.starts_with(n.as_str()))
+impl<'a> Scope<'a> {
+    fn new(tree: &'a Tree, root: &'a str, nested_roots: &[&str]) -> Scope<'a> {
+        let mut nested: Vec<std::ops::Range<usize>> = nested_roots
+            .iter()
+            .filter_map(|path| {
+                let index = tree.find(path)?;
+                Some(index..tree.descendants(path).end)
+            })
+            .collect();
+        nested.sort_by_key(|r| r.start);
+        Scope { tree, root, nested }
     }
 
-    /// Files of this project with one of the extensions, configuration files left out.
+    /// Whether an entry belongs to this project (not to a nested one).
+    fn owns(&self, index: usize) -> bool {
+        let at = self.nested.partition_point(|r| r.start <= index);
+        at == 0 || !self.nested[at - 1].contains(&index)
+    }
+
+    /// Files of this project with one of the extensions, configuration files left out;
+    /// nested projects are jumped over, not scanned.
     fn sources<'s>(&'s self, extensions: &'s [String]) -> impl Iterator<Item = usize> + 's {
-        self.tree.descendants(self.root).filter(move |&i| {
-            let entry = self.tree.entry(i);
-            entry.is_file()
-                && self.owns(&entry.path)
-                && !is_config_file(entry.name())
-                && entry
-                    .name()
-                    .rsplit_once('.')
-                    .is_some_and(|(_, ext)| extensions.iter().any(|e| e == ext))
+        let range = self.tree.descendants(self.root);
+        let mut next = range.start;
+        std::iter::from_fn(move || {
+            while next < range.end {
+                let index = next;
+                next += 1;
+                if let Some(skip) = self.nested.iter().find(|r| r.start == index) {
+                    next = skip.end;
+                    continue;
+                }
+                let entry = self.tree.entry(index);
+                let wanted = entry.is_file()
+                    && !is_config_file(entry.name())
+                    && entry
+                        .name()
+                        .rsplit_once('.')
+                        .is_some_and(|(_, ext)| extensions.iter().any(|e| e == ext));
+                if wanted {
+                    return Some(index);
+                }
+            }
+            None
         })
     }
 
@@ -177,7 +200,7 @@ impl Scope<'_> {
             .0
             .iter()
             .flat_map(|glob| self.tree.glob_matches(self.root, glob))
-            .filter(|&i| self.owns(&self.tree.entry(i).path))
+            .filter(|&i| self.owns(i))
             .collect();
         found.sort_unstable();
         found.dedup();
@@ -209,9 +232,9 @@ fn candidate_roots(tree: &Tree, rules: &DetectionRules) -> Vec<String> {
         let Ok(glob) = PathGlob::new(pattern, false) else {
             continue;
         };
-        for index in tree.descendants(glob.prefix()) {
+        for index in tree.glob_matches("", &glob) {
             let entry = tree.entry(index);
-            if entry.is_dir() && glob.is_match(&entry.path) && !roots.contains(&entry.path) {
+            if entry.is_dir() && !roots.contains(&entry.path) {
                 roots.push(entry.path.clone());
             }
         }

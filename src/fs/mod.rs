@@ -17,6 +17,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use rayon::slice::ParallelSliceMut;
+
 pub use walk::WalkError;
 
 /// Files larger than this are never read into memory; they are reported as too large.
@@ -160,14 +162,17 @@ enum Source {
     Memory(BTreeMap<String, Vec<u8>>),
 }
 
-/// The in-memory view of a repository: entries sorted by path, contents on demand.
+/// The in-memory view of a repository: entries in depth-first order, contents on demand.
 ///
-/// Entries are sorted bytewise, so the descendants of a directory form one contiguous
-/// range, found by binary search.
+/// Entries are sorted by path with `/` ordered before every other character, so each
+/// folder is directly followed by everything below it: its descendants are one range, and
+/// its children are found by jumping from subtree to subtree.
 #[derive(Debug)]
 pub struct Tree {
     source: Source,
     entries: Vec<Entry>,
+    /// For each entry, the index just past its last descendant.
+    subtree_end: Vec<usize>,
     contents: Vec<OnceLock<Content>>,
     walk_notices: Vec<Notice>,
     read_notices: Mutex<Vec<Notice>>,
@@ -212,12 +217,32 @@ impl Tree {
     }
 
     fn from_entries(source: Source, mut entries: Vec<Entry>, walk_notices: Vec<Notice>) -> Tree {
-        entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        entries.par_sort_unstable_by(|a, b| cmp_paths(&a.path, &b.path));
         entries.dedup_by(|a, b| a.path == b.path);
+        let mut subtree_end = vec![0; entries.len()];
+        let mut open: Vec<usize> = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            while let Some(&top) = open.last() {
+                let parent = &entries[top].path;
+                if entry.path.len() > parent.len()
+                    && entry.path.starts_with(parent.as_str())
+                    && entry.path.as_bytes()[parent.len()] == b'/'
+                {
+                    break;
+                }
+                subtree_end[top] = i;
+                open.pop();
+            }
+            open.push(i);
+        }
+        for top in open {
+            subtree_end[top] = entries.len();
+        }
         let contents = entries.iter().map(|_| OnceLock::new()).collect();
         Tree {
             source,
             entries,
+            subtree_end,
             contents,
             walk_notices,
             read_notices: Mutex::new(Vec::new()),
@@ -261,7 +286,7 @@ impl Tree {
     #[must_use]
     pub fn find(&self, path: &str) -> Option<usize> {
         self.entries
-            .binary_search_by(|entry| entry.path.as_str().cmp(path))
+            .binary_search_by(|entry| cmp_paths(&entry.path, path))
             .ok()
     }
 
@@ -283,24 +308,98 @@ impl Tree {
         if dir.is_empty() {
             return 0..self.entries.len();
         }
-        let prefix = format!("{dir}/");
-        let start = self
-            .entries
-            .partition_point(|entry| entry.path.as_str() < prefix.as_str());
-        let len =
-            self.entries[start..].partition_point(|entry| entry.path.starts_with(prefix.as_str()));
-        start..start + len
+        match self.find(dir) {
+            Some(index) => index + 1..self.subtree_end[index],
+            None => 0..0,
+        }
     }
 
     /// Indices of the direct children of `dir` (`""` for root entries).
-    pub fn children(&self, dir: &str) -> impl Iterator<Item = usize> + '_ {
-        let depth = if dir.is_empty() {
-            0
-        } else {
-            dir.bytes().filter(|b| *b == b'/').count() + 1
+    pub fn children(&self, dir: &str) -> Children<'_> {
+        let range = self.descendants(dir);
+        Children {
+            next: range.start,
+            end: range.end,
+            subtree_end: &self.subtree_end,
+        }
+    }
+
+    /// Children of the folder at `index` (`None` for the root).
+    fn children_of(&self, index: Option<usize>) -> Children<'_> {
+        let (next, end) = match index {
+            None => (0, self.entries.len()),
+            Some(i) => (i + 1, self.subtree_end[i]),
         };
-        self.descendants(dir)
-            .filter(move |&i| self.entries[i].depth() == depth)
+        Children {
+            next,
+            end,
+            subtree_end: &self.subtree_end,
+        }
+    }
+
+    /// Indices of the entries below `root` whose path relative to `root` matches `pattern`,
+    /// in tree order. The search follows the pattern's steps folder by folder and only
+    /// scans a whole subtree from a `**` on.
+    pub fn glob_matches<P: PathPattern + ?Sized>(&self, root: &str, pattern: &P) -> Vec<usize> {
+        let start = if root.is_empty() {
+            None
+        } else {
+            match self.find(root) {
+                Some(index) if self.entries[index].is_dir() => Some(index),
+                _ => return Vec::new(),
+            }
+        };
+        let mut frontier = vec![start];
+        let steps = pattern.steps();
+        for (n, step) in steps.iter().enumerate() {
+            let last = n + 1 == steps.len() && !pattern.open_ended();
+            let mut next = Vec::new();
+            for dir in frontier {
+                match step {
+                    Step::Name(name) => {
+                        let path = match dir {
+                            None => name.clone(),
+                            Some(i) => format!("{}/{name}", self.entries[i].path),
+                        };
+                        if let Some(found) = self.find(&path)
+                            && (last || self.entries[found].is_dir())
+                        {
+                            next.push(Some(found));
+                        }
+                    }
+                    Step::Glob(matcher) => {
+                        for child in self.children_of(dir) {
+                            let entry = &self.entries[child];
+                            if (last || entry.is_dir()) && matcher.is_match(entry.name()) {
+                                next.push(Some(child));
+                            }
+                        }
+                    }
+                }
+            }
+            frontier = next;
+            if frontier.is_empty() {
+                return Vec::new();
+            }
+        }
+        if !pattern.open_ended() {
+            return frontier.into_iter().flatten().collect();
+        }
+        let strip = if root.is_empty() { 0 } else { root.len() + 1 };
+        let mut found = Vec::new();
+        for dir in frontier {
+            let range = match dir {
+                None => 0..self.entries.len(),
+                Some(i) => i + 1..self.subtree_end[i],
+            };
+            found.extend(range.filter(|&i| {
+                self.entries[i]
+                    .path
+                    .get(strip..)
+                    .is_some_and(|rel| pattern.is_match(rel))
+            }));
+        }
+        found
     }
 
     /// The contents of the file at `index`, read on first use (and only once).
@@ -387,42 +486,100 @@ impl Tree {
     }
 }
 
-/// A path pattern the tree can search efficiently: only below its literal prefix, or by
-/// exact lookup when it has no wildcard.
-pub trait PathPattern {
-    /// Folder (relative to the search root) below which every match lies; `""` for anywhere.
-    fn prefix(&self) -> &str;
-    /// The exact relative path, when the pattern has no wildcard.
-    fn literal(&self) -> Option<&str>;
-    /// Whether a path relative to the search root matches.
-    fn is_match(&self, relative: &str) -> bool;
+/// Compare tree paths with `/` before every other character, so that a folder is
+/// immediately followed by its descendants.
+#[must_use]
+pub fn cmp_paths(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.len().min(b.len());
+    // Skip the shared prefix eight bytes at a time: sorting 100,000 paths compares a lot.
+    let mut i = 0;
+    while i + 8 <= common && a[i..i + 8] == b[i..i + 8] {
+        i += 8;
+    }
+    let key = |byte: u8| if byte == b'/' { 0 } else { byte };
+    match a[i..common]
+        .iter()
+        .zip(&b[i..common])
+        .position(|(x, y)| x != y)
+    {
+        Some(at) => key(a[i + at]).cmp(&key(b[i + at])),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
-impl Tree {
-    /// Indices of the entries below `root` whose path relative to `root` matches `pattern`.
-    pub fn glob_matches<P: PathPattern + ?Sized>(&self, root: &str, pattern: &P) -> Vec<usize> {
-        let join = |path: &str| {
-            if root.is_empty() {
-                path.to_owned()
-            } else if path.is_empty() {
-                root.to_owned()
-            } else {
-                format!("{root}/{path}")
-            }
-        };
-        if let Some(literal) = pattern.literal() {
-            return self.find(&join(literal)).into_iter().collect();
+/// Direct children of a folder, jumping over each child's subtree.
+#[derive(Debug, Clone)]
+pub struct Children<'a> {
+    next: usize,
+    end: usize,
+    subtree_end: &'a [usize],
+}
+
+impl Iterator for Children<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if self.next >= self.end {
+            return None;
         }
-        let strip = if root.is_empty() { 0 } else { root.len() + 1 };
-        self.descendants(&join(pattern.prefix()))
-            .filter(|&i| {
-                self.entries[i]
-                    .path
-                    .get(strip..)
-                    .is_some_and(|rel| pattern.is_match(rel))
-            })
-            .collect()
+        let current = self.next;
+        self.next = self.subtree_end[current].max(current + 1);
+        Some(current)
     }
+}
+
+/// One folder level of a path search.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// An exact child name.
+    Name(String),
+    /// Child names matching a one-level glob.
+    Glob(LazyGlob),
+}
+
+/// A glob whose matcher (a compiled regular expression) is built on first use: a rule set
+/// has hundreds of globs and an audit needs only some of them.
+#[derive(Debug, Clone)]
+pub struct LazyGlob {
+    glob: globset::Glob,
+    matcher: OnceLock<globset::GlobMatcher>,
+}
+
+impl LazyGlob {
+    /// Wrap a parsed glob.
+    #[must_use]
+    pub fn new(glob: globset::Glob) -> LazyGlob {
+        LazyGlob {
+            glob,
+            matcher: OnceLock::new(),
+        }
+    }
+
+    /// The parsed glob.
+    #[must_use]
+    pub fn glob(&self) -> &globset::Glob {
+        &self.glob
+    }
+
+    /// Whether `text` matches.
+    #[must_use]
+    pub fn is_match(&self, text: &str) -> bool {
+        self.matcher
+            .get_or_init(|| self.glob.compile_matcher())
+            .is_match(text)
+    }
+}
+
+/// A path pattern the tree can search efficiently: level by level through its steps, then
+/// (when open-ended) through the whole subtree with the full match.
+pub trait PathPattern {
+    /// Steps from the search root, one folder level each.
+    fn steps(&self) -> &[Step];
+    /// Whether matches may lie deeper than the steps (a `**` follows them).
+    fn open_ended(&self) -> bool;
+    /// Whether a path relative to the search root matches the whole pattern.
+    fn is_match(&self, relative: &str) -> bool;
 }
 
 /// `1536` -> `1.5 KiB`.

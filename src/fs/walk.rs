@@ -160,6 +160,11 @@ pub(super) fn walk(root: &Path) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), Wa
 
 fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
+    if let Some(text) = rel.to_str()
+        && std::path::MAIN_SEPARATOR == '/'
+    {
+        return (!text.is_empty()).then(|| text.to_owned());
+    }
     let mut out = String::new();
     for component in rel.components() {
         if !out.is_empty() {

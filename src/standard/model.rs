@@ -232,6 +232,68 @@ pub enum Condition {
     Not(Box<Condition>),
 }
 
+impl Condition {
+    /// Every path query inside this condition (files of content, section and code queries
+    /// included), for indexing before evaluation.
+    pub fn path_queries<'a>(&'a self, out: &mut Vec<&'a PathQuery>) {
+        match self {
+            Condition::Path(query, _)
+            | Condition::Content { files: query, .. }
+            | Condition::Section { files: query, .. } => out.push(query),
+            Condition::Imports(code) | Condition::Calls(code) => out.extend(code.files.iter()),
+            Condition::Any(list) | Condition::All(list) => {
+                for condition in list {
+                    condition.path_queries(out);
+                }
+            }
+            Condition::Not(inner) => inner.path_queries(out),
+            Condition::Dependency(_)
+            | Condition::Framework(_)
+            | Condition::Language(_)
+            | Condition::Kind(_)
+            | Condition::Layer(_)
+            | Condition::Domains(_)
+            | Condition::Ignored { .. } => {}
+        }
+    }
+}
+
+impl Standard {
+    /// Every path query of every check.
+    #[must_use]
+    pub fn path_queries(&self) -> Vec<&PathQuery> {
+        let mut out = Vec::new();
+        for check in &self.checks {
+            if let Some((condition, _)) = &check.not_applicable {
+                condition.path_queries(&mut out);
+            }
+            match &check.scoring {
+                Scoring::Tiers(tiers) => {
+                    for tier in tiers {
+                        tier.when.path_queries(&mut out);
+                    }
+                }
+                Scoring::Items(items) => {
+                    for item in items {
+                        item.when.path_queries(&mut out);
+                        if let Some((_, _, partial)) = &item.partial {
+                            partial.path_queries(&mut out);
+                        }
+                        if let Some(applies) = &item.applies {
+                            applies.path_queries(&mut out);
+                        }
+                    }
+                }
+                Scoring::ForbiddenPaths(forbidden) => {
+                    out.extend(forbidden.patterns.iter().map(|p| &p.path));
+                }
+                Scoring::RootEntries(_) | Scoring::Contracts(_) | Scoring::DomainLayout(_) => {}
+            }
+        }
+        out
+    }
+}
+
 /// Parsed-source query.
 #[derive(Debug, Clone)]
 pub struct CodeQuery {

@@ -1,19 +1,92 @@
 //! Compiled patterns of a rule set: path globs and dotted name patterns.
 
-use globset::{Glob, GlobBuilder, GlobMatcher};
+use globset::{Glob, GlobBuilder};
+
+use crate::fs::{LazyGlob, Step};
 
 /// One compiled path glob.
 #[derive(Debug, Clone)]
 pub struct PathGlob {
     /// The pattern as written.
     pub text: String,
-    glob: Glob,
-    matcher: GlobMatcher,
-    /// Folder part before the first wildcard (`docs/api` for `docs/api/*.md`), used to
-    /// search only below it. Empty when the pattern starts with a wildcard or ignores case.
-    prefix: String,
-    /// The whole pattern is a literal path (exact lookup).
-    literal: bool,
+    matcher: LazyGlob,
+    /// How the tree searches it: level by level, then the rest of the subtree.
+    steps: Vec<Step>,
+    open_ended: bool,
+    /// Whether it matches in any case.
+    pub ignore_case: bool,
+}
+
+fn build(text: &str, ignore_case: bool) -> Result<Glob, String> {
+    GlobBuilder::new(text)
+        .literal_separator(true)
+        .case_insensitive(ignore_case)
+        .backslash_escape(true)
+        .empty_alternates(true)
+        .build()
+        .map_err(|err| format!("invalid glob `{text}`: {}", err.kind()))
+}
+
+/// Split a glob at the `/` that are not inside `{...}` or `[...]`; `None` when a brace
+/// group holds a `/` (its alternatives span folders, so it cannot be searched level by level).
+fn components(text: &str) -> Option<Vec<&str>> {
+    let mut parts = Vec::new();
+    let (mut braces, mut bracket, mut escaped, mut start) = (0usize, false, false, 0);
+    for (i, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '[' if !bracket => bracket = true,
+            ']' if bracket => bracket = false,
+            '{' if !bracket => braces += 1,
+            '}' if !bracket => braces = braces.saturating_sub(1),
+            '/' if braces > 0 => return None,
+            '/' if !bracket => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    Some(parts)
+}
+
+fn has_meta(component: &str) -> bool {
+    component.contains(['*', '?', '[', '{', '\\'])
+}
+
+/// The search plan of a glob: exact names and one-level globs, then `**` onwards.
+fn plan(text: &str, ignore_case: bool) -> Result<(Vec<Step>, bool), String> {
+    let Some(parts) = components(text) else {
+        // Alternatives across folders: walk the literal leading folders, scan the rest.
+        let steps = text
+            .split('/')
+            .take_while(|part| !has_meta(part) && !ignore_case)
+            .map(|part| Step::Name(part.to_owned()))
+            .collect::<Vec<_>>();
+        let steps = if steps.len() == text.split('/').count() {
+            Vec::new()
+        } else {
+            steps
+        };
+        return Ok((steps, true));
+    };
+    let mut steps = Vec::new();
+    for part in parts {
+        if part == "**" {
+            return Ok((steps, true));
+        }
+        if has_meta(part) || ignore_case {
+            steps.push(Step::Glob(LazyGlob::new(build(part, ignore_case)?)));
+        } else {
+            steps.push(Step::Name(part.to_owned()));
+        }
+    }
+    Ok((steps, false))
 }
 
 impl PathGlob {
@@ -22,79 +95,47 @@ impl PathGlob {
         if let Some(problem) = glob_problem(text) {
             return Err(problem);
         }
-        let glob: Glob = GlobBuilder::new(text)
-            .literal_separator(true)
-            .case_insensitive(ignore_case)
-            .backslash_escape(true)
-            .empty_alternates(true)
-            .build()
-            .map_err(|err| format!("invalid glob `{text}`: {}", err.kind()))?;
-        let meta = text.find(['*', '?', '[', '{', '\\']);
-        let literal = meta.is_none() && !ignore_case;
-        let prefix = if ignore_case {
-            String::new()
-        } else {
-            let head = &text[..meta.unwrap_or(text.len())];
-            match (meta, head.rfind('/')) {
-                (None, _) => text.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned(),
-                (Some(_), Some(slash)) => head[..slash].to_owned(),
-                (Some(_), None) => String::new(),
-            }
-        };
+        let glob = build(text, ignore_case)?;
+        let (steps, open_ended) = plan(text, ignore_case)?;
         Ok(PathGlob {
             text: text.to_owned(),
-            matcher: glob.compile_matcher(),
-            glob,
-            prefix,
-            literal,
+            matcher: LazyGlob::new(glob),
+            steps,
+            open_ended,
+            ignore_case,
         })
     }
 
     /// The compiled glob, for building a set of many.
     #[must_use]
     pub fn glob(&self) -> &Glob {
-        &self.glob
+        self.matcher.glob()
     }
 
     /// Whether `path` (relative to the scope root) matches.
     #[must_use]
     pub fn is_match(&self, path: &str) -> bool {
-        if self.literal {
-            return path == self.text;
-        }
         self.matcher.is_match(path)
     }
 
-    /// The folder below which every match lies (`""`: anywhere).
+    /// Whether finding its matches means scanning a whole tree (it starts with `**`).
     #[must_use]
-    pub fn prefix(&self) -> &str {
-        &self.prefix
-    }
-
-    /// The exact path when the pattern has no wildcard.
-    #[must_use]
-    pub fn literal(&self) -> Option<&str> {
-        self.literal.then_some(self.text.as_str())
-    }
-
-    /// Whether the pattern can only match direct children of the scope root.
-    #[must_use]
-    pub fn is_top_level(&self) -> bool {
-        !self.text.contains('/') && !self.text.contains("**")
+    pub fn scans_everything(&self) -> bool {
+        self.steps.is_empty() && self.open_ended
     }
 }
 
 impl crate::fs::PathPattern for PathGlob {
-    fn prefix(&self) -> &str {
-        &self.prefix
+    fn steps(&self) -> &[Step] {
+        &self.steps
     }
 
-    fn literal(&self) -> Option<&str> {
-        self.literal.then_some(self.text.as_str())
+    fn open_ended(&self) -> bool {
+        self.open_ended
     }
 
     fn is_match(&self, relative: &str) -> bool {
-        PathGlob::is_match(self, relative)
+        self.matcher.is_match(relative)
     }
 }
 
@@ -246,21 +287,66 @@ mod tests {
     }
 
     #[test]
-    fn prefixes_narrow_the_search() {
+    fn plans_search_level_by_level() {
+        let kinds = |text: &str| {
+            let glob = PathGlob::new(text, false).unwrap();
+            let steps: Vec<String> = glob
+                .steps
+                .iter()
+                .map(|s| match s {
+                    Step::Name(n) => n.clone(),
+                    Step::Glob(_) => "<glob>".to_owned(),
+                })
+                .collect();
+            (steps, glob.open_ended)
+        };
         assert_eq!(
-            PathGlob::new("docs/api/*.md", false).unwrap().prefix(),
-            "docs/api"
+            kinds("docs/api/*.md"),
+            (vec!["docs".into(), "api".into(), "<glob>".into()], false)
         );
-        assert_eq!(PathGlob::new("**/x", false).unwrap().prefix(), "");
+        assert_eq!(kinds("docs/**/*.md"), (vec!["docs".into()], true));
+        assert_eq!(kinds("**/x"), (vec![], true));
         assert_eq!(
-            PathGlob::new("docs/deployment", false).unwrap().prefix(),
-            "docs"
+            kinds("{src,app}/{a,b}"),
+            (vec!["<glob>".into(), "<glob>".into()], false)
         );
-        assert_eq!(
-            PathGlob::new("docs/deployment", false).unwrap().literal(),
-            Some("docs/deployment")
-        );
-        assert_eq!(PathGlob::new("Docs/*", true).unwrap().prefix(), "");
+        assert_eq!(kinds("src/{shared/,}x*"), (vec!["src".into()], true));
+        assert_eq!(kinds("{a/,}x"), (vec![], true));
+        assert!(PathGlob::new("**/x", false).unwrap().scans_everything());
+        let ci = PathGlob::new("Docs/README*", true).unwrap();
+        assert!(matches!(
+            ci.steps.as_slice(),
+            [Step::Glob(_), Step::Glob(_)]
+        ));
+    }
+
+    #[test]
+    fn tree_search_agrees_with_the_full_match() {
+        let tree = crate::fs::Tree::from_files(&[
+            ("docs/a.md", "x"),
+            ("docs/api/b.md", "x"),
+            ("src/users/router.py", "x"),
+            ("src/shared/middleware/auth.py", "x"),
+            ("app/core/settings.py", "x"),
+            ("README.md", "x"),
+            ("readme.txt", "x"),
+        ]);
+        for (text, ignore_case) in [
+            ("docs/**/*.md", false),
+            ("**/*.py", false),
+            ("{src,app}/*/*.py", false),
+            ("{src,app}/{shared/,core/,}middleware*", false),
+            ("README*", true),
+            ("src/users", false),
+            ("*", false),
+        ] {
+            let glob = PathGlob::new(text, ignore_case).unwrap();
+            let searched = tree.glob_matches("", &glob);
+            let scanned: Vec<usize> = (0..tree.len())
+                .filter(|&i| glob.is_match(&tree.entry(i).path))
+                .collect();
+            assert_eq!(searched, scanned, "{text}");
+        }
     }
 
     #[test]

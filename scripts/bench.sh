@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Benchmark `squarely audit` against `rg --files` and `find` on a synthetic backend monorepo.
+#
+#   scripts/bench.sh [--files N] [--domains N] [--runs N]
+#
+# Builds squarely in release mode, installs ripgrep with cargo when it is missing, generates
+# (once) a monorepo of N tracked files (100,000 by default) plus a large ignored
+# node_modules/, target/ and dist/, then times each command over several runs and reports
+# the median wall time and the peak memory. Targets: audit within 1.5x of `rg --files`,
+# peak memory under 200 MB. Everything is written under bench-work/ (gitignored).
+set -euo pipefail
+
+files=100000
+domains=100
+runs=7
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --files) files="$2"; shift 2 ;;
+    --domains) domains="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+here="$(cd "$(dirname "$0")/.." && pwd)"
+work="$here/bench-work"
+mkdir -p "$work"
+cd "$here"
+
+cargo build --release --quiet
+squarely="$here/target/release/squarely"
+
+if command -v rg >/dev/null 2>&1; then
+  rg="$(command -v rg)"
+else
+  rg="$work/tools/bin/rg"
+  [ -x "$rg" ] || cargo install ripgrep --locked --quiet --root "$work/tools"
+fi
+command -v python3 >/dev/null || { echo "python3 is needed to generate the repository" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time is needed to measure memory" >&2; exit 2; }
+
+repo="$work/repo-$files-$domains"
+if [ ! -d "$repo" ]; then
+  python3 "$here/scripts/gen_monorepo.py" "$repo" --files "$files" --domains "$domains"
+fi
+cd "$repo"
+
+# median wall time (ms) and peak RSS (MB) of a command over $runs runs, after one warm-up
+measure() {
+  "$@" >/dev/null 2>&1 || true
+  local times=() peak=0 stats="$work/time.out"
+  for _ in $(seq "$runs"); do
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    end=$(date +%s%N)
+    times+=("$(( (end - start) / 1000000 ))")
+    /usr/bin/time -f '%M' -o "$stats" "$@" >/dev/null 2>&1 || true
+    local rss; rss=$(tail -n 1 "$stats")
+    [ "$rss" -gt "$peak" ] && peak=$rss
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "$median $(( peak / 1024 ))"
+}
+
+tracked=$("$rg" --files | wc -l)
+echo "repository: $repo ($tracked tracked files, $(find . -type f | wc -l) on disk), $runs runs, $(nproc) cores"
+read -r rg_ms rg_mb < <(measure "$rg" --files)
+read -r find_ms find_mb < <(measure find . -type f)
+read -r sq_ms sq_mb < <(measure "$squarely" audit . --format json -o /dev/null)
+printf '%-34s %8s %8s\n' "command" "median" "peak"
+printf '%-34s %6s ms %5s MB\n' "rg --files" "$rg_ms" "$rg_mb"
+printf '%-34s %6s ms %5s MB\n' "find . -type f" "$find_ms" "$find_mb"
+printf '%-34s %6s ms %5s MB\n' "squarely audit --format json" "$sq_ms" "$sq_mb"
+ratio=$(awk -v a="$sq_ms" -v b="$rg_ms" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+echo "audit / rg --files = ${ratio}x (target <= 1.5x); peak memory ${sq_mb} MB (target < 200 MB)"
+SQUARELY_TIMINGS=1 "$squarely" audit . --format json -o /dev/null
