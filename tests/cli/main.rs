@@ -6,4 +6,5 @@ mod audit;
 mod bad_input;
 mod detection;
 mod rule_sets;
+mod standards;
 mod support;

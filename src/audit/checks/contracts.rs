@@ -28,11 +28,22 @@ fn finding(ctx: &Context, violation: &Violation) -> Finding {
 pub fn score(ctx: &Context, check: &Check, scoring: &ContractScoring) -> Scored {
     let results = contracts::evaluate(ctx, &scoring.contracts, &check.id);
     let governed: BTreeSet<usize> = results.governed.values().flatten().copied().collect();
+    // Files with nothing to judge (an `__init__.py` that only re-exports, an empty module)
+    // are left out of the ratio, so they cannot dilute it.
     let ratio_files: Option<Vec<usize>> = scoring.ratio_layer.map(|layer| {
-        ctx.layered
+        let files: Vec<usize> = ctx
+            .layered
             .iter()
             .filter(|&&(_, l)| l == layer)
             .map(|&(i, _)| i)
+            .collect();
+        ctx.prefetch(&files);
+        files
+            .into_iter()
+            .filter(|&i| {
+                ctx.analysis(i)
+                    .is_some_and(|a| !a.definitions.is_empty() || !a.calls.is_empty())
+            })
             .collect()
     });
     let judged = ratio_files.as_ref().map_or(governed.len(), Vec::len);
@@ -59,7 +70,7 @@ pub fn score(ctx: &Context, check: &Check, scoring: &ContractScoring) -> Scored 
                 summary: what.clone(),
                 findings: vec![
                     Finding::new(format!(
-                        "{what} found, so nothing separates HTTP, business rules and data access"
+                        "{what} found: the layer rules have nothing to judge"
                     ))
                     .fix(check.fix.clone())
                     .gain(check.points),
