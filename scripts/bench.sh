@@ -46,34 +46,44 @@ if [ ! -d "$repo" ]; then
 fi
 cd "$repo"
 
-# median wall time (ms) and peak RSS (MB) of a command over $runs runs, after one warm-up
-measure() {
+# Wall time (ms) of one run of a command.
+wall() {
+  local start end
+  start=$(date +%s%N)
   "$@" >/dev/null 2>&1 || true
-  local times=() peak=0 stats="$work/time.out"
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    end=$(date +%s%N)
-    times+=("$(( (end - start) / 1000000 ))")
-    /usr/bin/time -f '%M' -o "$stats" "$@" >/dev/null 2>&1 || true
-    local rss; rss=$(tail -n 1 "$stats")
-    [ "$rss" -gt "$peak" ] && peak=$rss
-  done
-  local median
-  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$median $(( peak / 1024 ))"
+  end=$(date +%s%N)
+  echo $(( (end - start) / 1000000 ))
 }
+
+# Peak RSS (MB) of one run of a command.
+peak() {
+  /usr/bin/time -f '%M' -o "$work/time.out" "$@" >/dev/null 2>&1 || true
+  echo $(( $(tail -n 1 "$work/time.out") / 1024 ))
+}
+
+# Median and minimum of numbers on stdin.
+stats() { sort -n | awk '{a[NR]=$1} END {printf "%d %d\n", a[int((NR+1)/2)], a[1]}'; }
 
 tracked=$("$rg" --files | wc -l)
 echo "repository: $repo ($tracked tracked files, $(find . -type f | wc -l) on disk), $runs runs, $(nproc) cores"
-read -r rg_ms rg_mb < <(measure "$rg" --files)
-read -r find_ms find_mb < <(measure find . -type f)
-read -r sq_ms sq_mb < <(measure "$squarely" audit . --format json -o /dev/null)
-printf '%-34s %8s %8s\n' "command" "median" "peak"
-printf '%-34s %6s ms %5s MB\n' "rg --files" "$rg_ms" "$rg_mb"
-printf '%-34s %6s ms %5s MB\n' "find . -type f" "$find_ms" "$find_mb"
-printf '%-34s %6s ms %5s MB\n' "squarely audit --format json" "$sq_ms" "$sq_mb"
+# Interleave the commands run by run, so that a noisy machine hurts them alike.
+: > "$work/rg.ms"; : > "$work/find.ms"; : > "$work/squarely.ms"
+wall "$rg" --files >/dev/null; wall "$squarely" audit . --format json -o /dev/null >/dev/null
+for _ in $(seq "$runs"); do
+  wall "$rg" --files >> "$work/rg.ms"
+  wall find . -type f >> "$work/find.ms"
+  wall "$squarely" audit . --format json -o /dev/null >> "$work/squarely.ms"
+done
+read -r rg_ms rg_min < <(stats < "$work/rg.ms")
+read -r find_ms find_min < <(stats < "$work/find.ms")
+read -r sq_ms sq_min < <(stats < "$work/squarely.ms")
+rg_mb=$(peak "$rg" --files); find_mb=$(peak find . -type f)
+sq_mb=$(peak "$squarely" audit . --format json -o /dev/null)
+printf '%-32s %10s %10s %8s\n' "command" "median" "fastest" "peak"
+printf '%-32s %7s ms %7s ms %5s MB\n' "rg --files" "$rg_ms" "$rg_min" "$rg_mb"
+printf '%-32s %7s ms %7s ms %5s MB\n' "find . -type f" "$find_ms" "$find_min" "$find_mb"
+printf '%-32s %7s ms %7s ms %5s MB\n' "squarely audit --format json" "$sq_ms" "$sq_min" "$sq_mb"
 ratio=$(awk -v a="$sq_ms" -v b="$rg_ms" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-echo "audit / rg --files = ${ratio}x (target <= 1.5x); peak memory ${sq_mb} MB (target < 200 MB)"
+echo "audit / rg --files (medians) = ${ratio}x (target <= 1.5x); peak memory ${sq_mb} MB (target < 200 MB)"
+echo "phases of one audit (SQUARELY_TIMINGS=1):"
 SQUARELY_TIMINGS=1 "$squarely" audit . --format json -o /dev/null

@@ -1,5 +1,10 @@
 //! The command line, as clap derive types. No logic lives here.
 
+#![allow(
+    clippy::doc_markdown,
+    reason = "doc comments here are --help text for people, not rustdoc"
+)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -19,7 +24,7 @@ use crate::report::Format;
     propagate_version = true
 )]
 pub struct Cli {
-    /// When to use colour: auto (only on a terminal, never with `NO_COLOR` set), always, never.
+    /// When to use colour: auto (only on a terminal, never with NO_COLOR set), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
@@ -31,7 +36,7 @@ pub struct Cli {
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// On a terminal, unless `NO_COLOR` is set.
+    /// On a terminal, unless NO_COLOR is set.
     Auto,
     /// Always.
     Always,

@@ -148,23 +148,47 @@ impl<'a> Context<'a> {
         }
         let mut index = HashMap::new();
         for (root, globs) in wanted {
-            let mut builder = GlobSetBuilder::new();
-            for glob in &globs {
-                builder.add(glob.glob().clone());
+            // `**/NAME` globs only look at the last component: match those against names,
+            // which is several times cheaper than matching whole paths.
+            let mut by_name = GlobSetBuilder::new();
+            let mut by_path = GlobSetBuilder::new();
+            let mut owners: (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+            for (at, glob) in globs.iter().enumerate() {
+                if let Some(name) = glob.name_glob() {
+                    by_name.add(name);
+                    owners.0.push(at);
+                } else {
+                    by_path.add(glob.glob().clone());
+                    owners.1.push(at);
+                }
             }
-            let Ok(set) = builder.build() else { continue };
+            let (Ok(by_name), Ok(by_path)) = (by_name.build(), by_path.build()) else {
+                continue;
+            };
             let strip = if root.is_empty() { 0 } else { root.len() + 1 };
             let hits: Vec<(usize, usize)> = self
                 .tree
                 .descendants(root)
                 .into_par_iter()
-                .map_init(Vec::new, |scratch, entry| {
-                    let rel = self.tree.entry(entry).path.get(strip..).unwrap_or("");
-                    set.matches_into(rel, scratch);
-                    scratch.iter().map(|&g| (g, entry)).collect::<Vec<_>>()
-                })
-                .flatten()
-                .collect();
+                .fold(
+                    || (Vec::new(), Vec::new()),
+                    |(mut found, mut scratch), entry| {
+                        let item = self.tree.entry(entry);
+                        by_name.matches_into(item.name(), &mut scratch);
+                        found.extend(scratch.iter().map(|&g| (owners.0[g], entry)));
+                        if !by_path.is_empty() {
+                            by_path
+                                .matches_into(item.path.get(strip..).unwrap_or(""), &mut scratch);
+                            found.extend(scratch.iter().map(|&g| (owners.1[g], entry)));
+                        }
+                        (found, scratch)
+                    },
+                )
+                .map(|(found, _)| found)
+                .reduce(Vec::new, |mut a, mut b| {
+                    a.append(&mut b);
+                    a
+                });
             let mut lists: Vec<Vec<usize>> = vec![Vec::new(); globs.len()];
             for (glob, entry) in hits {
                 lists[glob].push(entry);

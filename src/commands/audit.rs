@@ -20,13 +20,6 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
     } else {
         args.standards.iter().map(String::as_str).collect()
     };
-    let mut standards = Vec::new();
-    for spec in specs {
-        let loaded = standard::load(spec, &cwd)?;
-        print_warnings(&loaded.warnings);
-        standards.push(loaded.standard);
-    }
-
     let timings = std::env::var_os("SQUARELY_TIMINGS").is_some();
     let started = std::time::Instant::now();
     let lap = |what: &str| {
@@ -37,7 +30,21 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
             );
         }
     };
-    let tree = Tree::walk(&args.path)?;
+    // The walk mostly waits on the file system: load the rule sets meanwhile.
+    let (tree, standards) = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| Tree::walk(&args.path));
+        let mut standards = Vec::new();
+        for spec in &specs {
+            let loaded = standard::load(spec, &cwd)?;
+            print_warnings(&loaded.warnings);
+            standards.push(loaded.standard);
+        }
+        lap("rule sets");
+        let tree = walk
+            .join()
+            .map_err(|_| anyhow::anyhow!("{}: the walk failed", args.path.display()))??;
+        anyhow::Ok((tree, standards))
+    })?;
     lap("walk");
     let shown = args.path.display().to_string();
     if tree.is_empty() {

@@ -146,7 +146,14 @@ pub(super) fn walk(root: &Path) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), Wa
         .parents(true)
         .follow_links(false)
         .threads(threads.min(8))
-        .filter_entry(|entry| entry.file_name() != ".git");
+        // `.git` is never part of the tree (a byte test: `file_name()` parses components).
+        .filter_entry(|entry| {
+            !entry
+                .path()
+                .as_os_str()
+                .as_encoded_bytes()
+                .ends_with(b"/.git")
+        });
     let shared = Mutex::new((Vec::new(), Vec::new()));
     builder.build_parallel().visit(&mut Builder {
         root: &root,
@@ -159,12 +166,15 @@ pub(super) fn walk(root: &Path) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), Wa
 }
 
 fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    if let Some(text) = rel.to_str()
+    // Fast path: both are UTF-8 and the walker built `path` by appending to `root`.
+    if let (Some(root), Some(text)) = (root.to_str(), path.to_str())
         && std::path::MAIN_SEPARATOR == '/'
+        && let Some(rest) = text.strip_prefix(root)
     {
-        return (!text.is_empty()).then(|| text.to_owned());
+        let rest = rest.strip_prefix('/').unwrap_or(rest);
+        return (!rest.is_empty()).then(|| rest.to_owned());
     }
+    let rel = path.strip_prefix(root).ok()?;
     let mut out = String::new();
     for component in rel.components() {
         if !out.is_empty() {

@@ -123,6 +123,17 @@ impl PathGlob {
     pub fn scans_everything(&self) -> bool {
         self.steps.is_empty() && self.open_ended
     }
+
+    /// For `**/NAME` (NAME without `/`): NAME as a glob on the last path component, which
+    /// matches exactly the same entries.
+    #[must_use]
+    pub fn name_glob(&self) -> Option<Glob> {
+        let name = self.text.strip_prefix("**/")?;
+        if components(name).is_none_or(|parts| parts.len() != 1) || name.contains("**") {
+            return None;
+        }
+        build(name, self.ignore_case).ok()
+    }
 }
 
 impl crate::fs::PathPattern for PathGlob {
@@ -313,6 +324,24 @@ mod tests {
         assert_eq!(kinds("src/{shared/,}x*"), (vec!["src".into()], true));
         assert_eq!(kinds("{a/,}x"), (vec![], true));
         assert!(PathGlob::new("**/x", false).unwrap().scans_everything());
+        assert!(
+            PathGlob::new("**/*.{md,rst}", false)
+                .unwrap()
+                .name_glob()
+                .is_some()
+        );
+        assert!(
+            PathGlob::new("**/a/*.md", false)
+                .unwrap()
+                .name_glob()
+                .is_none()
+        );
+        assert!(
+            PathGlob::new("**/{a/,}x", false)
+                .unwrap()
+                .name_glob()
+                .is_none()
+        );
         let ci = PathGlob::new("Docs/README*", true).unwrap();
         assert!(matches!(
             ci.steps.as_slice(),
