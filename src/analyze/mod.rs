@@ -320,6 +320,9 @@ pub struct Waiver {
     /// it on that line, otherwise the next line that has code (skipping blank
     /// and comment lines); `location.line` if there is none.
     pub target_line: u32,
+    /// The last line of the simple statement that starts on `target_line` (a call spread
+    /// over several lines, an assignment...): the waiver covers the whole statement.
+    pub target_end_line: u32,
 }
 
 /// Everything [`analyze`] found in one file.
@@ -408,6 +411,28 @@ pub(crate) trait Visit {
     fn visit(&mut self, node: Node<'_>, ancestors: &[Node<'_>], out: &mut Collector<'_>);
 }
 
+/// Statements a waiver covers whole when it targets their first line. Compound statements
+/// (loops, functions, classes) are not in the list: a waiver above them covers their first
+/// line only, so it never silently waives a whole body.
+fn is_simple_statement(kind: &str) -> bool {
+    matches!(
+        kind,
+        "expression_statement"
+            | "return_statement"
+            | "assignment"
+            | "augmented_assignment"
+            | "raise_statement"
+            | "throw_statement"
+            | "import_statement"
+            | "import_from_statement"
+            | "lexical_declaration"
+            | "variable_declaration"
+            | "let_declaration"
+            | "use_declaration"
+            | "return_expression"
+    )
+}
+
 /// Node kinds that are comments in the supported grammars.
 fn is_comment(kind: &str) -> bool {
     matches!(
@@ -428,6 +453,9 @@ fn run(tree: &Tree, source: &str, visitor: &mut impl Visit) -> Analysis {
         if comment {
             comments.push(node);
         } else {
+            if is_simple_statement(node.kind()) {
+                lines.mark_statement(node);
+            }
             if node.child_count() == 0 {
                 lines.mark_code(node);
             }
@@ -903,6 +931,8 @@ fn parse_waiver(comment: &str) -> Option<(Vec<String>, Option<String>)> {
 struct LineMap {
     /// Per 0-based row: the smallest byte column where a code token is.
     first_code_column: Vec<Option<usize>>,
+    /// Per 0-based row: the last row of a simple statement starting on it.
+    statement_end: Vec<Option<usize>>,
 }
 
 impl LineMap {
@@ -910,6 +940,16 @@ impl LineMap {
         let rows = source.bytes().filter(|byte| *byte == b'\n').count() + 1;
         LineMap {
             first_code_column: vec![None; rows],
+            statement_end: vec![None; rows],
+        }
+    }
+
+    /// Remembers how far a simple statement starting on its row reaches.
+    fn mark_statement(&mut self, node: Node<'_>) {
+        let row = node.start_position().row;
+        let end = effective_end_row(node);
+        if let Some(slot) = self.statement_end.get_mut(row) {
+            *slot = Some(slot.map_or(end, |existing| existing.max(end)));
         }
     }
 
@@ -964,11 +1004,17 @@ impl LineMap {
                     .copied()
                     .flatten()
             };
+            let target_line = target_row.map_or(location.line, |row| to_u32(row).saturating_add(1));
+            let target_end_line = target_row
+                .and_then(|row| self.statement_end.get(row).copied().flatten())
+                .map_or(target_line, |row| to_u32(row).saturating_add(1))
+                .max(target_line);
             waivers.push(Waiver {
                 ids,
                 reason,
                 location,
-                target_line: target_row.map_or(location.line, |row| to_u32(row).saturating_add(1)),
+                target_line,
+                target_end_line,
             });
         }
         waivers
@@ -1206,6 +1252,23 @@ mod tests {
                 .collect();
             assert_eq!(got, expected, "{source}");
         }
+    }
+
+    #[test]
+    fn waivers_cover_the_whole_simple_statement_they_target() {
+        let python = "# squarely: allow(x) multi-line call\nrows = db.execute(\n    \"SELECT id FROM users\",\n)\nother()\n";
+        let analysis = analyze(Language::Python, python);
+        let waiver = &analysis.waivers[0];
+        assert_eq!((waiver.target_line, waiver.target_end_line), (2, 4));
+        assert_eq!(analysis.sql_strings[0].location.line, 3);
+        let script =
+            "// squarely: allow(x) raw report query\nawait db.raw(\n  `SELECT * FROM orders`\n);\n";
+        let waiver = &analyze(Language::JavaScript, script).waivers[0];
+        assert_eq!((waiver.target_line, waiver.target_end_line), (2, 4));
+        // A loop is compound: the waiver covers its first line only.
+        let looped = "# squarely: allow(x) loop\nfor x in y:\n    session.commit()\n";
+        let waiver = &analyze(Language::Python, looped).waivers[0];
+        assert_eq!((waiver.target_line, waiver.target_end_line), (2, 2));
     }
 
     #[test]

@@ -260,8 +260,15 @@ fn paths(ctx: &Context, query: &PathQuery, filter: EntryFilter) -> Outcome {
     let mut outcome = Outcome::new(false);
     for index in query_matches(ctx, query, filter) {
         let entry = ctx.tree.entry(index);
-        if entry.is_file() && !query.placeholders_count {
-            if let Some(why) = placeholder::check(ctx.tree, index) {
+        if !query.placeholders_count {
+            let placeholder = if entry.is_file() {
+                placeholder::check(ctx.tree, index)
+            } else if entry.is_dir() {
+                placeholder::check_dir(ctx.tree, index)
+            } else {
+                None
+            };
+            if let Some(why) = placeholder {
                 outcome.placeholders.push((entry.path.clone(), why));
                 continue;
             }

@@ -24,8 +24,8 @@ pub struct Context<'a> {
     pub detection: &'a Detection,
     /// The service root (`""` for the repository root).
     pub service_root: &'a str,
-    /// `(entry, layer)` for every source file under the service root that is in a layer,
-    /// sorted by entry index (so by path).
+    /// `(entry, layer)` for every non-empty source file under the service root that is in
+    /// a layer, sorted by entry index (so by path).
     pub layered: Vec<(usize, usize)>,
     /// Domain module folders (tree paths), sorted.
     pub domains: Vec<String>,
@@ -97,7 +97,9 @@ impl<'a> Context<'a> {
                     return None;
                 }
                 let rel = entry.path.get(strip..)?;
-                matcher.classify(rel, scratch).map(|layer| (index, layer))
+                let layer = matcher.classify(rel, scratch)?;
+                // An empty file is a placeholder: it makes no layer and no domain.
+                (!tree.is_empty_file(index)).then_some((index, layer))
             })
             .flatten()
             .collect();

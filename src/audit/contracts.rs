@@ -117,7 +117,7 @@ pub fn evaluate(ctx: &Context, contracts: &[usize], check_id: &str) -> Results {
                     message,
                 };
                 let waiver = analysis.waivers.iter().find(|w| {
-                    (w.target_line == line || w.location.line == line)
+                    ((w.target_line..=w.target_end_line).contains(&line) || w.location.line == line)
                         && w.ids.iter().any(|id| id == &contract.id || id == check_id)
                 });
                 match waiver {
@@ -247,20 +247,39 @@ fn breaches(
             else {
                 continue;
             };
-            if !contract.layers.is_empty()
-                && let Some(layer) = target_layer(ctx, &target.path)
-                && contract.layers.contains(&layer)
-            {
-                out.push((
-                    import.location.line,
-                    import.location.column,
-                    format!(
-                        "imports `{}` from the {} (`{}`)",
-                        display_module(import),
-                        ctx.standard.layers[layer].title.to_lowercase(),
-                        target.path
-                    ),
-                ));
+            if !contract.layers.is_empty() {
+                // `from src.users import service` names a module inside the package: judge
+                // each imported module, not the package.
+                let mut targets: Vec<String> = Vec::new();
+                if language == Language::Python
+                    && import.kind == ImportKind::From
+                    && ctx.tree.is_dir(&target.path)
+                {
+                    targets.extend(
+                        import
+                            .names
+                            .iter()
+                            .filter_map(|n| python_module(ctx.tree, &target.path, &n.name)),
+                    );
+                }
+                if targets.is_empty() {
+                    targets.push(target.path.clone());
+                }
+                for found in targets {
+                    if let Some(layer) = target_layer(ctx, &found)
+                        && contract.layers.contains(&layer)
+                    {
+                        out.push((
+                            import.location.line,
+                            import.location.column,
+                            format!(
+                                "imports `{}` from the {} (`{found}`)",
+                                display_module(import),
+                                ctx.standard.layers[layer].title.to_lowercase(),
+                            ),
+                        ));
+                    }
+                }
             }
             if contract.cross_domain_symbols
                 && let (Some(own), Some(other)) = (own_domain, ctx.domain_of(&target.path))

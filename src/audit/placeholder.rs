@@ -30,6 +30,22 @@ pub fn check(tree: &Tree, index: usize) -> Option<String> {
     }
 }
 
+/// Why the folder at `index` is a placeholder (nothing in it but empty files), if it is.
+pub fn check_dir(tree: &Tree, index: usize) -> Option<String> {
+    let path = &tree.entry(index).path;
+    let mut files = tree
+        .descendants(path)
+        .filter(|&i| tree.entry(i).is_file())
+        .peekable();
+    if files.peek().is_none() {
+        return Some("an empty folder".to_owned());
+    }
+    if files.all(|i| tree.is_empty_file(i)) {
+        return Some("only empty files (such as .gitkeep)".to_owned());
+    }
+    None
+}
+
 /// Names of documents that are prose whatever their extension (`LICENSE`, `README.txt`).
 const DOCUMENT_NAMES: [&str; 15] = [
     "README",
@@ -113,7 +129,7 @@ pub fn prose_placeholder(text: &str) -> Option<String> {
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
             .count();
-        if words >= MIN_WORDS * 10 {
+        if words >= 40 {
             return None;
         }
     }

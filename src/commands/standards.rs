@@ -196,11 +196,11 @@ fn show_text(summary: &Summary, color: Color, out: &mut dyn Write) -> io::Result
         writeln!(out, "{}", bold("Guidelines of the source documents"))?;
         for guideline in &summary.guidelines {
             let by = if guideline.enforced_by.is_empty() {
-                "human review".to_owned()
+                "not scored (guidance for people)".to_owned()
             } else {
-                guideline.enforced_by.join(", ")
+                format!("enforced by {}", guideline.enforced_by.join(", "))
             };
-            writeln!(out, "  {:<28} enforced by {by}", guideline.id)?;
+            writeln!(out, "  {:<28} {by}", guideline.id)?;
         }
     }
     writeln!(out)?;
