@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use aho_corasick::AhoCorasick;
 use globset::{GlobSet, GlobSetBuilder};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use rayon::prelude::*;
@@ -75,6 +76,118 @@ impl LayerMatcher {
             let hit = |exclude: bool| scratch.iter().any(|&i| self.owners[i] == (layer, exclude));
             hit(false) && !hit(true)
         })
+    }
+}
+
+/// Many `**` globs matched in one pass over a tree.
+///
+/// `**/NAME` globs only look at the last component, so they are matched against names,
+/// several times cheaper than whole paths. A glob with a literal that every match contains
+/// (`migrations`, `.md`) only runs on entries that contain it, found for all globs at once
+/// by one Aho-Corasick pass; the others are matched together by glob sets.
+struct Scan {
+    names: Half,
+    paths: Half,
+}
+
+/// The name or the path side of a [`Scan`].
+struct Half {
+    /// Globs without a literal, and the index of each in the caller's list.
+    set: GlobSet,
+    set_owners: Vec<usize>,
+    /// The literals, and for each the globs (indexes into `filtered`) that require it.
+    prefilter: AhoCorasick,
+    wanted_by: Vec<Vec<usize>>,
+    filtered: Vec<(usize, globset::GlobMatcher)>,
+}
+
+impl Half {
+    fn new(globs: &[(usize, &PathGlob, globset::Glob)]) -> Option<Half> {
+        let mut set = GlobSetBuilder::new();
+        let mut set_owners = Vec::new();
+        let mut literals: Vec<String> = Vec::new();
+        let mut wanted_by: Vec<Vec<usize>> = Vec::new();
+        let mut filtered = Vec::new();
+        for (owner, glob, compiled) in globs {
+            let Some(required) = glob.required_literals() else {
+                set.add(compiled.clone());
+                set_owners.push(*owner);
+                continue;
+            };
+            for literal in required {
+                let slot = literals
+                    .iter()
+                    .position(|l| *l == literal)
+                    .unwrap_or_else(|| {
+                        literals.push(literal);
+                        wanted_by.push(Vec::new());
+                        literals.len() - 1
+                    });
+                wanted_by[slot].push(filtered.len());
+            }
+            filtered.push((*owner, compiled.compile_matcher()));
+        }
+        Some(Half {
+            set: set.build().ok()?,
+            set_owners,
+            prefilter: AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&literals)
+                .ok()?,
+            wanted_by,
+            filtered,
+        })
+    }
+
+    fn matches(&self, text: &str, scratch: &mut Vec<usize>, mut found: impl FnMut(usize)) {
+        if !self.set.is_empty() {
+            self.set.matches_into(text, scratch);
+            for &g in scratch.iter() {
+                found(self.set_owners[g]);
+            }
+        }
+        if self.filtered.is_empty() {
+            return;
+        }
+        scratch.clear();
+        for hit in self.prefilter.find_overlapping_iter(text) {
+            scratch.extend(&self.wanted_by[hit.pattern().as_usize()]);
+        }
+        scratch.sort_unstable();
+        scratch.dedup();
+        for &f in scratch.iter() {
+            if self.filtered[f].1.is_match(text) {
+                found(self.filtered[f].0);
+            }
+        }
+    }
+}
+
+impl Scan {
+    fn new(globs: &[&PathGlob]) -> Option<Scan> {
+        let (mut names, mut paths) = (Vec::new(), Vec::new());
+        for (at, glob) in globs.iter().enumerate() {
+            match glob.name_glob() {
+                Some(name) => names.push((at, *glob, name)),
+                None => paths.push((at, *glob, glob.glob().clone())),
+            }
+        }
+        Some(Scan {
+            names: Half::new(&names)?,
+            paths: Half::new(&paths)?,
+        })
+    }
+
+    /// Call `found` with the index of every glob that matches the entry.
+    fn matches(
+        &self,
+        name: &str,
+        path: &str,
+        scratch: &mut Vec<usize>,
+        mut found: impl FnMut(usize),
+    ) {
+        self.names.matches(name, scratch, &mut found);
+        self.paths.matches(path, scratch, &mut found);
     }
 }
 
@@ -150,21 +263,7 @@ impl<'a> Context<'a> {
         }
         let mut index = HashMap::new();
         for (root, globs) in wanted {
-            // `**/NAME` globs only look at the last component: match those against names,
-            // which is several times cheaper than matching whole paths.
-            let mut by_name = GlobSetBuilder::new();
-            let mut by_path = GlobSetBuilder::new();
-            let mut owners: (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
-            for (at, glob) in globs.iter().enumerate() {
-                if let Some(name) = glob.name_glob() {
-                    by_name.add(name);
-                    owners.0.push(at);
-                } else {
-                    by_path.add(glob.glob().clone());
-                    owners.1.push(at);
-                }
-            }
-            let (Ok(by_name), Ok(by_path)) = (by_name.build(), by_path.build()) else {
+            let Some(scan) = Scan::new(&globs) else {
                 continue;
             };
             let strip = if root.is_empty() { 0 } else { root.len() + 1 };
@@ -176,13 +275,10 @@ impl<'a> Context<'a> {
                     || (Vec::new(), Vec::new()),
                     |(mut found, mut scratch), entry| {
                         let item = self.tree.entry(entry);
-                        by_name.matches_into(item.name(), &mut scratch);
-                        found.extend(scratch.iter().map(|&g| (owners.0[g], entry)));
-                        if !by_path.is_empty() {
-                            by_path
-                                .matches_into(item.path.get(strip..).unwrap_or(""), &mut scratch);
-                            found.extend(scratch.iter().map(|&g| (owners.1[g], entry)));
-                        }
+                        let path = item.path.get(strip..).unwrap_or("");
+                        scan.matches(item.name(), path, &mut scratch, |glob| {
+                            found.push((glob, entry));
+                        });
                         (found, scratch)
                     },
                 )

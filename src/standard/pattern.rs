@@ -136,6 +136,110 @@ impl PathGlob {
     }
 }
 
+impl PathGlob {
+    /// Literal texts one of which every path this glob matches contains, in some ASCII case
+    /// (a cheap filter before matching), or `None` when there is no useful one.
+    #[must_use]
+    pub fn required_literals(&self) -> Option<Vec<String>> {
+        if self.ignore_case && !self.text.is_ascii() {
+            return None;
+        }
+        let chars: Vec<char> = self.text.chars().collect();
+        let literals = required(&pieces(&chars, &mut 0, false)?)?;
+        // Two characters (`db`) still filter most paths; a lone `/` or `.` filters nothing.
+        literals
+            .iter()
+            .all(|literal| literal.len() >= 2)
+            .then_some(literals)
+    }
+}
+
+/// One piece of a glob, for finding the literal text every match must contain.
+enum Piece {
+    Char(char),
+    Wild,
+    Alternatives(Vec<Vec<Piece>>),
+}
+
+/// Parse a glob into pieces; `None` for text it cannot read (left to the glob compiler).
+fn pieces(chars: &[char], at: &mut usize, in_braces: bool) -> Option<Vec<Piece>> {
+    let mut out = Vec::new();
+    while *at < chars.len() {
+        let c = chars[*at];
+        *at += 1;
+        match c {
+            '\\' => {
+                out.push(Piece::Char(*chars.get(*at)?));
+                *at += 1;
+            }
+            '*' if chars.get(*at) == Some(&'*') => {
+                *at += 1;
+                // `a/**/b` matches `a/b` and `**/b` matches `b`: the slashes are optional.
+                if matches!(out.last(), Some(Piece::Char('/'))) {
+                    out.pop();
+                }
+                if chars.get(*at) == Some(&'/') {
+                    *at += 1;
+                }
+                out.push(Piece::Wild);
+            }
+            '*' | '?' => out.push(Piece::Wild),
+            '[' => {
+                while chars.get(*at)? != &']' {
+                    *at += 1;
+                }
+                *at += 1;
+                out.push(Piece::Wild);
+            }
+            '{' => {
+                let mut alternatives = vec![pieces(chars, at, true)?];
+                while chars.get(*at - 1) == Some(&',') {
+                    alternatives.push(pieces(chars, at, true)?);
+                }
+                out.push(Piece::Alternatives(alternatives));
+            }
+            ',' | '}' if in_braces => return Some(out),
+            c => out.push(Piece::Char(c)),
+        }
+    }
+    (!in_braces).then_some(out)
+}
+
+/// The literals one of which every match of `pieces` contains, the most selective choice.
+fn required(pieces: &[Piece]) -> Option<Vec<String>> {
+    let mut best: Option<Vec<String>> = None;
+    let mut consider = |candidate: Vec<String>| {
+        let score = |set: &[String]| set.iter().map(String::len).min().unwrap_or(0);
+        if best.as_ref().is_none_or(|b| score(&candidate) > score(b)) {
+            best = Some(candidate);
+        }
+    };
+    let mut run = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Char(c) => run.push(*c),
+            Piece::Wild | Piece::Alternatives(_) => {
+                if !run.is_empty() {
+                    consider(vec![std::mem::take(&mut run)]);
+                }
+                // A group requires something only when each of its alternatives does.
+                if let Piece::Alternatives(alternatives) = piece
+                    && let Some(union) = alternatives
+                        .iter()
+                        .map(|alternative| required(alternative))
+                        .collect::<Option<Vec<_>>>()
+                {
+                    consider(union.concat());
+                }
+            }
+        }
+    }
+    if !run.is_empty() {
+        consider(vec![run]);
+    }
+    best
+}
+
 impl crate::fs::PathPattern for PathGlob {
     fn steps(&self) -> &[Step] {
         &self.steps
@@ -270,6 +374,62 @@ fn wildcard(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn required_literals_are_what_every_match_contains() {
+        let lits = |text: &str| {
+            super::PathGlob::new(text, false)
+                .unwrap()
+                .required_literals()
+        };
+        let strings = |list: &[&str]| Some(list.iter().map(|s| (*s).to_owned()).collect());
+        assert_eq!(
+            lits("**/migrations/**/*.{sql,py}"),
+            strings(&["migrations"])
+        );
+        assert_eq!(
+            lits("**/{seeds,seeders}/**"),
+            strings(&["seeds", "seeders"])
+        );
+        assert_eq!(
+            lits("{,*/,src/,app/}{migrations,alembic}/versions/*.py"),
+            strings(&["/versions/"])
+        );
+        assert_eq!(
+            lits("{src,app}/{shared/,core/,}{config,settings}*"),
+            strings(&["config", "settings"])
+        );
+        assert_eq!(lits("**/[0-9]*.sql"), strings(&[".sql"]));
+        assert_eq!(lits("**/*"), None);
+        assert_eq!(lits("{a,}/**/x"), None);
+        assert_eq!(lits("a\\*b/**"), strings(&["a*b"]));
+        assert_eq!(
+            super::PathGlob::new("**/docs/**", true)
+                .unwrap()
+                .required_literals(),
+            strings(&["docs"])
+        );
+        assert_eq!(
+            super::PathGlob::new("**/dökümanlar/**", true)
+                .unwrap()
+                .required_literals(),
+            None
+        );
+        // Every match really contains one of the literals.
+        for (glob, path) in [
+            ("**/migrations/**/*.sql", "migrations/001.sql"),
+            ("docs/**/api.md", "docs/api.md"),
+            ("{,*/}migrations/{[0-9]*,V[0-9]*}.sql", "migrations/V1.sql"),
+        ] {
+            let compiled = super::PathGlob::new(glob, false).unwrap();
+            assert!(compiled.is_match(path), "{glob} {path}");
+            let required = compiled.required_literals().unwrap();
+            assert!(
+                required.iter().any(|l| path.contains(l.as_str())),
+                "{glob}: {required:?}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
