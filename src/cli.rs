@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::Format;
+use crate::scaffold::{Db, Framework, Lang};
 
 /// Put backend repositories on a production folder standard and keep them there.
 ///
@@ -63,6 +64,86 @@ pub enum Command {
     Standards(StandardsCommand),
     /// Explain a check (or a layer contract): what it looks at, why, how it scores, how to fix it.
     Explain(ExplainArgs),
+    /// Generate a backend that follows the standard: it builds, its tests pass, it scores 100.
+    #[command(
+        long_about = "Generate a backend skeleton that follows the coditect-backend standard.\n\n\
+        ./NAME (or DIR/NAME with --output-dir) gets a Rust service laid out by domain module \
+        (src/modules/<domain>/{handlers,routes,service,repository,models,dto}.rs), shared \
+        modules, sqlx migrations and seeds, unit/integration/e2e tests, scripts, docs \
+        (OpenAPI, ADRs, C4, database schema, deployment), Docker, CI and every root document. \
+        Each domain is a working CRUD resource; `--domain auth` adds registration, login and \
+        JWTs that guard the other domains' writes. The target must be missing or empty; \
+        nothing is written until every file has been rendered.\n\n\
+        Examples:\n  squarely new billing\n  \
+        squarely new billing --domain invoices --domain customers --domain auth\n  \
+        squarely new shop --framework axum --db sqlite --dry-run"
+    )]
+    New(NewArgs),
+    /// Grow a generated project: add a domain module or a migration, wired in.
+    #[command(subcommand)]
+    Add(AddCommand),
+}
+
+/// `squarely new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The project name: a snake_case identifier (it becomes the crate and the folder).
+    pub name: String,
+
+    /// The standard the skeleton follows.
+    #[arg(long, value_name = "ID", default_value = "coditect-backend")]
+    pub standard: String,
+
+    /// The language (only rust is available today).
+    #[arg(long, value_enum, default_value_t = Lang::Rust)]
+    pub lang: Lang,
+
+    /// The web framework.
+    #[arg(long, value_enum, default_value_t = Framework::Actix)]
+    pub framework: Framework,
+
+    /// A domain module to generate (snake_case, plural: `invoices`); repeat for several.
+    /// `auth` adds registration, login and JWTs. Default: users.
+    #[arg(long = "domain", value_name = "NAME")]
+    pub domains: Vec<String>,
+
+    /// The database: postgres (a server, started by docker compose) or sqlite (embedded).
+    #[arg(long, value_enum, default_value_t = Db::Postgres)]
+    pub db: Db,
+
+    /// List every file that would be created, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Create the project in DIR/NAME instead of ./NAME.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+}
+
+/// `squarely add ...`.
+#[derive(Debug, Subcommand)]
+pub enum AddCommand {
+    /// Add a domain module (handlers, routes, service, repository, models, DTOs), its
+    /// migration, seeds, tests and docs, and wire it into the module list, the routes and
+    /// the OpenAPI document.
+    Domain(AddArgs),
+    /// Add the next timestamped migration (migrations/<YYYYMMDDHHMMSS>_NAME.sql).
+    Migration(AddArgs),
+}
+
+/// Arguments of `add domain` and `add migration`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The name: a snake_case identifier (`invoices`, `add_due_date_to_invoices`).
+    pub name: String,
+
+    /// The project (default: the current directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub path: PathBuf,
+
+    /// List the files that would be created and edited, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `squarely audit`.

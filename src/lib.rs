@@ -1,8 +1,8 @@
 //! squarely puts backend repositories on a production folder standard and keeps them there.
 //!
 //! The library is organised as rooms with one-way doors:
-//! `commands` -> {`standard`, `detect`, `audit`, `report`} -> {`fs`, `analyze`}.
-//! Only `commands` prints or reads the environment; only `fs` reads the disk; only
+//! `commands` -> {`standard`, `detect`, `audit`, `report`, `scaffold`} -> {`fs`, `analyze`}.
+//! Only `commands` prints or reads the environment; only `fs` reads or writes the disk; only
 //! `standard` knows the YAML rule-set format.
 
 pub mod analyze;
@@ -12,4 +12,5 @@ pub mod commands;
 pub mod detect;
 pub mod fs;
 pub mod report;
+pub mod scaffold;
 pub mod standard;

@@ -6,8 +6,11 @@
     reason = "commands are the edge: they talk to the terminal"
 )]
 
+mod add;
 mod audit;
 mod explain;
+mod new;
+mod scaffolding;
 mod standards;
 
 use std::io::IsTerminal;
@@ -31,6 +34,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
         Command::Audit(args) => audit::run(args, cli.color),
         Command::Standards(command) => standards::run(command, cli.color),
         Command::Explain(args) => explain::run(args),
+        Command::New(args) => new::run(args),
+        Command::Add(command) => add::run(command),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The repository as squarely sees it: one walk of the disk into an in-memory [`Tree`].
 //!
-//! This is the only module that reads the disk. Everything that judges a repository
+//! This is the only module that reads the disk, and ([`ProjectDir`]) the only one that writes it. Everything that judges a repository
 //! (detection, the audit engine, source analysis) asks the tree for entries and contents,
 //! so it can be fed an in-memory tree in tests and never walks twice.
 //!
@@ -10,7 +10,9 @@
 //! and every problem met on the way (an unreadable directory, a binary or non-UTF-8 file,
 //! a file too large to read, a symlink loop) becomes a [`Notice`] instead of an error.
 
+mod plan;
 mod walk;
+mod write;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -19,7 +21,9 @@ use std::sync::{Mutex, OnceLock};
 
 use rayon::slice::ParallelSliceMut;
 
+pub use plan::{Disk, Plan, PlannedEdit, PlannedFile};
 pub use walk::WalkError;
+pub use write::{ProjectDir, WriteError};
 
 /// Files larger than this are never read into memory; they are reported as too large.
 pub const MAX_READ_BYTES: u64 = 2 * 1024 * 1024;

@@ -6,5 +6,6 @@ mod audit;
 mod bad_input;
 mod detection;
 mod rule_sets;
+mod scaffold;
 mod standards;
 mod support;

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Generate Rust skeletons with `squarely new` / `squarely add`, then prove they work:
+# rustfmt-clean for short and long names, and for the built variants clippy -D warnings,
+# the project's own tests (unit, integration against a real database, e2e over TCP) and a
+# 100/100 audit. The PostgreSQL variant runs against a local server this script installs
+# (Debian's postgresql package) and starts.
+#
+#   scripts/check-generated.sh [--keep] [--only actix-postgres|axum-sqlite|format]
+#
+# Uses one shared CARGO_TARGET_DIR (target/generated) for every generated project so that
+# their common dependencies compile once. Writes only under target/.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")/.." && pwd)"
+keep=0
+only=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --keep) keep=1; shift ;;
+    --only) only="$2"; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+step() { printf '\n==> %s\n' "$*"; }
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+
+cd "$here"
+cargo build --quiet --locked
+squarely="$here/target/debug/squarely"
+work="$here/target/generated-projects"
+rm -rf "$work"
+mkdir -p "$work"
+[ "$keep" = 1 ] || trap 'rm -rf "$work"' EXIT
+export CARGO_TARGET_DIR="$here/target/generated"
+export SOURCE_DATE_EPOCH=1795727045
+
+audit_100() {
+  "$squarely" audit "$1" --min-score 100 >/dev/null || {
+    "$squarely" audit "$1" >&2
+    echo "$1: expected 100/100" >&2
+    exit 1
+  }
+}
+
+# Formatting must not depend on the length of the names: check the shortest and longest.
+if want format; then
+  for framework in actix axum; do
+    for names in "ab:io" "abcdefghij_klmnopqrst_uvwxyzab:payment_reconciliation_entries"; do
+      project="${names%%:*}"
+      domain="${names##*:}"
+      step "format: $framework, project $project, domain $domain"
+      dir="$work/format-$framework-${#project}"
+      mkdir -p "$dir"
+      "$squarely" new "$project" --framework "$framework" --db sqlite --domain "$domain" \
+        --domain auth --output-dir "$dir" >/dev/null
+      (cd "$dir/$project" && "$squarely" add domain zz >/dev/null && cargo fmt --check)
+    done
+  done
+fi
+
+postgres_url=""
+start_postgres() {
+  step "PostgreSQL: install and start a local server"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+  fi
+  local version
+  version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+  $sudo pg_ctlcluster "$version" main start 2>/dev/null || true
+  local psql="$sudo su postgres -c"
+  $psql "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'squarely_ci'\"" | grep -q 1 \
+    || $psql "psql -v ON_ERROR_STOP=1 -qc \"CREATE ROLE squarely_ci WITH LOGIN PASSWORD 'squarely_ci' CREATEDB\""
+  $psql "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'squarely_ci'\"" | grep -q 1 \
+    || $psql "createdb -O squarely_ci squarely_ci"
+  postgres_url="postgres://squarely_ci:squarely_ci@localhost:5432/squarely_ci"
+}
+
+# Build, lint and test one generated project; add a domain and do it again.
+check_project() {
+  local dir="$1" extra_domain="$2"
+  step "$(basename "$dir"): audit, clippy, tests"
+  audit_100 "$dir"
+  (cd "$dir" && cargo clippy --quiet --all-targets -- -D warnings && cargo test --quiet)
+  step "$(basename "$dir"): add domain $extra_domain, then again"
+  (cd "$dir" && "$squarely" add domain "$extra_domain" && "$squarely" add migration add_notes)
+  audit_100 "$dir"
+  (cd "$dir" && cargo fmt --check && cargo clippy --quiet --all-targets -- -D warnings && cargo test --quiet)
+}
+
+if want actix-postgres; then
+  start_postgres
+  step "new: actix + PostgreSQL, domains users, invoices, auth"
+  "$squarely" new billing --framework actix --db postgres --domain users --domain invoices \
+    --domain auth --output-dir "$work"
+  DATABASE_URL="$postgres_url" check_project "$work/billing" order_items
+fi
+
+if want axum-sqlite; then
+  step "new: axum + SQLite, default domain"
+  "$squarely" new shop --framework axum --db sqlite --output-dir "$work"
+  check_project "$work/shop" categories
+fi
+
+step "generated projects: ok"

@@ -1,0 +1,265 @@
+//! `squarely new` and `squarely add`: safety, refusals, the generated tree, and its score.
+//!
+//! Building the generated projects and running their own tests is `scripts/check-generated.sh`
+//! (run by `.ci/run`): it needs crates from the registry and minutes of compile time.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::support::{code, stderr, stdout};
+
+/// A fixed clock, so that migration versions and dates are the same in every run.
+const EPOCH: &str = "1795727045"; // 2026-11-26T21:04:05Z
+
+/// Run squarely in `dir`.
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("squarely")
+        .expect("the squarely binary is built")
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env("TERM", "dumb")
+        .args(args)
+        .output()
+        .expect("squarely runs")
+}
+
+/// Every file below `root`, relative, sorted, `/`-separated.
+fn tree(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn generate(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let mut args = vec!["new", name];
+    args.extend_from_slice(extra);
+    let output = run_in(dir, &args);
+    assert_eq!(code(&output), 0, "stderr: {}", stderr(&output));
+    dir.join(name)
+}
+
+#[test]
+fn dry_run_lists_every_file_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_in(dir.path(), &["new", "billing", "--dry-run"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let listed: Vec<String> = stdout(&output)
+        .lines()
+        .filter_map(|l| l.strip_prefix("  create  "))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        listed.contains(&".squarely/project.yaml".to_owned()),
+        "{listed:?}"
+    );
+    assert!(listed.contains(&"Cargo.toml".to_owned()), "{listed:?}");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    // What the dry run lists is exactly what `new` writes.
+    let root = generate(dir.path(), "billing", &[]);
+    assert_eq!(tree(&root), listed);
+}
+
+#[test]
+fn bad_names_exit_2_and_create_nothing_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    fs::create_dir(&work).unwrap();
+    for (args, needle) in [
+        (vec!["new", "../x"], "not a path"),
+        (vec!["new", "/abs"], "not a path"),
+        (vec!["new", "a/b"], "not a path"),
+        (vec!["new", ""], "empty"),
+        (vec!["new", "type"], "keyword"),
+        (vec!["new", "Billing"], "try `billing`"),
+        (vec!["new", "billing", "--domain", "../etc"], "not a path"),
+        (vec!["new", "billing", "--domain", "Users"], "try `users`"),
+        (
+            vec!["new", "billing", "--domain", "shared"],
+            "its own module",
+        ),
+        (
+            vec!["new", "billing", "--domain", "users", "--domain", "users"],
+            "twice",
+        ),
+        (
+            vec!["new", "billing", "--lang", "python"],
+            "not available yet",
+        ),
+        (
+            vec!["new", "billing", "--framework", "nestjs"],
+            "not available yet",
+        ),
+        (
+            vec!["new", "billing", "--standard", "route-modules"],
+            "no template",
+        ),
+        (
+            vec!["new", "billing", "--output-dir", "missing"],
+            "must be an existing folder",
+        ),
+    ] {
+        let output = run_in(&work, &args);
+        assert_eq!(code(&output), 2, "{args:?}");
+        let err = stderr(&output);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+    }
+    assert_eq!(
+        tree(dir.path()),
+        Vec::<String>::new(),
+        "nothing written anywhere"
+    );
+}
+
+#[test]
+fn new_refuses_a_non_empty_folder_and_overwrites_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("billing")).unwrap();
+    fs::write(dir.path().join("billing/notes.txt"), "mine").unwrap();
+    let output = run_in(dir.path(), &["new", "billing"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("billing: exists and is not empty"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(tree(&dir.path().join("billing")), ["notes.txt"]);
+    // An empty folder is fine, and so is --output-dir.
+    fs::create_dir(dir.path().join("out")).unwrap();
+    fs::create_dir(dir.path().join("out/shop")).unwrap();
+    generate(dir.path(), "shop", &["--output-dir", "out"]);
+    assert!(dir.path().join("out/shop/Cargo.toml").is_file());
+}
+
+#[test]
+fn the_answers_are_recorded_for_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = generate(
+        dir.path(),
+        "shop",
+        &[
+            "--framework",
+            "axum",
+            "--db",
+            "sqlite",
+            "--domain",
+            "orders",
+            "--domain",
+            "auth",
+        ],
+    );
+    let recorded = fs::read_to_string(root.join(".squarely/project.yaml")).unwrap();
+    insta::assert_snapshot!("project_yaml", recorded);
+}
+
+#[test]
+fn add_migration_creates_the_next_timestamped_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = generate(dir.path(), "billing", &[]);
+    let before = tree(&root);
+    let output = run_in(&root, &["add", "migration", "add_due_date"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let added: Vec<String> = tree(&root)
+        .into_iter()
+        .filter(|f| !before.contains(f))
+        .collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    // Later than every existing migration, even with the clock pinned before them.
+    let newest_before = before
+        .iter()
+        .filter_map(|f| f.strip_prefix("migrations/"))
+        .max()
+        .unwrap_or_default()
+        .to_owned();
+    let name = added[0].strip_prefix("migrations/").unwrap();
+    assert!(name.ends_with("_add_due_date.sql"), "{name}");
+    assert!(
+        name > newest_before.as_str(),
+        "{name} after {newest_before}"
+    );
+    let again = run_in(&root, &["add", "migration", "add_due_date"]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(
+        tree(&root).len(),
+        before.len() + 2,
+        "a second, later migration"
+    );
+    let bad = run_in(&root, &["add", "migration", "../x"]);
+    assert_eq!(code(&bad), 2);
+}
+
+#[test]
+fn add_refuses_what_it_cannot_do_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = generate(dir.path(), "billing", &["--domain", "users"]);
+    let before: Vec<(String, Vec<u8>)> = tree(&root)
+        .into_iter()
+        .map(|f| {
+            let bytes = fs::read(root.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect();
+    for (args, needle) in [
+        (vec!["add", "domain", "users"], "already exists"),
+        (
+            vec!["add", "domain", "auth"],
+            "only be chosen when the project is created",
+        ),
+        (vec!["add", "domain", "../x"], "not a path"),
+        (vec!["add", "domain", "shared"], "its own module"),
+    ] {
+        let output = run_in(&root, &args);
+        assert_eq!(code(&output), 2, "{args:?}");
+        assert!(
+            stderr(&output).contains(needle),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    // Outside a project.
+    let output = run_in(dir.path(), &["add", "domain", "orders"]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("not a project generated by squarely"));
+    let after: Vec<(String, Vec<u8>)> = tree(&root)
+        .into_iter()
+        .map(|f| {
+            let bytes = fs::read(root.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect();
+    assert_eq!(before, after, "nothing changed");
+}
+
+#[test]
+fn a_broken_project_file_is_reported_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = generate(dir.path(), "billing", &[]);
+    let path = root.join(".squarely/project.yaml");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("db: postgres", "db: oracle")).unwrap();
+    let output = run_in(&root, &["add", "domain", "orders"]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    assert!(err.contains(".squarely/project.yaml:9:5:"), "{err}");
+    assert!(err.contains("oracle"), "{err}");
+}
