@@ -148,47 +148,67 @@ impl Link {
 const MAX_CHAIN: usize = 16;
 
 /// Parse every file of the chain (leaf first), then merge root-first and validate.
+///
+/// A file with YAML errors (unknown keys, wrong types) is still validated in the form
+/// recovered around them, so that bad globs, regexes and references are reported in the
+/// same run; validation findings at the position of a YAML error, and warnings, wait until
+/// the YAML is fixed, because they would be about stand-in values.
 fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
     let mut files: Vec<String> = Vec::new();
     let mut raws: Vec<RawStandard> = Vec::new();
+    let mut untrusted: Vec<HashSet<yaml::Mark>> = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    // Whether every file of the chain was found and recovered, so it can be validated.
+    let mut complete = true;
     let mut seen = HashSet::new();
     let mut next = Some(leaf);
     while let Some(link) = next.take() {
         let name = link.display();
         if !seen.insert(link.identity()) {
             diagnostics.push(error(&name, None, "`extends` forms a cycle".to_owned()));
+            complete = false;
             break;
         }
         let text = link.read()?;
-        match yaml::from_str::<RawStandard>(&text) {
-            Ok(raw) => {
-                if let Some(parent) = &raw.extends {
-                    if files.len() + 1 >= MAX_CHAIN {
-                        diagnostics.push(error(
-                            &name,
-                            Some(parent.mark),
-                            format!("`extends` chain is longer than {MAX_CHAIN} rule sets"),
-                        ));
-                    } else {
-                        match resolve_parent(&parent.value, link.dir().as_deref()) {
-                            Ok(parent_link) => next = Some(parent_link),
-                            Err(message) => {
-                                diagnostics.push(error(&name, Some(parent.mark), message));
-                            }
-                        }
+        let (raw, errors) = yaml::from_str_recovering::<RawStandard>(&text);
+        let marks: HashSet<yaml::Mark> = errors.iter().filter_map(|e| e.mark).collect();
+        diagnostics.extend(errors.into_iter().map(|e| error(&name, e.mark, e.message)));
+        let Some(raw) = raw else {
+            complete = false;
+            files.push(name);
+            break;
+        };
+        if raw.extends.is_none() && !marks.is_empty() && has_extends_key(&text) {
+            // `extends` failed (the YAML error says why): the parent is unknown.
+            complete = false;
+        }
+        if let Some(parent) = &raw.extends {
+            if marks.contains(&parent.mark) {
+                // A stand-in: the YAML error says what is wrong.
+                complete = false;
+            } else if files.len() + 1 >= MAX_CHAIN {
+                diagnostics.push(error(
+                    &name,
+                    Some(parent.mark),
+                    format!("`extends` chain is longer than {MAX_CHAIN} rule sets"),
+                ));
+                complete = false;
+            } else {
+                match resolve_parent(&parent.value, link.dir().as_deref()) {
+                    Ok(parent_link) => next = Some(parent_link),
+                    Err(message) => {
+                        diagnostics.push(error(&name, Some(parent.mark), message));
+                        complete = false;
                     }
                 }
-                files.push(name);
-                raws.push(raw);
-            }
-            Err(errors) => {
-                diagnostics.extend(errors.into_iter().map(|e| error(&name, e.mark, e.message)));
-                files.push(name);
             }
         }
+        files.push(name);
+        raws.push(raw);
+        untrusted.push(marks);
     }
-    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    let parse_failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    if parse_failed && !complete {
         diagnostics.sort();
         return Err(StandardError::Invalid { diagnostics });
     }
@@ -202,8 +222,10 @@ fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
     // Root-most first.
     files.reverse();
     raws.reverse();
+    untrusted.reverse();
     let sources = Sources {
         files,
+        untrusted,
         detection_file: "<built-in detection>".to_owned(),
     };
     let origin_file = match raws.len() {
@@ -212,6 +234,10 @@ fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
     };
     let result = validate::validate(&sources, &detection, raws);
     match result {
+        Ok(_) if parse_failed => {
+            diagnostics.sort();
+            Err(StandardError::Invalid { diagnostics })
+        }
         Ok((mut standard, warnings)) => {
             standard.origin = match origin_file {
                 Some(file) if !file.starts_with("<built-in") => super::Origin::File(file),
@@ -219,11 +245,30 @@ fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
             };
             Ok(Loaded { standard, warnings })
         }
-        Err(mut diagnostics) => {
+        Err(found) => {
+            // After YAML errors, warnings may be about stand-ins: they wait for a clean parse.
+            diagnostics.extend(
+                found
+                    .into_iter()
+                    .filter(|d| !parse_failed || d.severity == Severity::Error),
+            );
             diagnostics.sort();
             Err(StandardError::Invalid { diagnostics })
         }
     }
+}
+
+/// Whether a rule set's text has an `extends` key, whatever its value.
+fn has_extends_key(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        extends: Option<serde::de::IgnoredAny>,
+    }
+    matches!(
+        yaml::from_str_recovering::<Probe>(text),
+        (Some(Probe { extends: Some(_) }), _)
+    )
 }
 
 fn resolve_parent(spec: &str, dir: Option<&Path>) -> Result<Link, String> {

@@ -174,14 +174,21 @@ fn a_rule_set_with_errors_reports_them_all_with_positions() {
     assert_eq!(code(&output), 2);
     let err = stderr(&output);
     let shown = file.display().to_string();
+    // YAML errors (unknown keys, wrong types) and validation errors (globs, regexes)
+    // together, in one run.
     for expected in [
         format!("{shown}:13:5: error: unknown field `colour`"),
+        format!("{shown}:15:51: error: glob `docs/` ends with `/`"),
         format!("{shown}:19:13: error: invalid type: string \"lots\""),
+        format!("{shown}:23:70: error: invalid regular expression `(unclosed`: unclosed group"),
         format!("{shown}:24:1: error: unknown field `extra_key`"),
     ] {
         assert!(err.contains(&expected), "`{expected}` missing in:\n{err}");
     }
-    assert!(err.contains("the rule set has 3 errors"), "{err}");
+    assert!(err.contains("the rule set has 5 errors"), "{err}");
+    // Nothing is said about the stand-in for `points: lots` (no warning about the total).
+    assert_eq!(err.matches(": error: ").count(), 5, "{err}");
+    assert!(!err.contains("warning"), "{err}");
     // Once the file parses, validation errors are located too.
     fs::write(&file, "id: team\nname: Team\nversion: \"1\"\ncategories:\n  - {id: docs, title: Docs}\nchecks:\n  - id: docs.readme\n    category: docs\n    title: README\n    points: 5\n    why: w\n    fix: f\n    tiers:\n      - {points: 5, label: a README, when: {file: \"docs/\"}}\n  - id: docs.guide\n    category: nope\n    title: Guide\n    points: 5\n    why: w\n    fix: f\n    tiers:\n      - {points: 5, label: x, when: {content: {files: \"*.md\", regex: \"(unclosed\"}}}\n").unwrap();
     let output = run(&["standards", "validate", file.to_str().unwrap()]);
@@ -194,6 +201,47 @@ fn a_rule_set_with_errors_reports_them_all_with_positions() {
     ] {
         assert!(err.contains(&expected), "`{expected}` missing in:\n{err}");
     }
+}
+
+#[test]
+fn a_rule_set_extending_a_built_in_reports_type_and_reference_errors_together() {
+    let dir = repo(&[(
+        "team.yaml",
+        "id: team\nname: Team\nversion: [1]\nextends: coditect-backend\ndisable: [infra.nope]\noverrides:\n  - {id: docs.nope, points: 3}\nchecks:\n  - id: team.x\n    category: nocat\n    title: X\n    points: 5\n    why: w\n    tiers:\n      - {points: 5, label: a, when: {file: {glob: \"../x\"}}}\n",
+    )]);
+    let file = dir.path().join("team.yaml");
+    let output = run(&["standards", "validate", file.to_str().unwrap()]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    let shown = file.display().to_string();
+    for expected in [
+        format!("{shown}:3:10: error: invalid type: sequence, expected a string"),
+        format!("{shown}:5:11: error: `disable: infra.nope` names no check"),
+        format!("{shown}:7:10: error: `overrides` names `docs.nope`"),
+        format!("{shown}:9:5: error: missing field `fix`"),
+        format!("{shown}:10:15: error: unknown category `nocat`"),
+        format!("{shown}:15:51: error: glob `../x` leaves the scope root"),
+    ] {
+        assert!(err.contains(&expected), "`{expected}` missing in:\n{err}");
+    }
+    assert_eq!(err.matches(": error: ").count(), 6, "{err}");
+    // A broken `extends` leaves the parent unknown: nothing is said about what it would hold.
+    std::fs::write(
+        &file,
+        "id: team\nname: Team\nversion: \"1\"\nextends: [coditect-backend]\noverrides:\n  - {id: docs.api, points: many}\n",
+    )
+    .unwrap();
+    let output = run(&["standards", "validate", file.to_str().unwrap()]);
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!("{shown}:4:10: error: invalid type")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{shown}:6:28: error: invalid type")),
+        "{err}"
+    );
+    assert_eq!(err.matches(": error: ").count(), 2, "{err}");
 }
 
 #[test]
