@@ -234,25 +234,24 @@ fn symlink_problem(path: &Path) -> Option<String> {
     }
 }
 
-/// Read one file with the size cap.
-pub(super) fn read(path: &Path) -> Content {
-    let file = match fs::File::open(path) {
-        Ok(file) => file,
-        Err(err) => return Content::Unreadable(err.to_string()),
-    };
+/// The bytes of one file with the size cap, or why there are none (never `Text`).
+pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Content> {
+    let file = fs::File::open(path).map_err(|err| Content::Unreadable(err.to_string()))?;
     let size = match file.metadata() {
-        Ok(meta) if !meta.is_file() => return Content::Unreadable("not a regular file".into()),
+        Ok(meta) if !meta.is_file() => {
+            return Err(Content::Unreadable("not a regular file".into()));
+        }
         Ok(meta) => meta.len(),
-        Err(err) => return Content::Unreadable(err.to_string()),
+        Err(err) => return Err(Content::Unreadable(err.to_string())),
     };
     if size > MAX_READ_BYTES {
-        return Content::TooLarge(size);
+        return Err(Content::TooLarge(size));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     match file.take(MAX_READ_BYTES + 1).read_to_end(&mut bytes) {
-        Ok(_) if bytes.len() as u64 > MAX_READ_BYTES => Content::TooLarge(bytes.len() as u64),
-        Ok(_) => Content::from_bytes(bytes),
-        Err(err) => Content::Unreadable(err.to_string()),
+        Ok(_) if bytes.len() as u64 > MAX_READ_BYTES => Err(Content::TooLarge(bytes.len() as u64)),
+        Ok(_) => Ok(bytes),
+        Err(err) => Err(Content::Unreadable(err.to_string())),
     }
 }
 
@@ -318,9 +317,12 @@ mod tests {
         let big = dir.path().join("big.txt");
         let file = fs::File::create(&big).unwrap();
         file.set_len(MAX_READ_BYTES + 10).unwrap();
-        assert_eq!(read(&big), Content::TooLarge(MAX_READ_BYTES + 10));
+        assert_eq!(
+            read_bytes(&big),
+            Err(Content::TooLarge(MAX_READ_BYTES + 10))
+        );
         let small = dir.path().join("small.txt");
         fs::write(&small, "hello").unwrap();
-        assert_eq!(read(&small), Content::Text("hello".into()));
+        assert_eq!(read_bytes(&small), Ok(b"hello".to_vec()));
     }
 }

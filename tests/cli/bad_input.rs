@@ -34,7 +34,7 @@ fn an_empty_directory() {
 }
 
 #[test]
-fn binary_and_non_utf8_files_are_skipped_with_a_notice() {
+fn binary_and_non_utf8_files_get_a_notice() {
     let dir = repo(&[(
         "pyproject.toml",
         "[project]\nname = \"b\"\ndependencies = [\"fastapi\"]\n",
@@ -154,6 +154,52 @@ fn an_unreadable_directory_is_skipped_with_a_notice() {
     let notices = report["notices"].to_string();
     assert!(
         notices.contains("secret") && notices.contains("permission denied"),
+        "{notices}"
+    );
+}
+
+#[test]
+fn a_stray_byte_does_not_take_a_source_file_out_of_the_layer_rules() {
+    let dir = repo(&[(
+        "pyproject.toml",
+        "[project]\nname = \"b\"\ndependencies = [\"fastapi\", \"sqlalchemy\"]\n",
+    )]);
+    fs::create_dir_all(dir.path().join("src/users")).unwrap();
+    fs::create_dir_all(dir.path().join("src/posts")).unwrap();
+    // A Latin-1 byte in a comment, and a NUL byte in a docstring.
+    fs::write(
+        dir.path().join("src/users/router.py"),
+        b"# caf\xe9\ndef leak(session):\n    session.commit()\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("src/posts/router.py"),
+        b"\"\"\"Posts\x00.\"\"\"\n\n\ndef leak(session):\n    session.commit()\n",
+    )
+    .unwrap();
+    for layer in ["service", "models"] {
+        for domain in ["users", "posts"] {
+            fs::write(
+                dir.path().join(format!("src/{domain}/{layer}.py")),
+                "X = 1\n",
+            )
+            .unwrap();
+        }
+    }
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let separation = crate::support::check(&report, "src.separation");
+    assert_eq!(
+        crate::support::locations(separation, "findings"),
+        ["src/posts/router.py:5", "src/users/router.py:3"],
+        "{separation}"
+    );
+    let notices = report["notices"].to_string();
+    assert!(
+        notices.contains("not valid UTF-8 (first invalid byte at offset 5); parsed as source code with 1 bad byte replaced"),
+        "{notices}"
+    );
+    assert!(
+        notices.contains("NUL bytes in a text file; parsed as source code"),
         "{notices}"
     );
 }
