@@ -1,7 +1,7 @@
 //! `squarely audit`: scores, findings, snapshots of the text and JSON reports, the gate.
 
 use crate::support::{
-    audit_json, check, code, locations, repo, run, squarely, stderr, stdout, strings,
+    audit_json, check, code, copy_fixture, locations, repo, run, squarely, stderr, stdout, strings,
 };
 
 /// The text report of a fixture, colour off.
@@ -356,6 +356,83 @@ fn placeholders_earn_nothing_anywhere() {
         "{tests}"
     );
     assert_eq!(check(&report, "docs.deployment")["score"], 0.0);
+}
+
+#[test]
+fn todo_sentences_lorem_ipsum_template_text_and_comment_only_files_are_placeholders() {
+    let dir = copy_fixture("fastapi-exemplary");
+    let write = |path: &str, text: &str| std::fs::write(dir.path().join(path), text).unwrap();
+    let before = audit_json(dir.path().to_str().unwrap(), &[]);
+    for id in [
+        "root.docs",
+        "root.docker",
+        "docs.deployment",
+        "infra.scripts",
+    ] {
+        assert_eq!(check(&before, id)["score"], 5.0, "{id}");
+    }
+    write(
+        "SECURITY.md",
+        "# Security\n\nTODO: write the security policy for this project.\n",
+    );
+    write(
+        "CONTRIBUTING.md",
+        "# Contributing\n\nComing soon. Work in progress.\n",
+    );
+    write(
+        "CHANGELOG.md",
+        "# Changelog\n\nLorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod\ntempor incididunt ut labore et dolore magna aliqua.\n",
+    );
+    write(
+        "CLAUDE.md",
+        "# {{project_name}}\n\nQuestions go to <maintainer-email>.\n",
+    );
+    write(
+        "docs/deployment/docker.md",
+        "# Deployment\n\nTODO: describe how we deploy.",
+    );
+    write("docs/deployment/production.md", "# Production\n\nTBD\n");
+    write("Dockerfile", "# TODO\n");
+    write("docker-compose.yml", "# TODO\n");
+    for script in ["build.sh", "start-dev.sh", "test-all.sh"] {
+        write(
+            &format!("scripts/{script}"),
+            "#!/usr/bin/env bash\n# TODO\n",
+        );
+    }
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let docs = check(&report, "root.docs");
+    for (file, why) in [
+        ("SECURITY.md", "only a title and TODO-like text"),
+        ("CONTRIBUTING.md", "only a title and TODO-like text"),
+        ("CHANGELOG.md", "only a title and TODO-like text"),
+        ("CLAUDE.md", "unfilled template text"),
+    ] {
+        assert!(
+            docs["findings"]
+                .to_string()
+                .contains(&format!("`{file}` is a placeholder ({why})")),
+            "{file}: {docs}"
+        );
+    }
+    let docker = check(&report, "root.docker");
+    assert_eq!(docker["score"], 0.0, "{docker}");
+    assert!(
+        docker["findings"]
+            .to_string()
+            .contains("`Dockerfile` is a placeholder (only TODO-like comments)"),
+        "{docker}"
+    );
+    assert!(
+        check(&report, "docs.deployment")["score"].as_f64().unwrap() < 5.0,
+        "{}",
+        check(&report, "docs.deployment")
+    );
+    assert!(
+        check(&report, "infra.scripts")["score"].as_f64().unwrap() < 5.0,
+        "{}",
+        check(&report, "infra.scripts")
+    );
 }
 
 #[test]
