@@ -436,6 +436,58 @@ fn todo_sentences_lorem_ipsum_template_text_and_comment_only_files_are_placehold
 }
 
 #[test]
+fn a_waiver_with_a_misspelt_id_is_a_finding() {
+    let dir = repo(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"p\"\ndependencies = [\"fastapi\", \"sqlalchemy\"]\n",
+        ),
+        (
+            "src/users/router.py",
+            "def save(session):\n    # squarely: allow(interface-no-databse) typo but a reason\n    session.commit()\n    # squarely: allow(src.separation, nonsense.id) a second one\n    session.commit()\n",
+        ),
+        ("src/users/service.py", "def create():\n    return 1\n"),
+        ("src/users/models.py", "X = 1\n"),
+    ]);
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let separation = check(&report, "src.separation");
+    let findings = separation["findings"].to_string();
+    assert!(
+        findings.contains("waiver names no known check or contract of `coditect-backend`: `interface-no-databse` (did you mean `interface-no-database`?), so it waives nothing"),
+        "{findings}"
+    );
+    assert!(
+        findings.contains("`nonsense.id`") && !findings.contains("`src.separation`,"),
+        "{findings}"
+    );
+    // The typo waives nothing: line 3 counts; the known id on line 4 waives line 5.
+    assert_eq!(
+        locations(separation, "findings"),
+        [
+            "src/users/router.py:2",
+            "src/users/router.py:3",
+            "src/users/router.py:4"
+        ],
+        "{separation}"
+    );
+    assert_eq!(locations(separation, "waived"), ["src/users/router.py:5"]);
+    let rules: Vec<&str> = separation["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "waiver-unknown-id",
+            "interface-no-database",
+            "waiver-unknown-id"
+        ]
+    );
+}
+
+#[test]
 fn layer_direction_sees_modules_imported_from_a_package() {
     let dir = repo(&[
         (
