@@ -160,15 +160,10 @@ fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     // Whether every file of the chain was found and recovered, so it can be validated.
     let mut complete = true;
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::from([leaf.identity()]);
     let mut next = Some(leaf);
     while let Some(link) = next.take() {
         let name = link.display();
-        if !seen.insert(link.identity()) {
-            diagnostics.push(error(&name, None, "`extends` forms a cycle".to_owned()));
-            complete = false;
-            break;
-        }
         let text = link.read()?;
         let (raw, errors) = yaml::from_str_recovering::<RawStandard>(&text);
         let marks: HashSet<yaml::Mark> = errors.iter().filter_map(|e| e.mark).collect();
@@ -194,7 +189,22 @@ fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
                 ));
                 complete = false;
             } else {
-                match resolve_parent(&parent.value, link.dir().as_deref()) {
+                match resolve_parent(&parent.value, &link) {
+                    Ok(parent_link) if !seen.insert(parent_link.identity()) => {
+                        let parent_name = parent_link.display();
+                        let mut chain: Vec<&str> = files.iter().map(String::as_str).collect();
+                        chain.extend([name.as_str(), parent_name.as_str()]);
+                        diagnostics.push(error(
+                            &name,
+                            Some(parent.mark),
+                            format!(
+                                "`extends: {}` forms a cycle: {}",
+                                parent.value,
+                                chain.join(" -> ")
+                            ),
+                        ));
+                        complete = false;
+                    }
                     Ok(parent_link) => next = Some(parent_link),
                     Err(message) => {
                         diagnostics.push(error(&name, Some(parent.mark), message));
@@ -271,23 +281,41 @@ fn has_extends_key(text: &str) -> bool {
     )
 }
 
-fn resolve_parent(spec: &str, dir: Option<&Path>) -> Result<Link, String> {
+/// The rule set `spec` names in the `extends` of `child`: a built-in id, or a file next to
+/// the child, shown as the child's shown path would lead to it (`team/base.yaml`).
+fn resolve_parent(spec: &str, child: &Link) -> Result<Link, String> {
     if builtin_source(spec).is_some() {
         return Ok(Link::Builtin(spec.to_owned()));
     }
-    let Some(dir) = dir else {
+    let (Some(dir), Link::File(_, shown) | Link::Text { name: shown, .. }) = (child.dir(), child)
+    else {
         return Err(format!(
             "built-in rule sets can only extend built-ins, not `{spec}`"
         ));
     };
     let path = dir.join(spec);
     if path.is_file() {
-        return Ok(Link::File(path.clone(), path.display().to_string()));
+        let shown = clean_path(
+            &Path::new(shown)
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join(spec),
+        );
+        return Ok(Link::File(path, shown));
     }
     Err(format!(
         "`extends: {spec}` is neither a built-in standard ({}) nor a file next to this one",
         BUILTIN_IDS.join(", ")
     ))
+}
+
+/// A path without `.` components (`./a/./b.yaml` -> `a/b.yaml`), for display.
+fn clean_path(path: &Path) -> String {
+    let clean: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    clean.display().to_string()
 }
 
 fn error(file: &str, mark: Option<yaml::Mark>, message: String) -> Diagnostic {

@@ -118,6 +118,22 @@ fn symlink_loops_are_noted_and_not_followed() {
 
 #[cfg(unix)]
 #[test]
+fn an_audited_symlink_loop_is_one_line_saying_why_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("b", dir.path().join("a")).unwrap();
+    std::os::unix::fs::symlink("a", dir.path().join("b")).unwrap();
+    let path = dir.path().join("a");
+    let output = run(&["audit", path.to_str().unwrap()]);
+    assert_clean_error(&output, "cannot be read: ");
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("error: {}: cannot be read: ", path.display())));
+    // The operating system's reason, once.
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
+}
+
+#[cfg(unix)]
+#[test]
 fn an_unreadable_directory_is_skipped_with_a_notice() {
     use std::os::unix::fs::PermissionsExt;
     let dir = repo(&[
@@ -298,7 +314,76 @@ fn an_unknown_standard_names_the_built_ins() {
         "unknown standard `nope`: not a built-in (coditect-backend, modular-monolith, route-modules, fastapi-best-practices)",
     );
     let output = run(&["audit", "fastapi-exemplary", "--standard", "missing.yaml"]);
-    assert_clean_error(&output, "missing.yaml: cannot read rule set: no such file");
+    assert_eq!(code(&output), 2);
+    assert_eq!(
+        stderr(&output),
+        "error: missing.yaml: cannot read rule set: no such file\n"
+    );
+}
+
+#[test]
+fn one_rule_set_error_is_one_line() {
+    let dir = repo(&[(
+        "team.yaml",
+        "id: team\nname: Team\nversion: \"1\"\nextends: coditect-backend\ncolour: blue\n",
+    )]);
+    let file = dir.path().join("team.yaml");
+    let expected = format!(
+        "{}:5:1: error: unknown field `colour`, expected one of",
+        file.display()
+    );
+    for args in [
+        vec!["standards", "validate", file.to_str().unwrap()],
+        vec![
+            "audit",
+            "fastapi-exemplary",
+            "--standard",
+            file.to_str().unwrap(),
+        ],
+    ] {
+        let output = run(&args);
+        assert_eq!(code(&output), 2, "{args:?}");
+        let err = stderr(&output);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with(&expected), "{args:?}: {err}");
+    }
+    // Several files: one line per error, and which files failed.
+    let output = run(&[
+        "standards",
+        "validate",
+        file.to_str().unwrap(),
+        "fastapi-exemplary/pyproject.toml",
+    ]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).ends_with("error: 2 of 2 rule sets are invalid\n"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_extends_cycle_points_at_the_extends_that_closes_it() {
+    let dir = repo(&[
+        (
+            "team/a.yaml",
+            "id: a\nname: A\nversion: \"1\"\nextends: ./b.yaml\n",
+        ),
+        (
+            "team/b.yaml",
+            "id: b\nname: B\nversion: \"1\"\nextends: ./a.yaml\n",
+        ),
+    ]);
+    let output = squarely()
+        .current_dir(dir.path())
+        .args(["standards", "validate", "./team/a.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2);
+    assert_eq!(
+        stderr(&output),
+        "team/b.yaml:4:10: error: `extends: ./a.yaml` forms a cycle: ./team/a.yaml -> team/b.yaml -> team/a.yaml\n"
+    );
 }
 
 #[test]
