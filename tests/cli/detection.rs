@@ -1,6 +1,6 @@
 //! Detection: languages, frameworks, project kind and service root, and the traps.
 
-use crate::support::{audit_json, strings};
+use crate::support::{audit_json, repo, strings};
 
 /// (kind, languages, frameworks, service root) of a fixture.
 fn detected(fixture: &str) -> (String, Vec<String>, Vec<String>, String) {
@@ -95,6 +95,41 @@ fn a_manage_py_that_is_not_djangos_is_not_django() {
     assert_eq!(kind, "backend");
     assert!(frameworks.contains(&"flask".to_owned()));
     assert!(!frameworks.contains(&"django".to_owned()), "{frameworks:?}");
+}
+
+#[test]
+fn django_only_named_in_a_manage_py_comment_docstring_or_string_is_not_django() {
+    let manage_pys = [
+        "# from django.core import management; DJANGO_SETTINGS_MODULE\nimport click\n",
+        "\"\"\"Like Django's: from django.core.management import execute_from_command_line.\"\"\"\nimport click\n",
+        "import click\nHELP = \"set DJANGO_SETTINGS_MODULE, then import django\"\n",
+    ];
+    for manage_py in manage_pys {
+        let dir = repo(&[
+            ("requirements.txt", "flask\n"),
+            (
+                "app.py",
+                "from flask import Flask\n\napp = Flask(__name__)\n",
+            ),
+            ("manage.py", manage_py),
+        ]);
+        let report = audit_json(dir.path().to_str().unwrap(), &[]);
+        assert_eq!(
+            strings(&report["detection"]["frameworks"]),
+            ["flask"],
+            "{manage_py}"
+        );
+    }
+    // Django's own manage.py imports it inside main(), without a declared dependency.
+    let dir = repo(&[
+        ("requirements.txt", "gunicorn\n"),
+        (
+            "manage.py",
+            "import os\nimport sys\n\n\ndef main():\n    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings\")\n    try:\n        from django.core.management import execute_from_command_line\n    except ImportError as exc:\n        raise ImportError(\"Couldn't import Django.\") from exc\n    execute_from_command_line(sys.argv)\n",
+        ),
+    ]);
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    assert_eq!(strings(&report["detection"]["frameworks"]), ["django"]);
 }
 
 #[test]
