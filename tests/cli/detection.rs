@@ -176,3 +176,51 @@ fn route_modules_service_root_is_backend() {
     assert_eq!(root, "backend");
     assert!(frameworks.contains(&"taskiq".to_owned()));
 }
+
+#[test]
+fn the_fixture_readme_states_what_is_detected() {
+    let readme = std::fs::read_to_string(crate::support::fixtures().join("README.md")).unwrap();
+    let mut rows = 0;
+    for line in readme.lines() {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let [first, _, kind, languages, frameworks, root, _] = cells.as_slice() else {
+            continue;
+        };
+        let Some(fixture) = first.strip_prefix("| `").and_then(|f| f.strip_suffix('`')) else {
+            continue;
+        };
+        rows += 1;
+        let (detected_kind, detected_languages, detected_frameworks, service_root) =
+            detected(fixture);
+        // A cell states the detected ids first, then perhaps a note.
+        let states = |cell: &str, ids: &str| {
+            cell.strip_prefix(ids).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with(' ') || rest.starts_with(';')
+            })
+        };
+        assert_eq!(*kind, detected_kind, "{fixture}: kind");
+        assert!(
+            states(languages, &detected_languages.join(", ")),
+            "{fixture}: languages `{languages}`, detected {detected_languages:?}"
+        );
+        let frameworks_ids = if detected_frameworks.is_empty() {
+            "none".to_owned()
+        } else {
+            detected_frameworks.join(", ")
+        };
+        assert!(
+            states(frameworks, &frameworks_ids),
+            "{fixture}: frameworks `{frameworks}`, detected {detected_frameworks:?}"
+        );
+        let root_shown = if service_root == "." {
+            "`.`".to_owned()
+        } else {
+            format!("`{service_root}/`")
+        };
+        assert!(
+            states(root, &root_shown),
+            "{fixture}: service root `{root}`, detected {service_root}"
+        );
+    }
+    assert!(rows >= 19, "only {rows} fixture rows found");
+}
