@@ -6,7 +6,8 @@
 //!
 //! The tree holds what git would track: `.gitignore` (and `.git/info/exclude`) are
 //! honoured, `.git` itself is never part of it, hidden files are. Symbolic links are
-//! recorded but never followed. Contents are read lazily, at most once, with a size cap,
+//! recorded but never followed, except that a link to a regular file inside the root (outside
+//! `.git`) is recorded as a file and read through: `CLAUDE.md -> AGENTS.md` is a document. Contents are read lazily, at most once, with a size cap,
 //! and every problem met on the way (an unreadable directory, a binary or non-UTF-8 file,
 //! a file too large to read, a symlink loop) becomes a [`Notice`] instead of an error.
 
@@ -35,7 +36,8 @@ pub enum EntryKind {
     File,
     /// A directory.
     Dir,
-    /// A symbolic link (never followed).
+    /// A symbolic link to a folder, to something outside the root, or to nothing (never
+    /// followed; a link to a file inside the root is a `File`).
     Symlink,
 }
 

@@ -74,7 +74,11 @@ impl Collector<'_> {
                     message,
                 });
             }
-            EntryKind::Symlink
+            if links_to_file_inside(self.root, entry.path()) {
+                EntryKind::File
+            } else {
+                EntryKind::Symlink
+            }
         } else if entry.file_type().is_some_and(|t| t.is_dir()) {
             EntryKind::Dir
         } else {
@@ -214,6 +218,18 @@ fn walk_notice(root: &Path, err: &ignore::Error) -> Notice {
     Notice { path, message }
 }
 
+/// Whether the symlink at `path` leads to a regular file inside `root` (canonical), outside
+/// `.git`: such a link (`CLAUDE.md -> AGENTS.md`) is that file for the audit. Links to folders
+/// and to anything outside the root are never followed.
+fn links_to_file_inside(root: &Path, path: &Path) -> bool {
+    let Ok(target) = fs::canonicalize(path) else {
+        return false;
+    };
+    target.starts_with(root)
+        && !target.starts_with(root.join(".git"))
+        && fs::metadata(&target).is_ok_and(|meta| meta.is_file())
+}
+
 /// Why a symlink deserves a notice: a loop, a dangling target, or a link to an ancestor.
 fn symlink_problem(path: &Path) -> Option<String> {
     match fs::metadata(path) {
@@ -309,6 +325,41 @@ mod tests {
         assert!(notices[0].message.contains("loop"));
         assert_eq!(notices[1].path, "self");
         assert!(notices[1].message.contains("loop"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_file_inside_the_root_is_that_file() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("repo");
+        fs::create_dir_all(root.join("docs")).unwrap();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::write(root.join("AGENTS.md"), "# Agents\n").unwrap();
+        fs::write(root.join(".git/config"), "[core]\n").unwrap();
+        fs::write(outer.path().join("secret.txt"), "outside\n").unwrap();
+        let link = |target: &str, name: &str| {
+            std::os::unix::fs::symlink(target, root.join(name)).unwrap();
+        };
+        link("AGENTS.md", "CLAUDE.md");
+        link("../AGENTS.md", "docs/agents.md");
+        link("docs", "documentation");
+        link("../secret.txt", "SECRET.md");
+        link(".git/config", "git-config");
+        let (_, entries, _) = walk(&root).unwrap();
+        let kind = |path: &str| {
+            entries
+                .iter()
+                .find(|e| e.path == path)
+                .map(|e| e.kind)
+                .unwrap()
+        };
+        assert_eq!(kind("CLAUDE.md"), EntryKind::File);
+        assert_eq!(kind("docs/agents.md"), EntryKind::File);
+        // Folders, files outside the root and `.git` are never followed.
+        assert_eq!(kind("documentation"), EntryKind::Symlink);
+        assert_eq!(kind("SECRET.md"), EntryKind::Symlink);
+        assert_eq!(kind("git-config"), EntryKind::Symlink);
+        assert!(!entries.iter().any(|e| e.path.starts_with("documentation/")));
     }
 
     #[test]

@@ -118,6 +118,40 @@ fn symlink_loops_are_noted_and_not_followed() {
 
 #[cfg(unix)]
 #[test]
+fn a_link_to_a_document_inside_the_repository_counts_as_that_document() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("repo");
+    fs::create_dir_all(&root).unwrap();
+    fs::write(
+        root.join("AGENTS.md"),
+        "# Agents\n\nRun the tests with `make test` before every commit.\n",
+    )
+    .unwrap();
+    fs::write(
+        outer.path().join("SECURITY.md"),
+        "# Security\n\nReport vulnerabilities to security@example.com.\n",
+    )
+    .unwrap();
+    fs::write(root.join("requirements.txt"), "fastapi\n").unwrap();
+    std::os::unix::fs::symlink("AGENTS.md", root.join("CLAUDE.md")).unwrap();
+    // A link leading out of the repository is never followed.
+    std::os::unix::fs::symlink("../SECURITY.md", root.join("SECURITY.md")).unwrap();
+    let report = audit_json(root.to_str().unwrap(), &[]);
+    let docs = crate::support::check(&report, "root.docs");
+    let findings = docs["findings"].to_string();
+    assert!(
+        docs["summary"].as_str().unwrap().contains("CLAUDE.md"),
+        "{docs}"
+    );
+    assert!(
+        !findings.contains("CLAUDE"),
+        "CLAUDE.md counts fully: {docs}"
+    );
+    assert!(findings.contains("missing SECURITY"), "{docs}");
+}
+
+#[cfg(unix)]
+#[test]
 fn an_audited_symlink_loop_is_one_line_saying_why_once() {
     let dir = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink("b", dir.path().join("a")).unwrap();
