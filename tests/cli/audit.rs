@@ -488,6 +488,34 @@ fn a_waiver_with_a_misspelt_id_is_a_finding() {
 }
 
 #[test]
+fn sql_text_that_is_only_logged_is_not_raw_sql() {
+    let dir = copy_fixture("express-layered");
+    let path = dir.path().join("src/controllers/users.controller.js");
+    let source = std::fs::read_to_string(&path).unwrap().replace(
+        "    res.json(await usersService.listUsers());",
+        "    console.log(`SELECT * FROM users is not run here`);\n    res.json(await usersService.listUsers());",
+    );
+    std::fs::write(&path, source).unwrap();
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let separation = check(&report, "src.separation");
+    // Only the real query of orders.controller.js, as in the untouched fixture.
+    assert_eq!(
+        locations(separation, "findings"),
+        locations(
+            check(&audit_json("express-layered", &[]), "src.separation"),
+            "findings"
+        ),
+        "{separation}"
+    );
+    assert!(
+        !separation["findings"]
+            .to_string()
+            .contains("users.controller.js"),
+        "{separation}"
+    );
+}
+
+#[test]
 fn layer_direction_sees_modules_imported_from_a_package() {
     let dir = repo(&[
         (
