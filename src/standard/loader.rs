@@ -335,3 +335,58 @@ pub fn schema_json() -> String {
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every diagnostic of `text`, as `line:column: message`.
+    fn diagnostics(text: &str) -> Vec<String> {
+        match load_str("t.yaml", text, Path::new(".")) {
+            Ok(_) => Vec::new(),
+            Err(StandardError::Invalid { diagnostics }) => diagnostics
+                .iter()
+                .map(|d| {
+                    let mark = d.mark.map(|m| m.to_string()).unwrap_or_default();
+                    format!("{mark}: {}", d.message)
+                })
+                .collect(),
+            Err(other) => vec![other.to_string()],
+        }
+    }
+
+    #[test]
+    fn yaml_errors_hide_no_validation_errors_and_add_no_consequences() {
+        // Missing fields get stand-ins: no "has no paths" for the layer, no "needs a fix"
+        // for the contract, and the unknown layer is still found.
+        assert_eq!(
+            diagnostics(concat!(
+                "id: a\nname: b\nversion: c\n",
+                "layers: [{id: l}]\n",
+                "contracts: [{id: c, layer: nope}]\n",
+            )),
+            [
+                "4:10: missing field `paths`",
+                "4:10: missing field `title`",
+                "5:13: missing field `fix`",
+                "5:13: missing field `title`",
+                "5:13: missing field `why`",
+                "5:28: unknown layer `nope`; known: l (or `any`)",
+            ]
+        );
+        // A bad `points` is not compared with its tiers; the tier's glob is still checked.
+        assert_eq!(
+            diagnostics(concat!(
+                "id: a\nname: b\nversion: c\n",
+                "categories: [{id: docs, title: Docs}]\n",
+                "checks:\n",
+                "  - {id: docs.a, category: docs, title: A, points: lots, why: w, fix: f,\n",
+                "     tiers: [{points: 5, label: x, when: {file: \"docs/[a-\"}}]}\n",
+            )),
+            [
+                "6:52: invalid type: string \"lots\", expected f64",
+                "7:49: invalid glob `docs/[a-`: unclosed character class; missing ']'",
+            ]
+        );
+    }
+}

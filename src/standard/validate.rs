@@ -849,7 +849,7 @@ fn validate_bands(ctx: &mut Ctx, merged: &Merged) -> Vec<Band> {
             ctx.error(Some(raw.min.mark), "band `min` must be between 0 and 100");
         }
         if previous.is_some_and(|p| min >= p) {
-            ctx.error(
+            ctx.shape_error(
                 Some(raw.min.mark),
                 "bands must be listed from the highest `min` down",
             );
@@ -864,7 +864,7 @@ fn validate_bands(ctx: &mut Ctx, merged: &Merged) -> Vec<Band> {
     if let Some(last) = merged.bands.1.last()
         && last.min.value > 0.0
     {
-        ctx.error(
+        ctx.shape_error(
             Some(last.min.mark),
             "the lowest band must start at 0, or low scores have no band",
         );
@@ -930,7 +930,7 @@ fn validate_layers(ctx: &mut Ctx, merged: &Merged) -> Vec<Layer> {
                 );
             }
             if raw.paths.0.is_empty() {
-                ctx.error(
+                ctx.shape_error(
                     Some(raw.id.mark),
                     format!("layer `{}` has no paths", raw.id.value),
                 );
@@ -1376,7 +1376,7 @@ fn scoring_root(ctx: &mut Ctx, raw: &RawCheck, root: &super::raw::RawRootEntries
     let mut last_max = root.limit.value;
     for step in &root.steps {
         if step.max.value <= last_max {
-            ctx.error(
+            ctx.shape_error(
                 Some(step.max.mark),
                 "steps must raise `max` above the limit and above the previous step",
             );
