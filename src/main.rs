@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     match commands::run(&cli) {
         Ok(Exit::Success) => ExitCode::SUCCESS,
         Ok(Exit::GateFailed) => ExitCode::from(1),
+        Ok(Exit::Reported) => ExitCode::from(2),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             report(&err);
@@ -25,7 +26,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Print an error: every located rule-set diagnostic on its own line, otherwise one line.
+/// Print an error: every located rule-set diagnostic on its own line (with a count when there
+/// are several), otherwise one line.
 fn report(err: &anyhow::Error) {
     if let Some(StandardError::Invalid { diagnostics }) = err.downcast_ref::<StandardError>() {
         for diagnostic in diagnostics {
@@ -35,14 +37,29 @@ fn report(err: &anyhow::Error) {
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .count();
-        eprintln!(
-            "error: the rule set has {errors} error{}; nothing was audited",
-            if errors == 1 { "" } else { "s" }
-        );
+        if errors > 1 {
+            eprintln!("error: the rule set has {errors} errors; nothing was audited");
+        }
         return;
     }
-    let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
-    eprintln!("error: {}", chain.join(": "));
+    eprintln!("error: {}", one_line(err));
+}
+
+/// The error and its causes joined by `: `, each said once: a typed error that shows its
+/// cause (`cannot be read: {source}`) also reports it as its source.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// Writing to a closed pipe (`squarely audit | head`) is not a failure.

@@ -25,7 +25,9 @@
 //!
 //! * SQL is only recognised in string literals that are call arguments
 //!   (including tagged templates and anything inside a Rust macro's token
-//!   tree). Python f-strings and JS/TS template literals *with*
+//!   tree), and never in the arguments of a call that only shows text
+//!   (printing, logging, asserting, building an error: see
+//!   `only_shows_text`). Python f-strings and JS/TS template literals *with*
 //!   substitutions still count when their text looks like SQL, because that
 //!   is the injection-prone case; they never become
 //!   [`Call::first_string_arg`].
@@ -697,8 +699,13 @@ impl<'s> Collector<'s> {
         });
     }
 
-    /// Records `content` (the literal at `at`) if it looks like SQL.
-    pub(crate) fn check_sql(&mut self, at: Node<'_>, content: &str) {
+    /// Records `content` (the literal at `at`, an argument of `callee`) if it looks like
+    /// SQL and `callee` may run it: text passed to a call that only shows it (a log line, a
+    /// print, an error message) is not a query.
+    pub(crate) fn check_sql(&mut self, at: Node<'_>, content: &str, callee: &str) {
+        if only_shows_text(callee) {
+            return;
+        }
         if let Some(snippet) = sql_snippet(content) {
             self.sql_strings.push(SqlString {
                 snippet,
@@ -864,6 +871,59 @@ static SQL_START: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+/// Whether a call only shows its arguments: printing, logging, warning, asserting, writing
+/// or raising (`console.log`, `print`, `logger.info`, `this.logger.warn`, `log::info!`,
+/// `println!`, `ValueError`, `new Error`). SQL-looking text passed to such a call is a
+/// message, never a query.
+pub(crate) fn only_shows_text(callee: &str) -> bool {
+    const LOGGERS: [&str; 6] = ["console", "logging", "logger", "log", "tracing", "warnings"];
+    const SHOWS: [&str; 27] = [
+        "print",
+        "println",
+        "eprint",
+        "eprintln",
+        "echo",
+        "secho",
+        "debug",
+        "info",
+        "warn",
+        "warning",
+        "error",
+        "critical",
+        "fatal",
+        "trace",
+        "exception",
+        "panic",
+        "assert",
+        "assert_eq",
+        "assert_ne",
+        "debug_assert",
+        "unreachable",
+        "todo",
+        "unimplemented",
+        "write",
+        "writeln",
+        "expect",
+        "alert",
+    ];
+    let callee = callee.strip_prefix("new ").unwrap_or(callee);
+    let segments: Vec<&str> = callee
+        .split(['.', ':'])
+        .map(|s| s.trim_end_matches("()").trim_end_matches('!'))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let Some(last) = segments.last() else {
+        return false;
+    };
+    segments
+        .iter()
+        .any(|s| LOGGERS.iter().any(|l| s.eq_ignore_ascii_case(l)))
+        || SHOWS.contains(last)
+        || last.ends_with("Error")
+        || last.ends_with("Exception")
+        || last.ends_with("Warning")
+}
 
 /// Maximum characters kept in [`SqlString::snippet`].
 const SNIPPET_CHARS: usize = 80;
@@ -1098,6 +1158,41 @@ mod tests {
                 location: Location::default(),
             };
             assert_eq!(call.segments(), expected, "{callee}");
+        }
+    }
+
+    #[test]
+    fn calls_that_only_show_text() {
+        for callee in [
+            "console.log",
+            "print",
+            "logger.info",
+            "this.logger.warn",
+            "self.log.error",
+            "logging.exception",
+            "log::info!",
+            "tracing::warn!",
+            "println!",
+            "panic!",
+            "ValueError",
+            "new Error",
+            "new HttpException",
+            "click.echo",
+        ] {
+            assert!(only_shows_text(callee), "{callee}");
+        }
+        for callee in [
+            "cursor.execute",
+            "db.query",
+            "sqlx::query",
+            "sqlx::query_as!",
+            "knex.raw",
+            "text",
+            "sql",
+            "format!",
+            "conn.execute().fetch_all",
+        ] {
+            assert!(!only_shows_text(callee), "{callee}");
         }
     }
 

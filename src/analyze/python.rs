@@ -255,7 +255,7 @@ fn call(node: Node<'_>, out: &mut Collector<'_>) {
                 if index == 0 && argument.kind() != "keyword_argument" && !substituted {
                     first_string_arg = Some(content.clone());
                 }
-                out.check_sql(value, &content);
+                out.check_sql(value, &content, &callee);
             }
         }
     }
@@ -580,6 +580,17 @@ mod tests {
                 vec!["INSERT INTO t VALUES (1)"],
             ),
             ("logger.info('selected items from cart')", vec![]),
+            // Text that is shown, not run.
+            ("print(\"SELECT * FROM users is not run here\")", vec![]),
+            ("logging.debug('DELETE FROM t skipped')", vec![]),
+            (
+                "raise ValueError(\"SELECT * FROM x is not allowed\")",
+                vec![],
+            ),
+            (
+                "self.logger.info(f\"UPDATE users SET n = {n} done\")",
+                vec![],
+            ),
         ];
         for (source, expected) in cases {
             let got: Vec<String> = run(source)

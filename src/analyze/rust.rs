@@ -263,7 +263,7 @@ fn call(node: Node<'_>, out: &mut Collector<'_>) {
         for (index, argument) in named_children(arguments).into_iter().enumerate() {
             if is_string(argument) {
                 let content = string_content(argument, out);
-                out.check_sql(argument, &content);
+                out.check_sql(argument, &content, &callee);
                 if index == 0 {
                     first_string_arg = Some(content);
                 }
@@ -281,7 +281,7 @@ fn macro_call(node: Node<'_>, out: &mut Collector<'_>) {
     let tokens = named_children(node)
         .into_iter()
         .find(|child| child.kind() == "token_tree");
-    let first_string_arg = tokens.and_then(|tokens| scan_token_tree(tokens, out));
+    let first_string_arg = tokens.and_then(|tokens| scan_token_tree(tokens, &callee, out));
     out.add_call(node, callee, first_string_arg);
 }
 
@@ -328,7 +328,7 @@ impl<'t> Chain<'t> {
 /// Walks a macro's token tree (iteratively): records SQL-looking string
 /// literals, calls recovered from `path(...)` / `path!(...)` token
 /// sequences, and returns the first string literal's content.
-fn scan_token_tree(root: Node<'_>, out: &mut Collector<'_>) -> Option<String> {
+fn scan_token_tree(root: Node<'_>, callee: &str, out: &mut Collector<'_>) -> Option<String> {
     let mut first_string = None;
     let mut levels: Vec<Chain<'_>> = vec![Chain::default()];
     let mut cursor = root.walk();
@@ -343,7 +343,8 @@ fn scan_token_tree(root: Node<'_>, out: &mut Collector<'_>) -> Option<String> {
             match kind {
                 "string_literal" | "raw_string_literal" => {
                     let content = string_content(node, out);
-                    out.check_sql(node, &content);
+                    // Strings of the macro's own arguments, or of a call inside them.
+                    out.check_sql(node, &content, callee);
                     if first_string.is_none() {
                         first_string = Some(content);
                     }
@@ -649,6 +650,19 @@ mod tests {
             ("/// SELECT * FROM users\nfn f() {}", vec![]),
             ("// db.execute(\"DELETE FROM users\")", vec![]),
             ("fn f() { log(\"selected from list\"); }", vec![]),
+            // Text that is shown, not run.
+            (
+                "fn f() { println!(\"SELECT * FROM users is not run here\"); }",
+                vec![],
+            ),
+            (
+                "fn f() { tracing::info!(\"DELETE FROM sessions done\"); }",
+                vec![],
+            ),
+            (
+                "fn f() { let q = format!(\"SELECT * FROM {t}\"); }",
+                vec!["SELECT * FROM {t}"],
+            ),
         ];
         for (source, expected) in cases {
             let got: Vec<String> = run(source)

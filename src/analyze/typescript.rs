@@ -286,14 +286,14 @@ fn arguments<'t>(node: Node<'t>, out: &Collector<'_>) -> Vec<Node<'t>> {
 }
 
 /// Records SQL arguments and returns the first argument's plain string.
-fn scan_arguments(arguments: &[Node<'_>], out: &mut Collector<'_>) -> Option<String> {
+fn scan_arguments(arguments: &[Node<'_>], callee: &str, out: &mut Collector<'_>) -> Option<String> {
     let mut first_string_arg = None;
     for (index, argument) in arguments.iter().enumerate() {
         if let Some((content, substituted)) = string_literal(*argument, out) {
             if index == 0 && !substituted {
                 first_string_arg = Some(content.clone());
             }
-            out.check_sql(*argument, &content);
+            out.check_sql(*argument, &content, callee);
         }
     }
     first_string_arg
@@ -319,7 +319,7 @@ fn call(node: Node<'_>, parent: Option<Node<'_>>, out: &mut Collector<'_>) {
         return;
     }
     let callee = render(function, out);
-    let first_string_arg = scan_arguments(&arguments, out);
+    let first_string_arg = scan_arguments(&arguments, &callee, out);
     if callee == "require"
         && let Some(module) = arguments.first().and_then(|arg| module_of(*arg, out))
     {
@@ -395,7 +395,7 @@ fn new_call(node: Node<'_>, out: &mut Collector<'_>) {
         || OPAQUE.to_string(),
         |constructor| format!("new {}", render(constructor, out)),
     );
-    let first_string_arg = scan_arguments(&arguments(node, out), out);
+    let first_string_arg = scan_arguments(&arguments(node, out), &callee, out);
     out.add_call(node, callee, first_string_arg);
 }
 
@@ -842,6 +842,17 @@ mod tests {
             ("// db.query('SELECT * FROM users')", vec![]),
             ("/** SELECT * FROM users */ function f() {}", vec![]),
             ("log('selected from menu');", vec![]),
+            // Text that is shown, not run.
+            (
+                "console.log(`SELECT * FROM users is not run here`);",
+                vec![],
+            ),
+            ("this.logger.warn('DELETE FROM users was refused');", vec![]),
+            ("throw new Error('SELECT * FROM x failed');", vec![]),
+            (
+                "await this.db.raw('SELECT * FROM users');",
+                vec!["SELECT * FROM users"],
+            ),
         ];
         for language in ALL {
             for (source, expected) in &cases {

@@ -395,8 +395,8 @@ impl<'a> Context<'a> {
             .get_or_init(|| {
                 let entry = self.tree.entry(index);
                 let language = Language::from_path(entry.name())?;
-                let text = self.tree.text(index)?;
-                Some(Arc::new(analyze::analyze(language, text)))
+                let text = self.tree.source_text(index)?;
+                Some(Arc::new(analyze::analyze(language, &text)))
             })
             .clone()
     }

@@ -3,12 +3,13 @@
 //!
 //! A violation on a line is waived by a comment on that line or the line above:
 //! `# squarely: allow(<check or contract id>) <reason>`. A waiver without a reason waives
-//! nothing and is reported itself.
+//! nothing and is reported itself, and so is a waiver naming an id the standard does not
+//! have (a typo would otherwise silently waive nothing).
 
 use std::collections::BTreeMap;
 
 use crate::analyze::{Analysis, ControlFlowKind, ImportKind, Language};
-use crate::standard::{Contract, ContractScope, split_name};
+use crate::standard::{Contract, ContractScope, Scoring, closest, split_name};
 
 use super::context::Context;
 use super::resolve::{self, python_module};
@@ -39,6 +40,17 @@ pub struct BareWaiver {
     pub ids: Vec<String>,
 }
 
+/// A waiver comment that names ids which are no check or contract of the standard.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnknownWaiver {
+    /// Tree index of the file.
+    pub file: usize,
+    /// Line of the comment.
+    pub line: u32,
+    /// The unknown ids, each with the known ids closest to it.
+    pub unknown: Vec<(String, Vec<String>)>,
+}
+
 /// Everything the contracts of one check found.
 #[derive(Debug, Default)]
 pub struct Results {
@@ -48,6 +60,9 @@ pub struct Results {
     pub waived: Vec<(Violation, String)>,
     /// Waivers without a reason.
     pub bare_waivers: Vec<BareWaiver>,
+    /// Waivers naming unknown ids, in the files whose waivers this check reports (each file
+    /// is reported by the first contracts check that governs it).
+    pub unknown_waivers: Vec<UnknownWaiver>,
     /// Files each contract governs (contract index -> tree indices).
     pub governed: BTreeMap<usize, Vec<usize>>,
 }
@@ -148,6 +163,7 @@ pub fn evaluate(ctx: &Context, contracts: &[usize], check_id: &str) -> Results {
         .into_iter()
         .map(|((file, line), ids)| BareWaiver { file, line, ids })
         .collect();
+    results.unknown_waivers = unknown_waivers(ctx, &all_files, check_id);
     results
         .violations
         .sort_by_key(|v| (v.file, v.line, v.column, v.contract));
@@ -155,6 +171,56 @@ pub fn evaluate(ctx: &Context, contracts: &[usize], check_id: &str) -> Results {
         a.file == b.file && a.line == b.line && a.contract == b.contract && a.message == b.message
     });
     results
+}
+
+/// Waivers in `files` naming ids that are no check or contract of the standard, in the files
+/// `check_id` reports: those that no contracts check listed before it governs.
+fn unknown_waivers(ctx: &Context, files: &[usize], check_id: &str) -> Vec<UnknownWaiver> {
+    let standard = ctx.standard;
+    let mut earlier = std::collections::HashSet::new();
+    for check in &standard.checks {
+        if check.id == check_id {
+            break;
+        }
+        if let Scoring::Contracts(scoring) = &check.scoring {
+            for &index in &scoring.contracts {
+                earlier.extend(governed(ctx, &standard.contracts[index]));
+            }
+        }
+    }
+    let known = || {
+        standard
+            .checks
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain(standard.contracts.iter().map(|c| c.id.as_str()))
+    };
+    let mut out = Vec::new();
+    for &file in files.iter().filter(|f| !earlier.contains(*f)) {
+        let Some(analysis) = ctx.analysis(file) else {
+            continue;
+        };
+        for waiver in &analysis.waivers {
+            let unknown: Vec<(String, Vec<String>)> = waiver
+                .ids
+                .iter()
+                .filter(|id| !known().any(|k| k == id.as_str()))
+                .map(|id| {
+                    let close = closest(known(), id, 3);
+                    (id.clone(), close.into_iter().map(str::to_owned).collect())
+                })
+                .collect();
+            if !unknown.is_empty() {
+                out.push(UnknownWaiver {
+                    file,
+                    line: waiver.location.line,
+                    unknown,
+                });
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Every breach of one contract in one file: (line, column, message).

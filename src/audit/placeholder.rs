@@ -2,7 +2,10 @@
 //!
 //! An empty file is a placeholder whatever its kind. A prose file (markdown, text, a
 //! LICENSE without extension...) is also a placeholder when, once headings, "TODO"-like
-//! words and unfilled template markers are set aside, fewer than three words remain.
+//! sentences and words and unfilled template markers are set aside, fewer than three words
+//! remain, or when it holds unfilled template text. Any other text file whose comment syntax
+//! is known (a Dockerfile, a compose file, a script, source code) is a placeholder when it
+//! holds nothing but comments, a shebang and TODO-like words.
 
 use std::sync::OnceLock;
 
@@ -20,7 +23,14 @@ pub fn check(tree: &Tree, index: usize) -> Option<String> {
     }
     let name = tree.entry(index).name();
     if !is_prose(name) {
-        return None;
+        // Files of unknown syntax (images, archives) are not read.
+        if comment_syntax(name).is_none() && name.contains('.') {
+            return None;
+        }
+        return match tree.content(index) {
+            Content::Text(text) => code_placeholder(name, text),
+            _ => None,
+        };
     }
     match tree.content(index) {
         Content::Text(text) => prose_placeholder(text),
@@ -30,18 +40,160 @@ pub fn check(tree: &Tree, index: usize) -> Option<String> {
     }
 }
 
-/// Why the folder at `index` is a placeholder (nothing in it but empty files), if it is.
+/// How comments are written in a kind of file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CommentSyntax {
+    /// `# ...` (shell, Dockerfile, YAML, TOML, Python, Makefile...).
+    Hash,
+    /// `// ...` and `/* ... */` (JavaScript, TypeScript, Rust, Go...).
+    Slash,
+    /// `-- ...` and `/* ... */` (SQL).
+    DashDash,
+    /// `; ...` and `# ...` (INI).
+    Semicolon,
+}
+
+impl CommentSyntax {
+    fn line_prefixes(self) -> &'static [&'static str] {
+        match self {
+            CommentSyntax::Hash => &["#"],
+            CommentSyntax::Slash => &["//"],
+            CommentSyntax::DashDash => &["--"],
+            CommentSyntax::Semicolon => &[";", "#"],
+        }
+    }
+
+    fn has_block_comments(self) -> bool {
+        matches!(self, CommentSyntax::Slash | CommentSyntax::DashDash)
+    }
+}
+
+/// The comment syntax of a file, by its name; `None` when unknown.
+fn comment_syntax(name: &str) -> Option<CommentSyntax> {
+    let lower = name.to_ascii_lowercase();
+    let hash_names = [
+        "dockerfile",
+        "containerfile",
+        "makefile",
+        "gnumakefile",
+        "justfile",
+        "procfile",
+        "gemfile",
+        "rakefile",
+        "vagrantfile",
+        ".gitignore",
+        ".dockerignore",
+        ".gitattributes",
+        ".editorconfig",
+    ];
+    if hash_names.contains(&lower.as_str())
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with(".env")
+        || (lower.starts_with("requirements")
+            && lower.rsplit_once('.').is_some_and(|(_, ext)| ext == "txt"))
+    {
+        return Some(CommentSyntax::Hash);
+    }
+    let (_, ext) = lower.rsplit_once('.')?;
+    Some(match ext {
+        "sh" | "bash" | "zsh" | "fish" | "ps1" | "yml" | "yaml" | "toml" | "cfg" | "conf"
+        | "env" | "py" | "pyi" | "rb" | "pl" | "r" | "mk" | "nix" | "dockerfile" | "graphql"
+        | "gql" | "properties" | "tf" | "hcl" => CommentSyntax::Hash,
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "rs" | "go" | "java"
+        | "kt" | "kts" | "scala" | "swift" | "c" | "h" | "cc" | "cpp" | "hpp" | "cs" | "php"
+        | "dart" | "proto" | "gradle" | "groovy" | "prisma" | "json5" | "jsonc" => {
+            CommentSyntax::Slash
+        }
+        "sql" | "lua" | "hs" => CommentSyntax::DashDash,
+        "ini" => CommentSyntax::Semicolon,
+        _ => return None,
+    })
+}
+
+/// Why a non-prose text file is a placeholder: nothing in it but comments, a shebang and
+/// TODO-like words. Files of unknown syntax count as content unless they start with a shebang.
+#[must_use]
+fn code_placeholder(name: &str, text: &str) -> Option<String> {
+    let syntax = match comment_syntax(name) {
+        Some(syntax) => syntax,
+        None if text.starts_with("#!") => CommentSyntax::Hash,
+        None => return None,
+    };
+    let mut in_block = false;
+    let mut had_comment = false;
+    let mut had_filler = false;
+    for (number, line) in text.lines().enumerate() {
+        let mut rest = line.trim();
+        if number == 0 && rest.starts_with("#!") {
+            continue;
+        }
+        while !rest.is_empty() {
+            if in_block {
+                had_filler |= filler().is_match(rest);
+                match rest.find("*/") {
+                    Some(end) => {
+                        in_block = false;
+                        rest = rest[end + 2..].trim_start();
+                    }
+                    None => rest = "",
+                }
+                continue;
+            }
+            if syntax.has_block_comments()
+                && let Some(after) = rest.strip_prefix("/*")
+            {
+                had_comment = true;
+                in_block = true;
+                rest = after;
+                continue;
+            }
+            if syntax.line_prefixes().iter().any(|p| rest.starts_with(p)) {
+                had_comment = true;
+                had_filler |= filler().is_match(rest);
+                rest = "";
+                continue;
+            }
+            // Code, unless it is nothing but a TODO-like word.
+            if filler()
+                .replace_all(rest, "")
+                .trim_matches(is_filler_punctuation)
+                .is_empty()
+            {
+                had_filler = true;
+                rest = "";
+                continue;
+            }
+            return None;
+        }
+    }
+    Some(
+        if had_filler {
+            "only TODO-like comments"
+        } else if had_comment {
+            "only comments"
+        } else {
+            "only whitespace"
+        }
+        .to_owned(),
+    )
+}
+
+fn is_filler_punctuation(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '.' | ':' | '!' | '-' | '*' | '_' | '…')
+}
+
+/// Why the folder at `index` is a placeholder (nothing in it but placeholder files), if it is.
 pub fn check_dir(tree: &Tree, index: usize) -> Option<String> {
     let path = &tree.entry(index).path;
-    let mut files = tree
-        .descendants(path)
-        .filter(|&i| tree.entry(i).is_file())
-        .peekable();
-    if files.peek().is_none() {
+    let files = || tree.descendants(path).filter(|&i| tree.entry(i).is_file());
+    if files().next().is_none() {
         return Some("an empty folder".to_owned());
     }
-    if files.all(|i| tree.is_empty_file(i)) {
+    if files().all(|i| tree.is_empty_file(i)) {
         return Some("only empty files (such as .gitkeep)".to_owned());
+    }
+    if files().all(|i| check(tree, i).is_some()) {
+        return Some("only placeholder files".to_owned());
     }
     None
 }
@@ -85,7 +237,7 @@ fn filler() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)\b(todo|tbd|tba|fixme|wip|placeholder|coming soon|to be (written|done|added|completed|decided)|lorem ipsum( dolor sit amet)?|fill (this )?in|write (this|me|here)|add content( here)?|under construction)\b",
+            r"(?i)\b(todo|tbd|tba|fixme|xxx|wip|placeholder|coming soon|work in progress|to be (written|done|added|completed|decided|defined|determined)|lorem ipsum( dolor sit amet)?|fill (this )?in|write (this|me|here)|add content( here)?|under construction)\b",
         )
         .unwrap_or_else(|_| unreachable!("a valid literal regex"))
     })
@@ -94,20 +246,43 @@ fn filler() -> &'static Regex {
 fn template_marker() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"\{\{[^}]*\}\}|<(your|project|insert|name|description)[^>]*>|\[(your|project|insert)[^\]]*\]")
-            .unwrap_or_else(|_| unreachable!("a valid literal regex"))
+        Regex::new(concat!(
+            r"\{\{[^}]*\}\}",
+            r"|<(?i:your|project|insert|name|description)[^>]*>",
+            r"|<[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+>|<[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)*>",
+            r"|\[(?i:your|project|insert)[^\]]*\]",
+        ))
+        .unwrap_or_else(|_| unreachable!("a valid literal regex"))
     })
 }
 
 /// Why prose is a placeholder.
+///
+/// Headings, HTML comments, TODO-like sentences ("TODO: write the policy.", "Coming soon.")
+/// and paragraphs of lorem ipsum are set aside; fewer than three words left, or unfilled
+/// template text (`{{project_name}}`, `<security-email>`, outside code) in a short text, make
+/// a placeholder.
 #[must_use]
 pub fn prose_placeholder(text: &str) -> Option<String> {
     let mut words = 0;
     let mut had_filler = false;
     let mut had_template = false;
     let mut in_comment = false;
+    let mut in_fence = false;
+    let mut in_lorem = false;
     for line in text.lines() {
         let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            words += count_words(trimmed);
+            if words >= 40 {
+                return None;
+            }
+            continue;
+        }
         if in_comment {
             if trimmed.contains("-->") {
                 in_comment = false;
@@ -118,17 +293,32 @@ pub fn prose_placeholder(text: &str) -> Option<String> {
             in_comment = !trimmed.contains("-->");
             continue;
         }
-        if trimmed.starts_with('#') || is_underline(trimmed) {
+        if trimmed.is_empty() || trimmed.starts_with('#') || is_underline(trimmed) {
+            in_lorem = false;
             continue;
         }
-        had_filler |= filler().is_match(trimmed);
-        had_template |= template_marker().is_match(trimmed);
-        let stripped = template_marker().replace_all(trimmed, " ");
-        let stripped = filler().replace_all(&stripped, " ");
-        words += stripped
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
-            .count();
+        let prose = inline_code().replace_all(trimmed, " ");
+        had_template |= template_marker().is_match(&prose);
+        in_lorem |= lorem().is_match(trimmed);
+        if in_lorem {
+            had_filler = true;
+            continue;
+        }
+        for sentence in sentences(trimmed) {
+            let sentence = sentence.trim_start_matches(|c: char| {
+                c.is_whitespace()
+                    || matches!(c, '-' | '*' | '+' | '>' | '_' | '[' | ']' | '(' | ')')
+            });
+            let sentence = sentence.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+            if filler().find(sentence).is_some_and(|m| m.start() == 0) {
+                had_filler = true;
+                continue;
+            }
+            had_filler |= filler().is_match(sentence);
+            let stripped = template_marker().replace_all(sentence, " ");
+            let stripped = filler().replace_all(&stripped, " ");
+            words += count_words(&stripped);
+        }
         if words >= 40 {
             return None;
         }
@@ -148,6 +338,44 @@ pub fn prose_placeholder(text: &str) -> Option<String> {
         }
         .to_owned(),
     )
+}
+
+/// Words of at least two letters.
+fn count_words(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count()
+}
+
+/// The sentences of a line: split after `.`, `!` or `?` followed by a space.
+fn sentences(line: &str) -> impl Iterator<Item = &str> {
+    let mut rest = line;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let bytes = rest.as_bytes();
+        let end = (1..bytes.len())
+            .find(|&i| matches!(bytes[i - 1], b'.' | b'!' | b'?') && bytes[i] == b' ')
+            .unwrap_or(bytes.len());
+        let (sentence, after) = rest.split_at(end);
+        rest = after.trim_start();
+        Some(sentence)
+    })
+}
+
+fn inline_code() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"`[^`]*`").unwrap_or_else(|_| unreachable!("a valid literal regex"))
+    })
+}
+
+fn lorem() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\blorem ipsum\b").unwrap_or_else(|_| unreachable!("a valid literal regex"))
+    })
 }
 
 fn is_underline(line: &str) -> bool {
@@ -206,7 +434,7 @@ mod tests {
 
     #[test]
     fn placeholders_and_real_prose() {
-        let cases: [(&str, Option<&str>); 8] = [
+        let cases: [(&str, Option<&str>); 18] = [
             ("", Some("only whitespace")),
             ("# Security Policy\n", Some("only a title")),
             (
@@ -227,6 +455,48 @@ mod tests {
                 "Report vulnerabilities to security@example.com within 90 days.",
                 None,
             ),
+            // A TODO followed by a sentence is still a TODO.
+            (
+                "# Security\n\nTODO: write the security policy for this project.\n",
+                Some("only a title and TODO-like text"),
+            ),
+            (
+                "# Deployment\n\nTODO: describe how we deploy.",
+                Some("only a title and TODO-like text"),
+            ),
+            (
+                "- [ ] TODO describe the tables\n- FIXME: and their indexes\n",
+                Some("only a title and TODO-like text"),
+            ),
+            (
+                "# Guide\n\nLorem ipsum dolor sit amet, consectetur adipiscing elit,\nsed do eiusmod tempor incididunt ut labore et dolore magna aliqua.\n",
+                Some("only a title and TODO-like text"),
+            ),
+            (
+                "# Deployment\n\nComing soon. Work in progress.\n",
+                Some("only a title and TODO-like text"),
+            ),
+            (
+                "# Security\n\nReport vulnerabilities to <security-email>.\n",
+                Some("unfilled template text"),
+            ),
+            (
+                "# {{project_name}}\n\nThe {{project_name}} service stores invoices.\n",
+                Some("unfilled template text"),
+            ),
+            // Real text around a TODO, and placeholders shown as code, are content.
+            (
+                "# Deployment\n\nTODO: add the staging steps. Production deploys run from CI on every tag.\n",
+                None,
+            ),
+            (
+                "# Deployment\n\nPush the image with `docker push <registry-url>/api` from CI.\n",
+                None,
+            ),
+            (
+                "# API\n\nCall it with a token:\n\n```sh\ncurl -H 'Authorization: Bearer <access-token>'\n```\n",
+                None,
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(prose_placeholder(text).as_deref(), expected, "{text:?}");
@@ -241,6 +511,68 @@ mod tests {
         let setext = "Deploy\n------\nRun the release script from CI.\n";
         assert_eq!(find_section(setext, &heading), Some(1));
         assert_eq!(find_section("# Deploy\n\nTBD\n", &heading), None);
+    }
+
+    #[test]
+    fn code_placeholders_hold_only_comments() {
+        let cases: [(&str, &str, Option<&str>); 12] = [
+            ("Dockerfile", "# TODO\n", Some("only TODO-like comments")),
+            (
+                "docker-compose.yml",
+                "# TODO\n\n",
+                Some("only TODO-like comments"),
+            ),
+            (
+                "deploy",
+                "#!/usr/bin/env bash\n# TODO\n",
+                Some("only TODO-like comments"),
+            ),
+            ("seed.sh", "#!/bin/sh\n# seeds\n", Some("only comments")),
+            (
+                "app.ts",
+                "/* TODO:\n   everything */\n// later\n",
+                Some("only TODO-like comments"),
+            ),
+            ("schema.sql", "-- tables go here\n", Some("only comments")),
+            ("run.py", "TODO\n", Some("only TODO-like comments")),
+            ("Dockerfile", "# base image\nFROM python:3.12\n", None),
+            (
+                "deploy",
+                "#!/usr/bin/env bash\nkubectl apply -f k8s/\n",
+                None,
+            ),
+            ("app.ts", "/* a */ export const x = 1;\n", None),
+            // Unknown syntax without a shebang: content.
+            ("data", "# not a comment here\n", None),
+            ("schema.sql", "CREATE TABLE t (id int); -- TODO\n", None),
+        ];
+        for (name, text, expected) in cases {
+            assert_eq!(
+                code_placeholder(name, text).as_deref(),
+                expected,
+                "{name}: {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn folders_of_placeholders_are_placeholders() {
+        let tree = Tree::from_files(&[
+            ("tests/unit/.gitkeep", ""),
+            ("jobs/worker.py", "# TODO\n"),
+            ("jobs/README.md", "# Jobs\n"),
+            ("scripts/build.sh", "#!/bin/sh\n# TODO\n"),
+            ("scripts/run.sh", "#!/bin/sh\nexec app\n"),
+            ("docs/.", ""),
+        ]);
+        let why = |path: &str| check_dir(&tree, tree.find(path).unwrap());
+        assert_eq!(
+            why("tests/unit").as_deref(),
+            Some("only empty files (such as .gitkeep)")
+        );
+        assert_eq!(why("jobs").as_deref(), Some("only placeholder files"));
+        assert_eq!(why("docs").as_deref(), Some("an empty folder"));
+        assert_eq!(why("scripts"), None);
     }
 
     #[test]

@@ -27,11 +27,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Exit> {
         known.extend(standard.checks.iter().map(|c| c.id.clone()));
         known.extend(standard.contracts.iter().map(|c| c.id.clone()));
     }
-    known.sort();
-    known.dedup();
-    let mut close: Vec<&String> = known.iter().filter(|k| similar(k, &args.id)).collect();
-    close.sort_by_key(|k| edit_distance(k, &args.id));
-    close.truncate(5);
+    let close = standard::closest(known.iter().map(String::as_str), &args.id, 5);
     let hint = if close.is_empty() {
         format!("see `squarely standards show {}`", specs[0])
     } else {
@@ -45,31 +41,6 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Exit> {
         )
     };
     bail!("unknown check or contract `{}`: {hint}", args.id)
-}
-
-/// A cheap closeness test: shared prefix, containment, or a small edit distance.
-fn similar(known: &str, wanted: &str) -> bool {
-    known.contains(wanted)
-        || wanted.contains(known)
-        || known.split('.').next_back() == wanted.split('.').next_back()
-        || edit_distance(known, wanted) <= 3
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(current + 1);
-            previous = current;
-        }
-    }
-    row[b.len()]
 }
 
 /// The explanation of `id` in `standard`, if it has such a check or contract.

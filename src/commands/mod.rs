@@ -26,6 +26,8 @@ pub enum Exit {
     Success,
     /// A score was below `--min-score` (exit 1).
     GateFailed,
+    /// An error whose every line has already been printed on standard error (exit 2).
+    Reported,
 }
 
 /// Run the parsed command line.

@@ -90,10 +90,10 @@ pub fn run(command: &StandardsCommand, color: ColorChoice) -> anyhow::Result<Exi
                         for diagnostic in &diagnostics {
                             eprintln!("{diagnostic}");
                         }
-                        eprintln!(
-                            "{shown}: {errors} error{}",
-                            if errors == 1 { "" } else { "s" }
-                        );
+                        // One error names its file on its own line; a count adds nothing.
+                        if errors > 1 {
+                            eprintln!("{shown}: {errors} errors");
+                        }
                     }
                     Err(other) => {
                         failed += 1;
@@ -101,12 +101,11 @@ pub fn run(command: &StandardsCommand, color: ColorChoice) -> anyhow::Result<Exi
                     }
                 }
             }
+            if failed > 0 && files.len() > 1 {
+                bail!("{failed} of {} rule sets are invalid", files.len());
+            }
             if failed > 0 {
-                bail!(
-                    "{failed} of {} rule set{} invalid",
-                    files.len(),
-                    if files.len() == 1 { " is" } else { "s are" }
-                );
+                return Ok(Exit::Reported);
             }
         }
         StandardsCommand::Schema => {

@@ -6,7 +6,8 @@
 //!
 //! The tree holds what git would track: `.gitignore` (and `.git/info/exclude`) are
 //! honoured, `.git` itself is never part of it, hidden files are. Symbolic links are
-//! recorded but never followed. Contents are read lazily, at most once, with a size cap,
+//! recorded but never followed, except that a link to a regular file inside the root (outside
+//! `.git`) is recorded as a file and read through: `CLAUDE.md -> AGENTS.md` is a document. Contents are read lazily, at most once, with a size cap,
 //! and every problem met on the way (an unreadable directory, a binary or non-UTF-8 file,
 //! a file too large to read, a symlink loop) becomes a [`Notice`] instead of an error.
 
@@ -14,6 +15,7 @@ mod plan;
 mod walk;
 mod write;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -38,7 +40,8 @@ pub enum EntryKind {
     File,
     /// A directory.
     Dir,
-    /// A symbolic link (never followed).
+    /// A symbolic link to a folder, to something outside the root, or to nothing (never
+    /// followed; a link to a file inside the root is a `File`).
     Symlink,
 }
 
@@ -474,20 +477,103 @@ impl Tree {
     }
 
     fn load(&self, entry: &Entry) -> Content {
+        match self.load_bytes(entry) {
+            Ok(bytes) => Content::from_bytes(bytes),
+            Err(problem) => problem,
+        }
+    }
+
+    /// The bytes of a file with the size cap, or why there are none.
+    fn load_bytes(&self, entry: &Entry) -> Result<Vec<u8>, Content> {
         if entry.kind != EntryKind::File {
-            return Content::Unreadable("not a regular file".to_owned());
+            return Err(Content::Unreadable("not a regular file".to_owned()));
         }
         match &self.source {
             Source::Memory(files) => match files.get(&entry.path) {
                 Some(bytes) if bytes.len() as u64 > MAX_READ_BYTES => {
-                    Content::TooLarge(bytes.len() as u64)
+                    Err(Content::TooLarge(bytes.len() as u64))
                 }
-                Some(bytes) => Content::from_bytes(bytes.clone()),
-                None => Content::Unreadable("no such file".to_owned()),
+                Some(bytes) => Ok(bytes.clone()),
+                None => Err(Content::Unreadable("no such file".to_owned())),
             },
-            Source::Disk(root) => walk::read(&root.join(&entry.path)),
+            Source::Disk(root) => walk::read_bytes(&root.join(&entry.path)),
         }
     }
+
+    /// The text of a source file, for parsing.
+    ///
+    /// A text file is its text. A file that is text but for a few bytes (a stray Latin-1
+    /// byte or a NUL in a comment) is read again with each bad byte or sequence replaced by
+    /// U+FFFD, so that what the code does is still seen; its notice says so. Line numbers
+    /// are unchanged. `None` for files that are not text at all (more than one byte in ten
+    /// bad), too large, or unreadable.
+    pub fn source_text(&self, index: usize) -> Option<Cow<'_, str>> {
+        let content = self.content(index);
+        match content {
+            Content::Text(text) => return Some(Cow::Borrowed(text)),
+            Content::Binary | Content::NonUtf8 { .. } => {}
+            Content::TooLarge(_) | Content::Unreadable(_) => return None,
+        }
+        let entry = &self.entries[index];
+        let bytes = self.load_bytes(entry).ok()?;
+        let (text, bad) = repair(&bytes)?;
+        if let Some(problem) = content.problem() {
+            let what = match content {
+                Content::NonUtf8 { offset } => {
+                    format!("not valid UTF-8 (first invalid byte at offset {offset})")
+                }
+                _ => "NUL bytes in a text file".to_owned(),
+            };
+            let plural = if bad == 1 { "" } else { "s" };
+            self.renote(
+                &entry.path,
+                &problem,
+                format!("{what}; parsed as source code with {bad} bad byte{plural} replaced"),
+            );
+        }
+        Some(Cow::Owned(text))
+    }
+
+    /// Replace the notice `old` about `path` with `new`.
+    fn renote(&self, path: &str, old: &str, new: String) {
+        if let Ok(mut notices) = self.read_notices.lock() {
+            notices.retain(|n| !(n.path == path && n.message == old));
+        }
+        self.note(path, new);
+    }
+}
+
+/// Text with every NUL byte and invalid UTF-8 sequence replaced by U+FFFD, and the number of
+/// bad bytes; `None` when more than one byte in ten is bad or a control character (not text
+/// with a stray byte).
+fn repair(bytes: &[u8]) -> Option<(String, usize)> {
+    let controls = bytes
+        .iter()
+        .filter(|&&b| b != 0 && b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    let mut text = String::with_capacity(bytes.len());
+    let mut bad = 0;
+    for chunk in bytes.utf8_chunks() {
+        for part in chunk.valid().split('\0') {
+            text.push_str(part);
+            text.push(char::REPLACEMENT_CHARACTER);
+            bad += 1;
+        }
+        // One too many: the split adds a replacement after the last part.
+        text.pop();
+        bad -= 1;
+        if !chunk.invalid().is_empty() {
+            text.push(char::REPLACEMENT_CHARACTER);
+            bad += chunk.invalid().len();
+        }
+    }
+    if (bad + controls) * 10 > bytes.len() {
+        return None;
+    }
+    if let Some(rest) = text.strip_prefix('\u{feff}') {
+        text = rest.to_owned();
+    }
+    Some((text, bad))
 }
 
 /// Compare tree paths with `/` before every other character, so that a folder is
@@ -650,6 +736,41 @@ mod tests {
         assert_eq!(notices.len(), 2, "{notices:?}");
         assert!(notices[0].message.contains("binary"));
         assert!(notices[1].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn source_text_replaces_a_few_bad_bytes_and_says_so() {
+        let tree = Tree::from_files(&[
+            ("latin.py", b"# caf\xe9\nx = 1\n".as_slice()),
+            ("nul.py", b"# a\0b\nsession.commit()\n".as_slice()),
+            ("blob.py", b"\0\x01\x02binary".as_slice()),
+            ("ok.py", b"\xef\xbb\xbfy = 2\n".as_slice()),
+        ]);
+        let text = |path: &str| tree.source_text(tree.find(path).unwrap());
+        assert_eq!(text("latin.py").as_deref(), Some("# caf\u{fffd}\nx = 1\n"));
+        assert_eq!(
+            text("nul.py").as_deref(),
+            Some("# a\u{fffd}b\nsession.commit()\n")
+        );
+        // Mostly bad bytes: not text with a stray byte, so not parsed.
+        assert_eq!(text("blob.py"), None);
+        assert_eq!(text("ok.py").as_deref(), Some("y = 2\n"));
+        // Text files are not copied, and plain text still says nothing.
+        assert!(matches!(text("ok.py"), Some(Cow::Borrowed(_))));
+        assert_eq!(tree.text_at("latin.py"), None);
+        let notices: Vec<String> = tree
+            .notices()
+            .into_iter()
+            .map(|n| format!("{}: {}", n.path, n.message))
+            .collect();
+        assert_eq!(
+            notices,
+            [
+                "blob.py: binary file, not read as text",
+                "latin.py: not valid UTF-8 (first invalid byte at offset 5); parsed as source code with 1 bad byte replaced",
+                "nul.py: NUL bytes in a text file; parsed as source code with 1 bad byte replaced",
+            ]
+        );
     }
 
     #[test]

@@ -74,7 +74,11 @@ impl Collector<'_> {
                     message,
                 });
             }
-            EntryKind::Symlink
+            if links_to_file_inside(self.root, entry.path()) {
+                EntryKind::File
+            } else {
+                EntryKind::Symlink
+            }
         } else if entry.file_type().is_some_and(|t| t.is_dir()) {
             EntryKind::Dir
         } else {
@@ -214,6 +218,18 @@ fn walk_notice(root: &Path, err: &ignore::Error) -> Notice {
     Notice { path, message }
 }
 
+/// Whether the symlink at `path` leads to a regular file inside `root` (canonical), outside
+/// `.git`: such a link (`CLAUDE.md -> AGENTS.md`) is that file for the audit. Links to folders
+/// and to anything outside the root are never followed.
+fn links_to_file_inside(root: &Path, path: &Path) -> bool {
+    let Ok(target) = fs::canonicalize(path) else {
+        return false;
+    };
+    target.starts_with(root)
+        && !target.starts_with(root.join(".git"))
+        && fs::metadata(&target).is_ok_and(|meta| meta.is_file())
+}
+
 /// Why a symlink deserves a notice: a loop, a dangling target, or a link to an ancestor.
 fn symlink_problem(path: &Path) -> Option<String> {
     match fs::metadata(path) {
@@ -234,25 +250,24 @@ fn symlink_problem(path: &Path) -> Option<String> {
     }
 }
 
-/// Read one file with the size cap.
-pub(super) fn read(path: &Path) -> Content {
-    let file = match fs::File::open(path) {
-        Ok(file) => file,
-        Err(err) => return Content::Unreadable(err.to_string()),
-    };
+/// The bytes of one file with the size cap, or why there are none (never `Text`).
+pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Content> {
+    let file = fs::File::open(path).map_err(|err| Content::Unreadable(err.to_string()))?;
     let size = match file.metadata() {
-        Ok(meta) if !meta.is_file() => return Content::Unreadable("not a regular file".into()),
+        Ok(meta) if !meta.is_file() => {
+            return Err(Content::Unreadable("not a regular file".into()));
+        }
         Ok(meta) => meta.len(),
-        Err(err) => return Content::Unreadable(err.to_string()),
+        Err(err) => return Err(Content::Unreadable(err.to_string())),
     };
     if size > MAX_READ_BYTES {
-        return Content::TooLarge(size);
+        return Err(Content::TooLarge(size));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     match file.take(MAX_READ_BYTES + 1).read_to_end(&mut bytes) {
-        Ok(_) if bytes.len() as u64 > MAX_READ_BYTES => Content::TooLarge(bytes.len() as u64),
-        Ok(_) => Content::from_bytes(bytes),
-        Err(err) => Content::Unreadable(err.to_string()),
+        Ok(_) if bytes.len() as u64 > MAX_READ_BYTES => Err(Content::TooLarge(bytes.len() as u64)),
+        Ok(_) => Ok(bytes),
+        Err(err) => Err(Content::Unreadable(err.to_string())),
     }
 }
 
@@ -312,15 +327,53 @@ mod tests {
         assert!(notices[1].message.contains("loop"));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_file_inside_the_root_is_that_file() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("repo");
+        fs::create_dir_all(root.join("docs")).unwrap();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::write(root.join("AGENTS.md"), "# Agents\n").unwrap();
+        fs::write(root.join(".git/config"), "[core]\n").unwrap();
+        fs::write(outer.path().join("secret.txt"), "outside\n").unwrap();
+        let link = |target: &str, name: &str| {
+            std::os::unix::fs::symlink(target, root.join(name)).unwrap();
+        };
+        link("AGENTS.md", "CLAUDE.md");
+        link("../AGENTS.md", "docs/agents.md");
+        link("docs", "documentation");
+        link("../secret.txt", "SECRET.md");
+        link(".git/config", "git-config");
+        let (_, entries, _) = walk(&root).unwrap();
+        let kind = |path: &str| {
+            entries
+                .iter()
+                .find(|e| e.path == path)
+                .map(|e| e.kind)
+                .unwrap()
+        };
+        assert_eq!(kind("CLAUDE.md"), EntryKind::File);
+        assert_eq!(kind("docs/agents.md"), EntryKind::File);
+        // Folders, files outside the root and `.git` are never followed.
+        assert_eq!(kind("documentation"), EntryKind::Symlink);
+        assert_eq!(kind("SECRET.md"), EntryKind::Symlink);
+        assert_eq!(kind("git-config"), EntryKind::Symlink);
+        assert!(!entries.iter().any(|e| e.path.starts_with("documentation/")));
+    }
+
     #[test]
     fn reads_with_a_size_cap() {
         let dir = tempfile::tempdir().unwrap();
         let big = dir.path().join("big.txt");
         let file = fs::File::create(&big).unwrap();
         file.set_len(MAX_READ_BYTES + 10).unwrap();
-        assert_eq!(read(&big), Content::TooLarge(MAX_READ_BYTES + 10));
+        assert_eq!(
+            read_bytes(&big),
+            Err(Content::TooLarge(MAX_READ_BYTES + 10))
+        );
         let small = dir.path().join("small.txt");
         fs::write(&small, "hello").unwrap();
-        assert_eq!(read(&small), Content::Text("hello".into()));
+        assert_eq!(read_bytes(&small), Ok(b"hello".to_vec()));
     }
 }

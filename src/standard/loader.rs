@@ -148,47 +148,77 @@ impl Link {
 const MAX_CHAIN: usize = 16;
 
 /// Parse every file of the chain (leaf first), then merge root-first and validate.
+///
+/// A file with YAML errors (unknown keys, wrong types) is still validated in the form
+/// recovered around them, so that bad globs, regexes and references are reported in the
+/// same run; validation findings at the position of a YAML error, and warnings, wait until
+/// the YAML is fixed, because they would be about stand-in values.
 fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
     let mut files: Vec<String> = Vec::new();
     let mut raws: Vec<RawStandard> = Vec::new();
+    let mut untrusted: Vec<HashSet<yaml::Mark>> = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let mut seen = HashSet::new();
+    // Whether every file of the chain was found and recovered, so it can be validated.
+    let mut complete = true;
+    let mut seen = HashSet::from([leaf.identity()]);
     let mut next = Some(leaf);
     while let Some(link) = next.take() {
         let name = link.display();
-        if !seen.insert(link.identity()) {
-            diagnostics.push(error(&name, None, "`extends` forms a cycle".to_owned()));
-            break;
-        }
         let text = link.read()?;
-        match yaml::from_str::<RawStandard>(&text) {
-            Ok(raw) => {
-                if let Some(parent) = &raw.extends {
-                    if files.len() + 1 >= MAX_CHAIN {
+        let (raw, errors) = yaml::from_str_recovering::<RawStandard>(&text);
+        let marks: HashSet<yaml::Mark> = errors.iter().filter_map(|e| e.mark).collect();
+        diagnostics.extend(errors.into_iter().map(|e| error(&name, e.mark, e.message)));
+        let Some(raw) = raw else {
+            complete = false;
+            files.push(name);
+            break;
+        };
+        if raw.extends.is_none() && !marks.is_empty() && has_extends_key(&text) {
+            // `extends` failed (the YAML error says why): the parent is unknown.
+            complete = false;
+        }
+        if let Some(parent) = &raw.extends {
+            if marks.contains(&parent.mark) {
+                // A stand-in: the YAML error says what is wrong.
+                complete = false;
+            } else if files.len() + 1 >= MAX_CHAIN {
+                diagnostics.push(error(
+                    &name,
+                    Some(parent.mark),
+                    format!("`extends` chain is longer than {MAX_CHAIN} rule sets"),
+                ));
+                complete = false;
+            } else {
+                match resolve_parent(&parent.value, &link) {
+                    Ok(parent_link) if !seen.insert(parent_link.identity()) => {
+                        let parent_name = parent_link.display();
+                        let mut chain: Vec<&str> = files.iter().map(String::as_str).collect();
+                        chain.extend([name.as_str(), parent_name.as_str()]);
                         diagnostics.push(error(
                             &name,
                             Some(parent.mark),
-                            format!("`extends` chain is longer than {MAX_CHAIN} rule sets"),
+                            format!(
+                                "`extends: {}` forms a cycle: {}",
+                                parent.value,
+                                chain.join(" -> ")
+                            ),
                         ));
-                    } else {
-                        match resolve_parent(&parent.value, link.dir().as_deref()) {
-                            Ok(parent_link) => next = Some(parent_link),
-                            Err(message) => {
-                                diagnostics.push(error(&name, Some(parent.mark), message));
-                            }
-                        }
+                        complete = false;
+                    }
+                    Ok(parent_link) => next = Some(parent_link),
+                    Err(message) => {
+                        diagnostics.push(error(&name, Some(parent.mark), message));
+                        complete = false;
                     }
                 }
-                files.push(name);
-                raws.push(raw);
-            }
-            Err(errors) => {
-                diagnostics.extend(errors.into_iter().map(|e| error(&name, e.mark, e.message)));
-                files.push(name);
             }
         }
+        files.push(name);
+        raws.push(raw);
+        untrusted.push(marks);
     }
-    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    let parse_failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    if parse_failed && !complete {
         diagnostics.sort();
         return Err(StandardError::Invalid { diagnostics });
     }
@@ -202,8 +232,10 @@ fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
     // Root-most first.
     files.reverse();
     raws.reverse();
+    untrusted.reverse();
     let sources = Sources {
         files,
+        untrusted,
         detection_file: "<built-in detection>".to_owned(),
     };
     let origin_file = match raws.len() {
@@ -212,6 +244,10 @@ fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
     };
     let result = validate::validate(&sources, &detection, raws);
     match result {
+        Ok(_) if parse_failed => {
+            diagnostics.sort();
+            Err(StandardError::Invalid { diagnostics })
+        }
         Ok((mut standard, warnings)) => {
             standard.origin = match origin_file {
                 Some(file) if !file.starts_with("<built-in") => super::Origin::File(file),
@@ -219,30 +255,67 @@ fn load_chain(leaf: Link) -> Result<Loaded, StandardError> {
             };
             Ok(Loaded { standard, warnings })
         }
-        Err(mut diagnostics) => {
+        Err(found) => {
+            // After YAML errors, warnings may be about stand-ins: they wait for a clean parse.
+            diagnostics.extend(
+                found
+                    .into_iter()
+                    .filter(|d| !parse_failed || d.severity == Severity::Error),
+            );
             diagnostics.sort();
             Err(StandardError::Invalid { diagnostics })
         }
     }
 }
 
-fn resolve_parent(spec: &str, dir: Option<&Path>) -> Result<Link, String> {
+/// Whether a rule set's text has an `extends` key, whatever its value.
+fn has_extends_key(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        extends: Option<serde::de::IgnoredAny>,
+    }
+    matches!(
+        yaml::from_str_recovering::<Probe>(text),
+        (Some(Probe { extends: Some(_) }), _)
+    )
+}
+
+/// The rule set `spec` names in the `extends` of `child`: a built-in id, or a file next to
+/// the child, shown as the child's shown path would lead to it (`team/base.yaml`).
+fn resolve_parent(spec: &str, child: &Link) -> Result<Link, String> {
     if builtin_source(spec).is_some() {
         return Ok(Link::Builtin(spec.to_owned()));
     }
-    let Some(dir) = dir else {
+    let (Some(dir), Link::File(_, shown) | Link::Text { name: shown, .. }) = (child.dir(), child)
+    else {
         return Err(format!(
             "built-in rule sets can only extend built-ins, not `{spec}`"
         ));
     };
     let path = dir.join(spec);
     if path.is_file() {
-        return Ok(Link::File(path.clone(), path.display().to_string()));
+        let shown = clean_path(
+            &Path::new(shown)
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join(spec),
+        );
+        return Ok(Link::File(path, shown));
     }
     Err(format!(
         "`extends: {spec}` is neither a built-in standard ({}) nor a file next to this one",
         BUILTIN_IDS.join(", ")
     ))
+}
+
+/// A path without `.` components (`./a/./b.yaml` -> `a/b.yaml`), for display.
+fn clean_path(path: &Path) -> String {
+    let clean: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    clean.display().to_string()
 }
 
 fn error(file: &str, mark: Option<yaml::Mark>, message: String) -> Diagnostic {
@@ -261,4 +334,59 @@ pub fn schema_json() -> String {
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every diagnostic of `text`, as `line:column: message`.
+    fn diagnostics(text: &str) -> Vec<String> {
+        match load_str("t.yaml", text, Path::new(".")) {
+            Ok(_) => Vec::new(),
+            Err(StandardError::Invalid { diagnostics }) => diagnostics
+                .iter()
+                .map(|d| {
+                    let mark = d.mark.map(|m| m.to_string()).unwrap_or_default();
+                    format!("{mark}: {}", d.message)
+                })
+                .collect(),
+            Err(other) => vec![other.to_string()],
+        }
+    }
+
+    #[test]
+    fn yaml_errors_hide_no_validation_errors_and_add_no_consequences() {
+        // Missing fields get stand-ins: no "has no paths" for the layer, no "needs a fix"
+        // for the contract, and the unknown layer is still found.
+        assert_eq!(
+            diagnostics(concat!(
+                "id: a\nname: b\nversion: c\n",
+                "layers: [{id: l}]\n",
+                "contracts: [{id: c, layer: nope}]\n",
+            )),
+            [
+                "4:10: missing field `paths`",
+                "4:10: missing field `title`",
+                "5:13: missing field `fix`",
+                "5:13: missing field `title`",
+                "5:13: missing field `why`",
+                "5:28: unknown layer `nope`; known: l (or `any`)",
+            ]
+        );
+        // A bad `points` is not compared with its tiers; the tier's glob is still checked.
+        assert_eq!(
+            diagnostics(concat!(
+                "id: a\nname: b\nversion: c\n",
+                "categories: [{id: docs, title: Docs}]\n",
+                "checks:\n",
+                "  - {id: docs.a, category: docs, title: A, points: lots, why: w, fix: f,\n",
+                "     tiers: [{points: 5, label: x, when: {file: \"docs/[a-\"}}]}\n",
+            )),
+            [
+                "6:52: invalid type: string \"lots\", expected f64",
+                "7:49: invalid glob `docs/[a-`: unclosed character class; missing ']'",
+            ]
+        );
+    }
 }

@@ -10,6 +10,7 @@ mod loader;
 mod model;
 mod pattern;
 pub mod raw;
+mod suggest;
 pub mod summary;
 mod validate;
 pub mod yaml;
@@ -19,6 +20,7 @@ use std::fmt;
 pub use loader::{BUILTIN_IDS, DEFAULT_STANDARD, builtin_source, load, load_str, schema_json};
 pub use model::*;
 pub use pattern::{NamePattern, PathGlob, split_name};
+pub use suggest::closest;
 pub use yaml::Mark;
 
 /// How serious a diagnostic is.

@@ -682,7 +682,7 @@ pub struct RawCheck {
     /// Why it matters.
     pub why: String,
     /// What to do to earn the points (shown with every finding).
-    pub fix: String,
+    pub fix: Spanned<String>,
     /// When the check does not apply: it then awards full points and says why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_applicable: Option<RawNotApplicable>,
@@ -737,7 +737,7 @@ pub struct RawNotApplicable {
     /// The condition.
     pub when: RawCondition,
     /// Why the check does not apply, shown in the report.
-    pub reason: String,
+    pub reason: Spanned<String>,
 }
 
 /// A scoring tier: the first whose condition holds sets the score.

@@ -25,6 +25,9 @@ use super::{Diagnostic, Severity};
 /// File names for diagnostics: `files[i]` is the i-th rule set of the chain, root first.
 pub(super) struct Sources {
     pub files: Vec<String>,
+    /// For each file, the positions of its YAML errors: the values there are stand-ins
+    /// (see [`super::yaml::from_str_recovering`]), so nothing is reported about them.
+    pub untrusted: Vec<HashSet<Mark>>,
     pub detection_file: String,
 }
 
@@ -51,7 +54,19 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether the value at `mark` is as written (not a stand-in for a value with a YAML
+    /// error).
+    fn trusted(&self, mark: Mark) -> bool {
+        self.sources
+            .untrusted
+            .get(self.file)
+            .is_none_or(|marks| !marks.contains(&mark))
+    }
+
     fn error(&mut self, mark: Option<Mark>, message: impl Into<String>) {
+        if mark.is_some_and(|mark| !self.trusted(mark)) {
+            return;
+        }
         let file = self.file_name();
         self.diagnostics.push(Diagnostic {
             file,
@@ -59,6 +74,20 @@ impl Ctx<'_> {
             severity: Severity::Error,
             message: message.into(),
         });
+    }
+
+    /// An error about the shape of an element (an empty list, a missing choice). Skipped in a
+    /// file with YAML errors: its recovered elements may lack the parts that failed, and the
+    /// YAML errors already say why.
+    fn shape_error(&mut self, mark: Option<Mark>, message: impl Into<String>) {
+        let recovered = self
+            .sources
+            .untrusted
+            .get(self.file)
+            .is_some_and(|marks| !marks.is_empty());
+        if !recovered {
+            self.error(mark, message);
+        }
     }
 
     fn warn(&mut self, mark: Option<Mark>, message: impl Into<String>) {
@@ -181,7 +210,7 @@ fn merge(ctx: &mut Ctx, detection: RawDetection, chain: Vec<RawStandard>) -> Opt
                 check.category = category.clone();
             }
             if let Some(fix) = &change.fix {
-                check.fix.clone_from(fix);
+                check.fix.value.clone_from(fix);
             }
             if let Some(why) = &change.why {
                 check.why.clone_from(why);
@@ -435,7 +464,7 @@ fn names(ctx: &mut Ctx, raw: &RawNames) -> Vec<NamePattern> {
 
 fn path_query(ctx: &mut Ctx, raw: &RawPathQuery, mark: Mark) -> PathQuery {
     if raw.glob.0.is_empty() {
-        ctx.error(Some(mark), "a path query needs at least one glob");
+        ctx.shape_error(Some(mark), "a path query needs at least one glob");
     }
     let min = match &raw.min {
         Some(min) if min.value == 0 => {
@@ -599,7 +628,7 @@ fn condition(ctx: &mut Ctx, raw: &RawCondition, refs: &Refs, at: Mark) -> Condit
         }
         RawCondition::Ignored(i) => {
             if i.probes.is_empty() {
-                ctx.error(Some(mark), "`ignored` needs at least one probe");
+                ctx.shape_error(Some(mark), "`ignored` needs at least one probe");
             }
             let mut probes = Vec::new();
             for probe in &i.probes {
@@ -633,7 +662,7 @@ fn condition(ctx: &mut Ctx, raw: &RawCondition, refs: &Refs, at: Mark) -> Condit
         }
         RawCondition::Any(list) | RawCondition::All(list) => {
             if list.is_empty() {
-                ctx.error(
+                ctx.shape_error(
                     Some(at),
                     "an empty `any`/`all` list is a constant; write a real condition",
                 );
@@ -651,7 +680,7 @@ fn condition(ctx: &mut Ctx, raw: &RawCondition, refs: &Refs, at: Mark) -> Condit
 
 fn non_empty(ctx: &mut Ctx, names: &RawNames, mark: Mark, what: &str) {
     if names.0.is_empty() {
-        ctx.error(Some(mark), format!("at least one {what} is needed"));
+        ctx.shape_error(Some(mark), format!("at least one {what} is needed"));
     }
 }
 
@@ -693,7 +722,7 @@ fn validate_detection(ctx: &mut Ctx, merged: &Merged) -> DetectionRules {
             );
         }
         if raw.evidence.is_empty() {
-            ctx.error(
+            ctx.shape_error(
                 Some(raw.id.mark),
                 format!("framework `{}` has no evidence", raw.id.value),
             );
@@ -820,7 +849,7 @@ fn validate_bands(ctx: &mut Ctx, merged: &Merged) -> Vec<Band> {
             ctx.error(Some(raw.min.mark), "band `min` must be between 0 and 100");
         }
         if previous.is_some_and(|p| min >= p) {
-            ctx.error(
+            ctx.shape_error(
                 Some(raw.min.mark),
                 "bands must be listed from the highest `min` down",
             );
@@ -835,7 +864,7 @@ fn validate_bands(ctx: &mut Ctx, merged: &Merged) -> Vec<Band> {
     if let Some(last) = merged.bands.1.last()
         && last.min.value > 0.0
     {
-        ctx.error(
+        ctx.shape_error(
             Some(last.min.mark),
             "the lowest band must start at 0, or low scores have no band",
         );
@@ -901,7 +930,7 @@ fn validate_layers(ctx: &mut Ctx, merged: &Merged) -> Vec<Layer> {
                 );
             }
             if raw.paths.0.is_empty() {
-                ctx.error(
+                ctx.shape_error(
                     Some(raw.id.mark),
                     format!("layer `{}` has no paths", raw.id.value),
                 );
@@ -962,7 +991,7 @@ fn validate_contracts(ctx: &mut Ctx, merged: &Merged, refs: &Refs) -> Vec<Contra
             || !forbid.layers.is_empty()
             || forbid.cross_domain_symbols;
         if !forbids_something {
-            ctx.error(
+            ctx.shape_error(
                 Some(raw.id.mark),
                 format!(
                     "contract `{}` forbids nothing; add to `forbid:`",
@@ -1104,17 +1133,17 @@ fn validate_checks(
         }
         if raw.fix.trim().is_empty() {
             ctx.error(
-                Some(raw.id.mark),
+                Some(raw.fix.mark),
                 format!("check `{}` needs a `fix`", raw.id.value),
             );
         }
         let not_applicable = raw.not_applicable.as_ref().map(|na| {
             if na.reason.trim().is_empty() {
-                ctx.error(Some(raw.id.mark), "`not_applicable` needs a `reason`");
+                ctx.error(Some(na.reason.mark), "`not_applicable` needs a `reason`");
             }
             (
                 condition(ctx, &na.when, refs, raw.id.mark),
-                na.reason.clone(),
+                na.reason.value.clone(),
             )
         });
         let kinds = [
@@ -1129,7 +1158,7 @@ fn validate_checks(
         .filter(|x| **x)
         .count();
         if kinds != 1 {
-            ctx.error(
+            ctx.shape_error(
                 Some(raw.id.mark),
                 format!(
                     "check `{}` needs exactly one of `tiers`, `items`, `root_entries`, `contracts`, `domain_layout`, `forbidden_paths` (found {kinds})",
@@ -1148,7 +1177,7 @@ fn validate_checks(
             scoring_contracts(ctx, merged, scoring, refs, contracts)
         } else if let Some(layout) = &raw.domain_layout {
             if layout.expect.is_empty() && layout.mirror_in.is_empty() {
-                ctx.error(
+                ctx.shape_error(
                     Some(raw.id.mark),
                     "`domain_layout` needs `expect` entries or `mirror_in` folders",
                 );
@@ -1182,7 +1211,7 @@ fn validate_checks(
                 ctx.error(Some(forbidden.deduct.mark), "`deduct` cannot be negative");
             }
             if forbidden.patterns.is_empty() {
-                ctx.error(
+                ctx.shape_error(
                     Some(raw.id.mark),
                     "`forbidden_paths.patterns` needs at least one pattern",
                 );
@@ -1214,7 +1243,7 @@ fn validate_checks(
             title: raw.title.clone(),
             points,
             why: raw.why.clone(),
-            fix: raw.fix.clone(),
+            fix: raw.fix.value.clone(),
             not_applicable,
             scoring,
         });
@@ -1229,13 +1258,13 @@ fn scoring_tiers(
     refs: &Refs,
 ) -> Scoring {
     if tiers.is_empty() {
-        ctx.error(Some(raw.id.mark), "`tiers` needs at least one tier");
+        ctx.shape_error(Some(raw.id.mark), "`tiers` needs at least one tier");
     }
     let mut out = Vec::new();
     let mut previous = f64::INFINITY;
     for tier in tiers {
         let p = tier.points.value;
-        if !(0.0..=raw.points.value).contains(&p) {
+        if !(0.0..=raw.points.value).contains(&p) && ctx.trusted(raw.points.mark) {
             ctx.error(
                 Some(tier.points.mark),
                 format!(
@@ -1278,11 +1307,11 @@ fn scoring_items(
     refs: &Refs,
 ) -> Scoring {
     if items.is_empty() {
-        ctx.error(Some(raw.id.mark), "`items` needs at least one item");
+        ctx.shape_error(Some(raw.id.mark), "`items` needs at least one item");
     }
     let with_points = items.iter().filter(|i| i.points.is_some()).count();
     if with_points != 0 && with_points != items.len() {
-        ctx.error(
+        ctx.shape_error(
             Some(raw.id.mark),
             "give `points` to every item or to none (then they share the check's points)",
         );
@@ -1347,13 +1376,13 @@ fn scoring_root(ctx: &mut Ctx, raw: &RawCheck, root: &super::raw::RawRootEntries
     let mut last_max = root.limit.value;
     for step in &root.steps {
         if step.max.value <= last_max {
-            ctx.error(
+            ctx.shape_error(
                 Some(step.max.mark),
                 "steps must raise `max` above the limit and above the previous step",
             );
         }
         last_max = step.max.value;
-        if !(0.0..raw.points.value).contains(&step.points.value) {
+        if !(0.0..raw.points.value).contains(&step.points.value) && ctx.trusted(raw.points.mark) {
             ctx.error(
                 Some(step.points.mark),
                 "step points must be at least 0 and below the check's points",

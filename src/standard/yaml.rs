@@ -40,6 +40,14 @@
 //!    reported) and is dropped by the nearest enclosing element or the top level. So a bad value
 //!    does not hide problems later in the same mapping, and every error is reported exactly once.
 //!
+//! [`from_str_recovering`] goes one step further, for callers that check the value after
+//! parsing (the rule-set validator): a struct that fails with `missing field`, because the
+//! field's value failed or the field is absent, is read again in the next run with a neutral
+//! *stand-in* for that field (an empty string, zero, `false`, `None`, an empty list or mapping,
+//! positioned at the failing value or at the mapping). The struct then survives, and whatever
+//! else it holds can be checked. Types without a neutral value (enums, structs with required
+//! fields) keep the behaviour of rule 3.
+//!
 //! serde makes this harder than it looks: the `DeserializeSeed` of a key, element or value is
 //! consumed by the attempt, so after a failure there is nothing left to continue the mapping or
 //! sequence with. The deserializer therefore *re-runs* the whole deserialization. When a key,
@@ -169,7 +177,7 @@ impl fmt::Display for MarkPrefix<'_> {
 /// that stop parsing are reported alone: syntax errors, an empty file, several documents, too
 /// many nodes and too deep nesting.
 pub fn from_str<T: DeserializeOwned>(src: &str) -> Result<T, Vec<YamlError>> {
-    match deserialize_document(src, RUN_BUDGET) {
+    match deserialize_document(src, RUN_BUDGET, StandIns::No) {
         (Some(value), errors) if errors.is_empty() => Ok(value),
         (_, errors) if errors.is_empty() => Err(vec![YamlError::new(
             None,
@@ -179,19 +187,50 @@ pub fn from_str<T: DeserializeOwned>(src: &str) -> Result<T, Vec<YamlError>> {
     }
 }
 
+/// Deserializes a whole YAML document into `T` like [`from_str`], and when it has errors, also
+/// returns the value recovered around them, so that a caller can go on checking the rest.
+///
+/// In the recovered value, a mapping value that failed, or a required field that is missing,
+/// holds a neutral *stand-in* (an empty string, zero, `false`, `None`, an empty list or
+/// mapping) where one fits, so that the struct around it survives; the error is reported at the
+/// stand-in's position (the failing value, or the mapping that lacks the field). Elements that
+/// still fail are left out. Use the recovered value only to find further mistakes, never as a
+/// result: treat anything at the position of an error as unknown.
+///
+/// The value is `None` when the document could not be read at all (a syntax error) or its top
+/// level failed. Without errors, the value is the complete result.
+#[must_use]
+pub fn from_str_recovering<T: DeserializeOwned>(src: &str) -> (Option<T>, Vec<YamlError>) {
+    deserialize_document(src, RUN_BUDGET, StandIns::Yes)
+}
+
+/// Whether failing or missing mapping values get neutral stand-ins (see
+/// [`from_str_recovering`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StandIns {
+    /// Drop the struct around a failing value, as serde would.
+    No,
+    /// Keep the struct, with a neutral value in place of the failing one.
+    Yes,
+}
+
 /// Deserializes `src` with recovery and returns the (possibly partial) value together with all
 /// errors, sorted by position and deduplicated. The value is `None` when the top level failed.
 /// `run_budget` sizes the number of re-runs (see the module docs).
 fn deserialize_document<T: DeserializeOwned>(
     src: &str,
     run_budget: usize,
+    stand_ins: StandIns,
 ) -> (Option<T>, Vec<YamlError>) {
     let document = match load(src) {
         Ok(document) => document,
         Err(error) => return (None, vec![error]),
     };
     let max_runs = (run_budget / document.nodes.max(1)).clamp(MIN_RUNS, MAX_RUNS);
-    let state = RefCell::new(State::default());
+    let state = RefCell::new(State {
+        stand_ins_on: stand_ins == StandIns::Yes,
+        ..State::default()
+    });
     let mut run = 1;
     loop {
         let lossy = run < max_runs;
@@ -883,6 +922,24 @@ struct State {
     skipped_values: HashSet<usize>,
     /// Whether the last run had to stop at a new failure (see the module docs).
     gave_up: bool,
+    /// Whether failing or missing fields get stand-ins (see [`from_str_recovering`]).
+    stand_ins_on: bool,
+    /// Fields that get a stand-in, by the node address of their mapping.
+    stand_ins: HashMap<usize, Vec<StandIn>>,
+}
+
+/// A field of a mapping that gets a neutral value in place of a failing or missing one.
+#[derive(Debug, Clone)]
+struct StandIn {
+    /// The field's name.
+    field: &'static str,
+    /// Where the stand-in is: the failing value, or the mapping that lacks the field.
+    mark: Mark,
+    /// The `missing field` error to record when the field was missing (a failing value's
+    /// error is replayed with the value).
+    missing: Option<YamlError>,
+    /// False once the stand-in failed to deserialize: the field is then skipped as before.
+    fits: bool,
 }
 
 impl State {
@@ -939,17 +996,74 @@ impl Sink<'_> {
         replayed
     }
 
-    /// Whether `error` is a `missing field` caused by skipping that field's failing value in
-    /// `entries`; such errors are consequences of errors already recorded.
-    fn is_consequence(self, entries: &[(Node, Node)], error: &DeError) -> bool {
+    /// If `error` is a `missing field` caused by skipping that field's failing value in
+    /// `entries`, the position of that value; such errors are consequences of errors already
+    /// recorded.
+    fn consequence(self, entries: &[(Node, Node)], error: &DeError) -> Option<Mark> {
+        let ErrorKind::MissingField(field) = error.kind else {
+            return None;
+        };
+        let state = self.0.borrow();
+        entries.iter().find_map(|(key, value)| {
+            (matches!(&key.kind, NodeKind::Scalar { value: name, .. } if name == field)
+                && state.skipped_values.contains(&node_id(value)))
+            .then_some(value.mark)
+        })
+    }
+
+    /// After `mapping` failed with a `missing field` error, plans a stand-in for that field in
+    /// the next run. `skipped` is the position of the field's failing value, if it had one.
+    /// Returns false when no stand-in is planned (none wanted, or one was already tried).
+    fn plan_stand_in(self, mapping: &Node, error: &DeError, skipped: Option<Mark>) -> bool {
         let ErrorKind::MissingField(field) = error.kind else {
             return false;
         };
-        let state = self.0.borrow();
-        entries.iter().any(|(key, value)| {
-            matches!(&key.kind, NodeKind::Scalar { value: name, .. } if name == field)
-                && state.skipped_values.contains(&node_id(value))
-        })
+        let mut state = self.0.borrow_mut();
+        if !state.stand_ins_on || !state.lossy {
+            return false;
+        }
+        let planned = state.stand_ins.entry(node_id(mapping)).or_default();
+        if planned.iter().any(|stand_in| stand_in.field == field) {
+            return false;
+        }
+        planned.push(StandIn {
+            field,
+            mark: skipped.unwrap_or(mapping.mark),
+            missing: skipped
+                .is_none()
+                .then(|| YamlError::new(Some(mapping.mark), error.message.clone())),
+            fits: true,
+        });
+        // This run is now incomplete: the next one puts the stand-in in.
+        state.taint += 1;
+        true
+    }
+
+    /// The stand-ins that fit, planned for the fields of `mapping`.
+    fn stand_ins(self, mapping: &Node) -> Vec<StandIn> {
+        self.0
+            .borrow()
+            .stand_ins
+            .get(&node_id(mapping))
+            .map(|list| list.iter().filter(|s| s.fits).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Records that the stand-in for `field` of `mapping` does not fit its type.
+    fn stand_in_failed(self, mapping: usize, field: &str) {
+        let mut state = self.0.borrow_mut();
+        if let Some(stand_in) = state
+            .stand_ins
+            .get_mut(&mapping)
+            .and_then(|list| list.iter_mut().find(|s| s.field == field))
+        {
+            stand_in.fits = false;
+        }
+        state.taint += 1;
+    }
+
+    fn record(self, error: YamlError) {
+        self.0.borrow_mut().errors.push(error);
     }
 
     /// If this key seed type is known to reject the name in `key`, records the error it would
@@ -1160,9 +1274,10 @@ impl<'de> Deserializer<'de> {
         visitor: V,
     ) -> Result<V::Value, DeError> {
         visitor
-            .visit_map(MapAccess::new(entries, self.sink))
+            .visit_map(MapAccess::new(self.node, entries, self.sink))
             .map_err(|mut error| {
-                if self.sink.is_consequence(entries, &error) {
+                let skipped = self.sink.consequence(entries, &error);
+                if self.sink.plan_stand_in(self.node, &error, skipped) || skipped.is_some() {
                     error.kind = ErrorKind::Recorded;
                 }
                 error.at(self.node.mark)
@@ -1409,18 +1524,33 @@ impl Deserializer<'_> {
 // MapAccess, SeqAccess, EnumAccess
 // ---------------------------------------------------------------------------------------------
 
-/// Walks the entries of a mapping, recovering from failed keys (rule 1) and values.
+/// Walks the entries of a mapping, recovering from failed keys (rule 1) and values, then hands
+/// out the fields that get stand-ins.
 struct MapAccess<'de> {
+    /// The mapping's node address.
+    mapping: usize,
     entries: std::slice::Iter<'de, (Node, Node)>,
-    /// The value belonging to the key just handed out, with the key seed's type name.
-    value: Option<(&'de Node, &'static str)>,
+    /// Fields still to hand out with a stand-in value, after the entries.
+    stand_ins: std::vec::IntoIter<StandIn>,
+    /// The value belonging to the key just handed out.
+    value: Option<Pending<'de>>,
     sink: Sink<'de>,
 }
 
+/// The value of the key just handed out.
+enum Pending<'de> {
+    /// A node, with the key seed's type name.
+    Node(&'de Node, &'static str),
+    /// A stand-in for this field, at this position.
+    StandIn(&'static str, Mark),
+}
+
 impl<'de> MapAccess<'de> {
-    fn new(entries: &'de [(Node, Node)], sink: Sink<'de>) -> Self {
+    fn new(mapping: &'de Node, entries: &'de [(Node, Node)], sink: Sink<'de>) -> Self {
         MapAccess {
+            mapping: node_id(mapping),
             entries: entries.iter(),
+            stand_ins: sink.stand_ins(mapping).into_iter(),
             value: None,
             sink,
         }
@@ -1445,25 +1575,52 @@ impl<'de> de::MapAccess<'de> for MapAccess<'de> {
             let checkpoint = self.sink.checkpoint();
             return match seed.deserialize(Deserializer::new(key, self.sink)) {
                 Ok(key) => {
-                    self.value = Some((value, seed_type));
+                    self.value = Some(Pending::Node(value, seed_type));
                     Ok(Some(key))
                 }
                 Err(error) => {
                     self.entries = std::slice::Iter::default();
+                    self.stand_ins = Vec::new().into_iter();
                     let error = error.at(key.mark);
                     self.sink.recover(key, seed_type, checkpoint, error, true)?;
                     Ok(None)
                 }
             };
         }
-        Ok(None)
+        let Some(stand_in) = self.stand_ins.next() else {
+            return Ok(None);
+        };
+        if let Some(missing) = stand_in.missing {
+            self.sink.record(missing);
+        }
+        let key = seed
+            .deserialize(de::value::BorrowedStrDeserializer::<DeError>::new(
+                stand_in.field,
+            ))
+            .map_err(|error| error.at(stand_in.mark))?;
+        self.value = Some(Pending::StandIn(stand_in.field, stand_in.mark));
+        Ok(Some(key))
     }
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
-        let Some((value, key_seed)) = self.value.take() else {
-            return Err(de::Error::custom(
-                "a mapping value was requested before its key",
-            ));
+        let (value, key_seed) = match self.value.take() {
+            Some(Pending::Node(value, key_seed)) => (value, key_seed),
+            Some(Pending::StandIn(field, mark)) => {
+                return seed.deserialize(Neutral { mark }).map_err(|_| {
+                    // The field's type has no neutral value: skip the field from now on.
+                    self.sink.stand_in_failed(self.mapping, field);
+                    DeError {
+                        mark: Some(mark),
+                        message: format!("no stand-in for `{field}`"),
+                        kind: ErrorKind::Recorded,
+                    }
+                });
+            }
+            None => {
+                return Err(de::Error::custom(
+                    "a mapping value was requested before its key",
+                ));
+            }
         };
         let checkpoint = self.sink.checkpoint();
         match seed.deserialize(Deserializer::new(value, self.sink)) {
@@ -1628,6 +1785,222 @@ impl<'de> de::VariantAccess<'de> for VariantAccess<'de> {
         visitor: V,
     ) -> Result<V::Value, DeError> {
         de::Deserializer::deserialize_struct(self.payload()?, "", fields, visitor)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stand-ins
+// ---------------------------------------------------------------------------------------------
+
+/// A neutral value standing in for a failing or missing one: an empty string, zero, `false`,
+/// `None`, an empty list or mapping, or a [`Spanned`] of one at `mark`. Types without one (enums,
+/// structs with required fields) fail, and the caller then skips the field.
+#[derive(Clone, Copy)]
+struct Neutral {
+    mark: Mark,
+}
+
+impl Neutral {
+    fn none(self) -> DeError {
+        DeError::new(self.mark, "no neutral value of this type")
+    }
+}
+
+macro_rules! neutral_number {
+    ($($method:ident => $visit:ident($zero:expr),)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+            visitor.$visit($zero)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for Neutral {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        // Multi-form values (a glob or a list of globs) take their list form: an empty list.
+        visitor.visit_seq(Empty)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_bool(false)
+    }
+
+    neutral_number! {
+        deserialize_i8 => visit_i8(0),
+        deserialize_i16 => visit_i16(0),
+        deserialize_i32 => visit_i32(0),
+        deserialize_i64 => visit_i64(0),
+        deserialize_i128 => visit_i128(0),
+        deserialize_u8 => visit_u8(0),
+        deserialize_u16 => visit_u16(0),
+        deserialize_u32 => visit_u32(0),
+        deserialize_u64 => visit_u64(0),
+        deserialize_u128 => visit_u128(0),
+        deserialize_f32 => visit_f32(0.0),
+        deserialize_f64 => visit_f64(0.0),
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, DeError> {
+        Err(self.none())
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_borrowed_str("")
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_borrowed_str("")
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_borrowed_bytes(&[])
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_borrowed_bytes(&[])
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_none()
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_seq(Empty)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_seq(Empty)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_seq(Empty)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_map(Empty)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        if name == SPANNED_NAME {
+            return visitor.visit_map(NeutralSpanned {
+                mark: self.mark,
+                step: 0,
+            });
+        }
+        visitor.visit_map(Empty)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, DeError> {
+        Err(self.none())
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_borrowed_str("")
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_unit()
+    }
+}
+
+/// An empty sequence or mapping.
+struct Empty;
+
+impl<'de> de::SeqAccess<'de> for Empty {
+    type Error = DeError;
+
+    fn next_element_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        _seed: S,
+    ) -> Result<Option<S::Value>, DeError> {
+        Ok(None)
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Empty {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        _seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        Ok(None)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, _seed: S) -> Result<S::Value, DeError> {
+        Err(de::Error::custom("an empty mapping has no values"))
+    }
+}
+
+/// Hands out the position and a [`Neutral`] value to [`SpannedVisitor`].
+struct NeutralSpanned {
+    mark: Mark,
+    step: usize,
+}
+
+impl<'de> de::MapAccess<'de> for NeutralSpanned {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        match SPANNED_FIELDS.get(self.step) {
+            Some(&key) => seed
+                .deserialize(de::value::BorrowedStrDeserializer::new(key))
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
+        let step = self.step;
+        self.step += 1;
+        match step {
+            0 => seed.deserialize(self.mark.line.into_deserializer()),
+            1 => seed.deserialize(self.mark.column.into_deserializer()),
+            _ => seed.deserialize(Neutral { mark: self.mark }),
+        }
     }
 }
 
@@ -1953,7 +2326,7 @@ mod tests {
 
     /// The partially recovered value and the rendered errors.
     fn partial<T: DeserializeOwned>(src: &str) -> (Option<T>, Vec<String>) {
-        let (value, errors) = deserialize_document(src, RUN_BUDGET);
+        let (value, errors) = deserialize_document(src, RUN_BUDGET, StandIns::No);
         (value, errors.iter().map(ToString::to_string).collect())
     }
 
@@ -2922,6 +3295,79 @@ bogus: 1
     }
 
     #[test]
+    fn stand_ins_keep_structs_with_a_bad_or_missing_value() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        struct Top {
+            name: String,
+            version: Spanned<String>,
+            #[serde(default)]
+            checks: Vec<Scored>,
+        }
+        #[derive(Debug, Deserialize, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        struct Scored {
+            id: String,
+            points: Spanned<f64>,
+            glob: String,
+            level: Level,
+        }
+        #[derive(Debug, Deserialize, PartialEq)]
+        #[serde(rename_all = "lowercase")]
+        enum Level {
+            Low,
+        }
+        let src = concat!(
+            "name: demo\n",
+            "version: [1]\n",
+            "checks:\n",
+            "  - {id: a, points: lots, glob: x, level: low}\n",
+            "  - {id: b, points: 2, level: low}\n",
+            "  - {id: c, points: 3, glob: z, level: high}\n",
+            "  - {id: d, points: 4, glob: w}\n",
+        );
+        let (value, errors) = from_str_recovering::<Top>(src);
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        // Every error once, exactly as without stand-ins.
+        assert_eq!(
+            errors,
+            vec![
+                "2:10: invalid type: sequence, expected a string",
+                "4:21: invalid type: string \"lots\", expected f64",
+                "5:5: missing field `glob`",
+                "6:40: unknown variant `high`, expected `low`",
+                "7:5: missing field `level`",
+            ]
+        );
+        assert_eq!(errs::<Top>(src), errors);
+        let top = value.expect("the top level survives its bad `version`");
+        assert_eq!(top.name, "demo");
+        assert_eq!(top.version, Spanned::new(String::new(), mark(2, 10)));
+        // A stand-in for a bad value sits at the value; for a missing field, at the mapping.
+        // An enum has no neutral value: `c` and `d` are left out.
+        let checks: Vec<(&str, f64, Mark, &str)> = top
+            .checks
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.points.value,
+                    c.points.mark,
+                    c.glob.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            checks,
+            vec![("a", 0.0, mark(4, 21), "x"), ("b", 2.0, mark(5, 21), ""),]
+        );
+        // A document without errors is the complete value.
+        let (value, errors) = from_str_recovering::<Check>("id: a\nfile: f\n");
+        assert!(errors.is_empty());
+        assert_eq!(value.map(|c| c.file), Some("f".to_owned()));
+    }
+
+    #[test]
     fn missing_fields_point_at_the_mapping() {
         assert_eq!(
             errs::<RuleSet>("name: x\nchecks:\n  - id: a\n    required: true\n  - {file: b}\n"),
@@ -3319,10 +3765,14 @@ bogus: 1
 
     #[test]
     fn errors_are_sorted_and_unique() {
-        let (_, errors) = deserialize_document::<Vec<u32>>("[a, b, *x]\n", RUN_BUDGET);
-        assert_eq!(errors.len(), 1);
         let (_, errors) =
-            deserialize_document::<Vec<Vec<u32>>>("- &l [x, 1]\n- *l\n- *l\n", RUN_BUDGET);
+            deserialize_document::<Vec<u32>>("[a, b, *x]\n", RUN_BUDGET, StandIns::No);
+        assert_eq!(errors.len(), 1);
+        let (_, errors) = deserialize_document::<Vec<Vec<u32>>>(
+            "- &l [x, 1]\n- *l\n- *l\n",
+            RUN_BUDGET,
+            StandIns::No,
+        );
         // Alias copies keep the anchored node's inner positions: one error, reported once.
         assert_eq!(
             errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -3407,7 +3857,7 @@ bogus: 1
     #[test]
     fn running_out_of_reruns_is_reported() {
         let src = "[a, b, c, d, e, f, g, h, i, j]\n";
-        let (_, errors) = deserialize_document::<Vec<u32>>(src, 0);
+        let (_, errors) = deserialize_document::<Vec<u32>>(src, 0, StandIns::No);
         let rendered: Vec<String> = errors.iter().map(ToString::to_string).collect();
         // With the minimum number of runs, three failures are memorised and a fourth stops
         // the last run.

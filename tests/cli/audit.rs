@@ -1,7 +1,7 @@
 //! `squarely audit`: scores, findings, snapshots of the text and JSON reports, the gate.
 
 use crate::support::{
-    audit_json, check, code, locations, repo, run, squarely, stderr, stdout, strings,
+    audit_json, check, code, copy_fixture, locations, repo, run, squarely, stderr, stdout, strings,
 };
 
 /// The text report of a fixture, colour off.
@@ -356,6 +356,163 @@ fn placeholders_earn_nothing_anywhere() {
         "{tests}"
     );
     assert_eq!(check(&report, "docs.deployment")["score"], 0.0);
+}
+
+#[test]
+fn todo_sentences_lorem_ipsum_template_text_and_comment_only_files_are_placeholders() {
+    let dir = copy_fixture("fastapi-exemplary");
+    let write = |path: &str, text: &str| std::fs::write(dir.path().join(path), text).unwrap();
+    let before = audit_json(dir.path().to_str().unwrap(), &[]);
+    for id in [
+        "root.docs",
+        "root.docker",
+        "docs.deployment",
+        "infra.scripts",
+    ] {
+        assert_eq!(check(&before, id)["score"], 5.0, "{id}");
+    }
+    write(
+        "SECURITY.md",
+        "# Security\n\nTODO: write the security policy for this project.\n",
+    );
+    write(
+        "CONTRIBUTING.md",
+        "# Contributing\n\nComing soon. Work in progress.\n",
+    );
+    write(
+        "CHANGELOG.md",
+        "# Changelog\n\nLorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod\ntempor incididunt ut labore et dolore magna aliqua.\n",
+    );
+    write(
+        "CLAUDE.md",
+        "# {{project_name}}\n\nQuestions go to <maintainer-email>.\n",
+    );
+    write(
+        "docs/deployment/docker.md",
+        "# Deployment\n\nTODO: describe how we deploy.",
+    );
+    write("docs/deployment/production.md", "# Production\n\nTBD\n");
+    write("Dockerfile", "# TODO\n");
+    write("docker-compose.yml", "# TODO\n");
+    for script in ["build.sh", "start-dev.sh", "test-all.sh"] {
+        write(
+            &format!("scripts/{script}"),
+            "#!/usr/bin/env bash\n# TODO\n",
+        );
+    }
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let docs = check(&report, "root.docs");
+    for (file, why) in [
+        ("SECURITY.md", "only a title and TODO-like text"),
+        ("CONTRIBUTING.md", "only a title and TODO-like text"),
+        ("CHANGELOG.md", "only a title and TODO-like text"),
+        ("CLAUDE.md", "unfilled template text"),
+    ] {
+        assert!(
+            docs["findings"]
+                .to_string()
+                .contains(&format!("`{file}` is a placeholder ({why})")),
+            "{file}: {docs}"
+        );
+    }
+    let docker = check(&report, "root.docker");
+    assert_eq!(docker["score"], 0.0, "{docker}");
+    assert!(
+        docker["findings"]
+            .to_string()
+            .contains("`Dockerfile` is a placeholder (only TODO-like comments)"),
+        "{docker}"
+    );
+    assert!(
+        check(&report, "docs.deployment")["score"].as_f64().unwrap() < 5.0,
+        "{}",
+        check(&report, "docs.deployment")
+    );
+    assert!(
+        check(&report, "infra.scripts")["score"].as_f64().unwrap() < 5.0,
+        "{}",
+        check(&report, "infra.scripts")
+    );
+}
+
+#[test]
+fn a_waiver_with_a_misspelt_id_is_a_finding() {
+    let dir = repo(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"p\"\ndependencies = [\"fastapi\", \"sqlalchemy\"]\n",
+        ),
+        (
+            "src/users/router.py",
+            "def save(session):\n    # squarely: allow(interface-no-databse) typo but a reason\n    session.commit()\n    # squarely: allow(src.separation, nonsense.id) a second one\n    session.commit()\n",
+        ),
+        ("src/users/service.py", "def create():\n    return 1\n"),
+        ("src/users/models.py", "X = 1\n"),
+    ]);
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let separation = check(&report, "src.separation");
+    let findings = separation["findings"].to_string();
+    assert!(
+        findings.contains("waiver names no known check or contract of `coditect-backend`: `interface-no-databse` (did you mean `interface-no-database`?), so it waives nothing"),
+        "{findings}"
+    );
+    assert!(
+        findings.contains("`nonsense.id`") && !findings.contains("`src.separation`,"),
+        "{findings}"
+    );
+    // The typo waives nothing: line 3 counts; the known id on line 4 waives line 5.
+    assert_eq!(
+        locations(separation, "findings"),
+        [
+            "src/users/router.py:2",
+            "src/users/router.py:3",
+            "src/users/router.py:4"
+        ],
+        "{separation}"
+    );
+    assert_eq!(locations(separation, "waived"), ["src/users/router.py:5"]);
+    let rules: Vec<&str> = separation["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "waiver-unknown-id",
+            "interface-no-database",
+            "waiver-unknown-id"
+        ]
+    );
+}
+
+#[test]
+fn sql_text_that_is_only_logged_is_not_raw_sql() {
+    let dir = copy_fixture("express-layered");
+    let path = dir.path().join("src/controllers/users.controller.js");
+    let source = std::fs::read_to_string(&path).unwrap().replace(
+        "    res.json(await usersService.listUsers());",
+        "    console.log(`SELECT * FROM users is not run here`);\n    res.json(await usersService.listUsers());",
+    );
+    std::fs::write(&path, source).unwrap();
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let separation = check(&report, "src.separation");
+    // Only the real query of orders.controller.js, as in the untouched fixture.
+    assert_eq!(
+        locations(separation, "findings"),
+        locations(
+            check(&audit_json("express-layered", &[]), "src.separation"),
+            "findings"
+        ),
+        "{separation}"
+    );
+    assert!(
+        !separation["findings"]
+            .to_string()
+            .contains("users.controller.js"),
+        "{separation}"
+    );
 }
 
 #[test]

@@ -34,7 +34,7 @@ fn an_empty_directory() {
 }
 
 #[test]
-fn binary_and_non_utf8_files_are_skipped_with_a_notice() {
+fn binary_and_non_utf8_files_get_a_notice() {
     let dir = repo(&[(
         "pyproject.toml",
         "[project]\nname = \"b\"\ndependencies = [\"fastapi\"]\n",
@@ -118,6 +118,56 @@ fn symlink_loops_are_noted_and_not_followed() {
 
 #[cfg(unix)]
 #[test]
+fn a_link_to_a_document_inside_the_repository_counts_as_that_document() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("repo");
+    fs::create_dir_all(&root).unwrap();
+    fs::write(
+        root.join("AGENTS.md"),
+        "# Agents\n\nRun the tests with `make test` before every commit.\n",
+    )
+    .unwrap();
+    fs::write(
+        outer.path().join("SECURITY.md"),
+        "# Security\n\nReport vulnerabilities to security@example.com.\n",
+    )
+    .unwrap();
+    fs::write(root.join("requirements.txt"), "fastapi\n").unwrap();
+    std::os::unix::fs::symlink("AGENTS.md", root.join("CLAUDE.md")).unwrap();
+    // A link leading out of the repository is never followed.
+    std::os::unix::fs::symlink("../SECURITY.md", root.join("SECURITY.md")).unwrap();
+    let report = audit_json(root.to_str().unwrap(), &[]);
+    let docs = crate::support::check(&report, "root.docs");
+    let findings = docs["findings"].to_string();
+    assert!(
+        docs["summary"].as_str().unwrap().contains("CLAUDE.md"),
+        "{docs}"
+    );
+    assert!(
+        !findings.contains("CLAUDE"),
+        "CLAUDE.md counts fully: {docs}"
+    );
+    assert!(findings.contains("missing SECURITY"), "{docs}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_audited_symlink_loop_is_one_line_saying_why_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("b", dir.path().join("a")).unwrap();
+    std::os::unix::fs::symlink("a", dir.path().join("b")).unwrap();
+    let path = dir.path().join("a");
+    let output = run(&["audit", path.to_str().unwrap()]);
+    assert_clean_error(&output, "cannot be read: ");
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("error: {}: cannot be read: ", path.display())));
+    // The operating system's reason, once.
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
+}
+
+#[cfg(unix)]
+#[test]
 fn an_unreadable_directory_is_skipped_with_a_notice() {
     use std::os::unix::fs::PermissionsExt;
     let dir = repo(&[
@@ -159,6 +209,52 @@ fn an_unreadable_directory_is_skipped_with_a_notice() {
 }
 
 #[test]
+fn a_stray_byte_does_not_take_a_source_file_out_of_the_layer_rules() {
+    let dir = repo(&[(
+        "pyproject.toml",
+        "[project]\nname = \"b\"\ndependencies = [\"fastapi\", \"sqlalchemy\"]\n",
+    )]);
+    fs::create_dir_all(dir.path().join("src/users")).unwrap();
+    fs::create_dir_all(dir.path().join("src/posts")).unwrap();
+    // A Latin-1 byte in a comment, and a NUL byte in a docstring.
+    fs::write(
+        dir.path().join("src/users/router.py"),
+        b"# caf\xe9\ndef leak(session):\n    session.commit()\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("src/posts/router.py"),
+        b"\"\"\"Posts\x00.\"\"\"\n\n\ndef leak(session):\n    session.commit()\n",
+    )
+    .unwrap();
+    for layer in ["service", "models"] {
+        for domain in ["users", "posts"] {
+            fs::write(
+                dir.path().join(format!("src/{domain}/{layer}.py")),
+                "X = 1\n",
+            )
+            .unwrap();
+        }
+    }
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let separation = crate::support::check(&report, "src.separation");
+    assert_eq!(
+        crate::support::locations(separation, "findings"),
+        ["src/posts/router.py:5", "src/users/router.py:3"],
+        "{separation}"
+    );
+    let notices = report["notices"].to_string();
+    assert!(
+        notices.contains("not valid UTF-8 (first invalid byte at offset 5); parsed as source code with 1 bad byte replaced"),
+        "{notices}"
+    );
+    assert!(
+        notices.contains("NUL bytes in a text file; parsed as source code"),
+        "{notices}"
+    );
+}
+
+#[test]
 fn a_rule_set_with_errors_reports_them_all_with_positions() {
     let dir = repo(&[(
         "team.yaml",
@@ -174,14 +270,21 @@ fn a_rule_set_with_errors_reports_them_all_with_positions() {
     assert_eq!(code(&output), 2);
     let err = stderr(&output);
     let shown = file.display().to_string();
+    // YAML errors (unknown keys, wrong types) and validation errors (globs, regexes)
+    // together, in one run.
     for expected in [
         format!("{shown}:13:5: error: unknown field `colour`"),
+        format!("{shown}:15:51: error: glob `docs/` ends with `/`"),
         format!("{shown}:19:13: error: invalid type: string \"lots\""),
+        format!("{shown}:23:70: error: invalid regular expression `(unclosed`: unclosed group"),
         format!("{shown}:24:1: error: unknown field `extra_key`"),
     ] {
         assert!(err.contains(&expected), "`{expected}` missing in:\n{err}");
     }
-    assert!(err.contains("the rule set has 3 errors"), "{err}");
+    assert!(err.contains("the rule set has 5 errors"), "{err}");
+    // Nothing is said about the stand-in for `points: lots` (no warning about the total).
+    assert_eq!(err.matches(": error: ").count(), 5, "{err}");
+    assert!(!err.contains("warning"), "{err}");
     // Once the file parses, validation errors are located too.
     fs::write(&file, "id: team\nname: Team\nversion: \"1\"\ncategories:\n  - {id: docs, title: Docs}\nchecks:\n  - id: docs.readme\n    category: docs\n    title: README\n    points: 5\n    why: w\n    fix: f\n    tiers:\n      - {points: 5, label: a README, when: {file: \"docs/\"}}\n  - id: docs.guide\n    category: nope\n    title: Guide\n    points: 5\n    why: w\n    fix: f\n    tiers:\n      - {points: 5, label: x, when: {content: {files: \"*.md\", regex: \"(unclosed\"}}}\n").unwrap();
     let output = run(&["standards", "validate", file.to_str().unwrap()]);
@@ -197,6 +300,47 @@ fn a_rule_set_with_errors_reports_them_all_with_positions() {
 }
 
 #[test]
+fn a_rule_set_extending_a_built_in_reports_type_and_reference_errors_together() {
+    let dir = repo(&[(
+        "team.yaml",
+        "id: team\nname: Team\nversion: [1]\nextends: coditect-backend\ndisable: [infra.nope]\noverrides:\n  - {id: docs.nope, points: 3}\nchecks:\n  - id: team.x\n    category: nocat\n    title: X\n    points: 5\n    why: w\n    tiers:\n      - {points: 5, label: a, when: {file: {glob: \"../x\"}}}\n",
+    )]);
+    let file = dir.path().join("team.yaml");
+    let output = run(&["standards", "validate", file.to_str().unwrap()]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    let shown = file.display().to_string();
+    for expected in [
+        format!("{shown}:3:10: error: invalid type: sequence, expected a string"),
+        format!("{shown}:5:11: error: `disable: infra.nope` names no check"),
+        format!("{shown}:7:10: error: `overrides` names `docs.nope`"),
+        format!("{shown}:9:5: error: missing field `fix`"),
+        format!("{shown}:10:15: error: unknown category `nocat`"),
+        format!("{shown}:15:51: error: glob `../x` leaves the scope root"),
+    ] {
+        assert!(err.contains(&expected), "`{expected}` missing in:\n{err}");
+    }
+    assert_eq!(err.matches(": error: ").count(), 6, "{err}");
+    // A broken `extends` leaves the parent unknown: nothing is said about what it would hold.
+    std::fs::write(
+        &file,
+        "id: team\nname: Team\nversion: \"1\"\nextends: [coditect-backend]\noverrides:\n  - {id: docs.api, points: many}\n",
+    )
+    .unwrap();
+    let output = run(&["standards", "validate", file.to_str().unwrap()]);
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!("{shown}:4:10: error: invalid type")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{shown}:6:28: error: invalid type")),
+        "{err}"
+    );
+    assert_eq!(err.matches(": error: ").count(), 2, "{err}");
+}
+
+#[test]
 fn an_unknown_standard_names_the_built_ins() {
     let output = run(&["audit", "fastapi-exemplary", "--standard", "nope"]);
     assert_clean_error(
@@ -204,7 +348,76 @@ fn an_unknown_standard_names_the_built_ins() {
         "unknown standard `nope`: not a built-in (coditect-backend, modular-monolith, route-modules, fastapi-best-practices)",
     );
     let output = run(&["audit", "fastapi-exemplary", "--standard", "missing.yaml"]);
-    assert_clean_error(&output, "missing.yaml: cannot read rule set: no such file");
+    assert_eq!(code(&output), 2);
+    assert_eq!(
+        stderr(&output),
+        "error: missing.yaml: cannot read rule set: no such file\n"
+    );
+}
+
+#[test]
+fn one_rule_set_error_is_one_line() {
+    let dir = repo(&[(
+        "team.yaml",
+        "id: team\nname: Team\nversion: \"1\"\nextends: coditect-backend\ncolour: blue\n",
+    )]);
+    let file = dir.path().join("team.yaml");
+    let expected = format!(
+        "{}:5:1: error: unknown field `colour`, expected one of",
+        file.display()
+    );
+    for args in [
+        vec!["standards", "validate", file.to_str().unwrap()],
+        vec![
+            "audit",
+            "fastapi-exemplary",
+            "--standard",
+            file.to_str().unwrap(),
+        ],
+    ] {
+        let output = run(&args);
+        assert_eq!(code(&output), 2, "{args:?}");
+        let err = stderr(&output);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with(&expected), "{args:?}: {err}");
+    }
+    // Several files: one line per error, and which files failed.
+    let output = run(&[
+        "standards",
+        "validate",
+        file.to_str().unwrap(),
+        "fastapi-exemplary/pyproject.toml",
+    ]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).ends_with("error: 2 of 2 rule sets are invalid\n"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_extends_cycle_points_at_the_extends_that_closes_it() {
+    let dir = repo(&[
+        (
+            "team/a.yaml",
+            "id: a\nname: A\nversion: \"1\"\nextends: ./b.yaml\n",
+        ),
+        (
+            "team/b.yaml",
+            "id: b\nname: B\nversion: \"1\"\nextends: ./a.yaml\n",
+        ),
+    ]);
+    let output = squarely()
+        .current_dir(dir.path())
+        .args(["standards", "validate", "./team/a.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2);
+    assert_eq!(
+        stderr(&output),
+        "team/b.yaml:4:10: error: `extends: ./a.yaml` forms a cycle: ./team/a.yaml -> team/b.yaml -> team/a.yaml\n"
+    );
 }
 
 #[test]

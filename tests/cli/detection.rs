@@ -1,6 +1,6 @@
 //! Detection: languages, frameworks, project kind and service root, and the traps.
 
-use crate::support::{audit_json, strings};
+use crate::support::{audit_json, repo, strings};
 
 /// (kind, languages, frameworks, service root) of a fixture.
 fn detected(fixture: &str) -> (String, Vec<String>, Vec<String>, String) {
@@ -98,6 +98,41 @@ fn a_manage_py_that_is_not_djangos_is_not_django() {
 }
 
 #[test]
+fn django_only_named_in_a_manage_py_comment_docstring_or_string_is_not_django() {
+    let manage_pys = [
+        "# from django.core import management; DJANGO_SETTINGS_MODULE\nimport click\n",
+        "\"\"\"Like Django's: from django.core.management import execute_from_command_line.\"\"\"\nimport click\n",
+        "import click\nHELP = \"set DJANGO_SETTINGS_MODULE, then import django\"\n",
+    ];
+    for manage_py in manage_pys {
+        let dir = repo(&[
+            ("requirements.txt", "flask\n"),
+            (
+                "app.py",
+                "from flask import Flask\n\napp = Flask(__name__)\n",
+            ),
+            ("manage.py", manage_py),
+        ]);
+        let report = audit_json(dir.path().to_str().unwrap(), &[]);
+        assert_eq!(
+            strings(&report["detection"]["frameworks"]),
+            ["flask"],
+            "{manage_py}"
+        );
+    }
+    // Django's own manage.py imports it inside main(), without a declared dependency.
+    let dir = repo(&[
+        ("requirements.txt", "gunicorn\n"),
+        (
+            "manage.py",
+            "import os\nimport sys\n\n\ndef main():\n    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings\")\n    try:\n        from django.core.management import execute_from_command_line\n    except ImportError as exc:\n        raise ImportError(\"Couldn't import Django.\") from exc\n    execute_from_command_line(sys.argv)\n",
+        ),
+    ]);
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    assert_eq!(strings(&report["detection"]["frameworks"]), ["django"]);
+}
+
+#[test]
 fn react_app_is_a_frontend() {
     let (kind, languages, frameworks, _) = detected("react-frontend");
     assert_eq!(kind, "frontend");
@@ -140,4 +175,52 @@ fn route_modules_service_root_is_backend() {
     let (_, _, frameworks, root) = detected("route-modules-service");
     assert_eq!(root, "backend");
     assert!(frameworks.contains(&"taskiq".to_owned()));
+}
+
+#[test]
+fn the_fixture_readme_states_what_is_detected() {
+    let readme = std::fs::read_to_string(crate::support::fixtures().join("README.md")).unwrap();
+    let mut rows = 0;
+    for line in readme.lines() {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let [first, _, kind, languages, frameworks, root, _] = cells.as_slice() else {
+            continue;
+        };
+        let Some(fixture) = first.strip_prefix("| `").and_then(|f| f.strip_suffix('`')) else {
+            continue;
+        };
+        rows += 1;
+        let (detected_kind, detected_languages, detected_frameworks, service_root) =
+            detected(fixture);
+        // A cell states the detected ids first, then perhaps a note.
+        let states = |cell: &str, ids: &str| {
+            cell.strip_prefix(ids).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with(' ') || rest.starts_with(';')
+            })
+        };
+        assert_eq!(*kind, detected_kind, "{fixture}: kind");
+        assert!(
+            states(languages, &detected_languages.join(", ")),
+            "{fixture}: languages `{languages}`, detected {detected_languages:?}"
+        );
+        let frameworks_ids = if detected_frameworks.is_empty() {
+            "none".to_owned()
+        } else {
+            detected_frameworks.join(", ")
+        };
+        assert!(
+            states(frameworks, &frameworks_ids),
+            "{fixture}: frameworks `{frameworks}`, detected {detected_frameworks:?}"
+        );
+        let root_shown = if service_root == "." {
+            "`.`".to_owned()
+        } else {
+            format!("`{service_root}/`")
+        };
+        assert!(
+            states(root, &root_shown),
+            "{fixture}: service root `{root}`, detected {service_root}"
+        );
+    }
+    assert!(rows >= 19, "only {rows} fixture rows found");
 }

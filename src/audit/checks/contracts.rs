@@ -3,7 +3,9 @@
 //! With a ratio layer (the interface layer for `src.separation`): `points × clean files /
 //! files` of that layer, minus `penalty` per violation elsewhere. Without one: `points`
 //! minus `penalty` per violation. Every violation is a finding with path, line and column;
-//! waived violations are listed apart; a waiver without a reason is a finding of its own.
+//! waived violations are listed apart; a waiver without a reason, or naming an id the standard
+//! does not have, is a finding of its own (it costs nothing: the violation it meant to waive
+//! does).
 
 use std::collections::BTreeSet;
 
@@ -147,6 +149,37 @@ pub fn score(ctx: &Context, check: &Check, scoring: &ContractScoring) -> Scored 
             .line(bare.line, None)
             .fix("Say why after the parenthesis: `# squarely: allow(<id>) <reason>`, or fix the violation and drop the waiver.")
             .rule("waiver-without-reason"),
+        );
+    }
+    for waiver in &results.unknown_waivers {
+        let names: Vec<String> = waiver
+            .unknown
+            .iter()
+            .map(|(id, _)| format!("`{id}`"))
+            .collect();
+        let suggestions: Vec<String> = waiver
+            .unknown
+            .iter()
+            .flat_map(|(_, close)| close.iter().map(|k| format!("`{k}`")))
+            .collect();
+        let hint = if suggestions.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean {}?)", suggestions.join(", "))
+        };
+        findings.push(
+            Finding::new(format!(
+                "waiver names no known check or contract of `{}`: {}{hint}, so it waives nothing",
+                ctx.standard.id,
+                names.join(", ")
+            ))
+            .at(ctx.tree.entry(waiver.file).path.clone())
+            .line(waiver.line, None)
+            .fix(format!(
+                "Name a check or contract of `{}` in `squarely: allow(<id>) <reason>` (`squarely standards show {}` lists them), or drop the waiver.",
+                ctx.standard.id, ctx.standard.id
+            ))
+            .rule("waiver-unknown-id"),
         );
     }
     let waived = results
