@@ -27,7 +27,7 @@ step() { printf '\n==> %s\n' "$*"; }
 want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
 cd "$here"
-cargo build --quiet --locked
+CARGO_TARGET_DIR="$here/target" cargo build --quiet --locked
 squarely="$here/target/debug/squarely"
 work="$here/target/generated-projects"
 rm -rf "$work"
@@ -47,15 +47,18 @@ audit_100() {
 # Formatting must not depend on the length of the names: check the shortest and longest.
 if want format; then
   for framework in actix axum; do
-    for names in "ab:io" "abcdefghij_klmnopqrst_uvwxyzab:payment_reconciliation_entries"; do
-      project="${names%%:*}"
-      domain="${names##*:}"
-      step "format: $framework, project $project, domain $domain"
-      dir="$work/format-$framework-${#project}"
-      mkdir -p "$dir"
-      "$squarely" new "$project" --framework "$framework" --db sqlite --domain "$domain" \
-        --domain auth --output-dir "$dir" >/dev/null
-      (cd "$dir/$project" && "$squarely" add domain zz >/dev/null && cargo fmt --check)
+    for auth in "--domain auth" ""; do
+      for names in "ab:io" "abcdefghij_klmnopqrst_uvwxyzab:payment_reconciliation_entries"; do
+        project="${names%%:*}"
+        domain="${names##*:}"
+        step "format: $framework ${auth:+with auth }project $project, domain $domain"
+        dir="$work/format-$framework-${#project}${auth:+-auth}"
+        mkdir -p "$dir"
+        # shellcheck disable=SC2086 # $auth is zero or two words
+        "$squarely" new "$project" --framework "$framework" --db sqlite --domain "$domain" \
+          $auth --output-dir "$dir" >/dev/null
+        (cd "$dir/$project" && "$squarely" add domain zz >/dev/null && cargo fmt --check)
+      done
     done
   done
 fi
@@ -85,7 +88,7 @@ check_project() {
   local dir="$1" extra_domain="$2"
   step "$(basename "$dir"): audit, clippy, tests"
   audit_100 "$dir"
-  (cd "$dir" && cargo clippy --quiet --all-targets -- -D warnings && cargo test --quiet)
+  (cd "$dir" && cargo fmt --check && cargo clippy --quiet --all-targets -- -D warnings && cargo test --quiet)
   step "$(basename "$dir"): add domain $extra_domain, then again"
   (cd "$dir" && "$squarely" add domain "$extra_domain" && "$squarely" add migration add_notes)
   audit_100 "$dir"

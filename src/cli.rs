@@ -127,7 +127,7 @@ pub enum AddCommand {
     /// migration, seeds, tests and docs, and wire it into the module list, the routes and
     /// the OpenAPI document.
     Domain(AddArgs),
-    /// Add the next timestamped migration (migrations/<YYYYMMDDHHMMSS>_NAME.sql).
+    /// Add the next timestamped migration (migrations/YYYYMMDDHHMMSS_NAME.sql).
     Migration(AddArgs),
 }
 

@@ -1,10 +1,15 @@
-//! Skeletons: embedded templates rendered into an in-memory [`Plan`], written only when whole.
+//! Skeletons: embedded templates rendered into an in-memory [`crate::fs::Plan`], written only when whole.
 //!
 //! `new` and `add domain` share one path: a project is its base files plus, for each domain,
 //! the domain's files and one snippet inserted before each marker line (`// squarely:routes`)
 //! of the files that list domains. So a domain added a year later has exactly the shape of
-//! the ones `new` generated. Nothing here touches the disk: reads go through [`Disk`], and
+//! the ones `new` generated. Nothing here touches the disk: reads go through [`crate::fs::Disk`], and
 //! [`crate::fs::ProjectDir::apply`] writes the plan.
+
+#![allow(
+    clippy::doc_markdown,
+    reason = "the doc comments of Lang, Framework and Db are --help text for people"
+)]
 
 mod names;
 mod plan;
@@ -37,11 +42,11 @@ pub enum Framework {
     Actix,
     /// axum 0.8 (Rust).
     Axum,
-    /// `FastAPI` (Python): not available yet.
+    /// FastAPI (Python): not available yet.
     Fastapi,
     /// Express (Node): not available yet.
     Express,
-    /// `NestJS` (Node): not available yet.
+    /// NestJS (Node): not available yet.
     Nestjs,
 }
 
@@ -73,9 +78,9 @@ impl Framework {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Db {
-    /// `PostgreSQL` (a server; docker compose starts one).
+    /// PostgreSQL (a server; docker compose starts one).
     Postgres,
-    /// `SQLite` (embedded: nothing to install for a first run).
+    /// SQLite (embedded: nothing to install for a first run).
     Sqlite,
 }
 

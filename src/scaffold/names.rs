@@ -174,6 +174,8 @@ pub struct Forms {
     pub pascal_plural: String,
     /// For people: `Order items`.
     pub title: String,
+    /// For people, in a sentence: `order items`.
+    pub words: String,
     /// For people, singular: `order item`.
     pub words_singular: String,
     /// For people, singular, capitalised: `Order item`.
@@ -198,6 +200,7 @@ impl Forms {
         let title = capitalised(name.replace('_', " "));
         Forms {
             singular_title: capitalised(singular.replace('_', " ")),
+            words: name.replace('_', " "),
             snake: name.to_owned(),
             pascal: pascal(&singular),
             pascal_plural: pascal(name),
@@ -342,6 +345,7 @@ mod tests {
         }
         let forms = Forms::of("order_items");
         assert_eq!(forms.title, "Order items");
+        assert_eq!(forms.words, "order items");
         assert_eq!(forms.kebab, "order-items");
         assert_eq!(forms.upper, "ORDER_ITEMS");
         assert_eq!(forms.pascal_plural, "OrderItems");

@@ -2,7 +2,7 @@
 //! validation into the checked [`Standard`] model.
 //!
 //! The flow is parse -> merge -> validate -> use. [`yaml`] turns text into raw types with
-//! every error located; [`loader`] resolves `extends` and merges the files; [`validate`]
+//! every error located; `loader` resolves `extends` and merges the files; `validate`
 //! compiles patterns and checks references, collecting every mistake of every file before
 //! reporting. Only this module knows the raw types and the YAML libraries.
 

@@ -1,7 +1,7 @@
 //! The rule-set format as written: raw serde types, strictly parsed, documented field by
 //! field (the docs become the JSON Schema's descriptions).
 //!
-//! Nothing outside `standard/` sees these types: [`super::validate`] turns them into the
+//! Nothing outside `standard/` sees these types: `validate` turns them into the
 //! checked [`super::Standard`]. Every struct denies unknown fields. Types that accept several
 //! spellings (a glob as a string, a list, or a map with options) implement `Deserialize` by
 //! hand with `deserialize_any`, so that errors keep their line and column (serde's untagged

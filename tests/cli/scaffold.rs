@@ -263,3 +263,193 @@ fn a_broken_project_file_is_reported_with_its_position() {
     assert!(err.contains(".squarely/project.yaml:9:5:"), "{err}");
     assert!(err.contains("oracle"), "{err}");
 }
+
+/// Every file (path and bytes) below `root`.
+fn snapshot_of(root: &Path) -> Vec<(String, Vec<u8>)> {
+    tree(root)
+        .into_iter()
+        .map(|f| {
+            let bytes = fs::read(root.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+/// `squarely audit <root> --format json`, parsed.
+fn audit(root: &Path) -> serde_json::Value {
+    let output = run_in(root, &["audit", ".", "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The checks that lost points, for a readable failure.
+fn lost(report: &serde_json::Value) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["score"] != c["max"])
+        .map(|c| format!("{} {}: {}", c["id"], c["score"], c["findings"]))
+        .collect()
+}
+
+#[test]
+fn generated_file_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let actix = generate(dir.path(), "billing", &[]);
+    insta::assert_snapshot!("files_actix_postgres", tree(&actix).join("\n"));
+    let axum = generate(
+        dir.path(),
+        "shop",
+        &[
+            "--framework",
+            "axum",
+            "--db",
+            "sqlite",
+            "--domain",
+            "orders",
+            "--domain",
+            "auth",
+        ],
+    );
+    insta::assert_snapshot!("files_axum_sqlite_auth", tree(&axum).join("\n"));
+}
+
+#[test]
+fn key_files_of_each_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let actix = generate(
+        dir.path(),
+        "billing",
+        &["--domain", "invoices", "--domain", "auth"],
+    );
+    for file in [
+        "Cargo.toml",
+        "src/app.rs",
+        "src/modules/mod.rs",
+        "src/openapi.rs",
+        "src/modules/invoices/routes.rs",
+        "src/modules/invoices/service.rs",
+        "migrations/20261126210406_create_invoices.sql",
+        ".env.example",
+        "docker-compose.yml",
+    ] {
+        let text = fs::read_to_string(actix.join(file)).unwrap();
+        insta::assert_snapshot!(format!("actix_postgres_auth__{file}"), text);
+    }
+    let axum = generate(
+        dir.path(),
+        "shop",
+        &["--framework", "axum", "--db", "sqlite"],
+    );
+    for file in [
+        "Cargo.toml",
+        "src/app.rs",
+        "src/modules/users/routes.rs",
+        "src/shared/database/pool.rs",
+        "migrations/20261126210406_create_users.sql",
+        ".github/workflows/ci.yml",
+    ] {
+        let text = fs::read_to_string(axum.join(file)).unwrap();
+        insta::assert_snapshot!(format!("axum_sqlite__{file}"), text);
+    }
+}
+
+#[test]
+fn a_generated_project_scores_100_and_still_does_after_add_domain() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, extra) in [
+        (
+            "billing",
+            vec![
+                "--domain", "users", "--domain", "invoices", "--domain", "auth",
+            ],
+        ),
+        ("shop", vec!["--framework", "axum", "--db", "sqlite"]),
+    ] {
+        let root = generate(dir.path(), name, &extra);
+        let report = audit(&root);
+        assert_eq!(report["score"], 100.0, "{name}: {:#?}", lost(&report));
+        assert_eq!(report["detection"]["kind"], "backend");
+
+        let output = run_in(&root, &["add", "domain", "order_items"]);
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        let said = stdout(&output);
+        for edited in [
+            "src/modules/mod.rs",
+            "src/app.rs",
+            "src/openapi.rs",
+            "tests/unit/main.rs",
+            "tests/integration/main.rs",
+            "tests/e2e/main.rs",
+            "docs/api/openapi.yaml",
+            "README.md",
+            ".squarely/project.yaml",
+        ] {
+            assert!(
+                said.contains(&format!("  edit    {edited}")),
+                "{edited}: {said}"
+            );
+        }
+        assert!(root.join("src/modules/order_items/service.rs").is_file());
+        let modules = fs::read_to_string(root.join("src/modules/mod.rs")).unwrap();
+        assert!(modules.contains("pub mod order_items;\n"), "{modules}");
+        let recorded = fs::read_to_string(root.join(".squarely/project.yaml")).unwrap();
+        assert!(recorded.ends_with("  - order_items\n"), "{recorded}");
+        let report = audit(&root);
+        assert_eq!(
+            report["score"],
+            100.0,
+            "{name} after add: {:#?}",
+            lost(&report)
+        );
+    }
+}
+
+#[test]
+fn add_domain_dry_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = generate(dir.path(), "billing", &[]);
+    let before = snapshot_of(&root);
+    let output = run_in(&root, &["add", "domain", "invoices", "--dry-run"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let said = stdout(&output);
+    assert!(
+        said.contains("  create  src/modules/invoices/handlers.rs"),
+        "{said}"
+    );
+    assert!(
+        said.contains("  edit    src/app.rs  (insert before `// squarely:routes`)"),
+        "{said}"
+    );
+    assert_eq!(snapshot_of(&root), before);
+}
+
+#[test]
+fn a_missing_insertion_point_names_the_file_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = generate(dir.path(), "billing", &[]);
+    let app = root.join("src/app.rs");
+    let text = fs::read_to_string(&app).unwrap();
+    fs::write(&app, text.replace("    // squarely:routes\n", "")).unwrap();
+    let before = snapshot_of(&root);
+    let output = run_in(&root, &["add", "domain", "invoices"]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    assert!(
+        err.contains("src/app.rs: the insertion point `// squarely:routes` is missing"),
+        "{err}"
+    );
+    assert_eq!(snapshot_of(&root), before, "nothing written");
+    // A missing file is named too.
+    fs::remove_file(root.join("tests/e2e/main.rs")).unwrap();
+    fs::write(&app, &text).unwrap();
+    let output = run_in(&root, &["add", "domain", "invoices"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("tests/e2e/main.rs: missing"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!root.join("src/modules/invoices").exists());
+}
