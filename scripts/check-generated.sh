@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%ss] %s\n' "$SECONDS" "$*"; }
 want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
 cd "$here"
