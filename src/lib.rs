@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod detect;
 pub mod fs;
+pub mod organize;
 pub mod report;
 pub mod scaffold;
 pub mod standard;
