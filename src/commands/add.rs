@@ -35,7 +35,7 @@ fn domain(args: &AddArgs) -> anyhow::Result<Exit> {
 }
 
 fn migration(args: &AddArgs) -> anyhow::Result<Exit> {
-    crate::scaffold::validate_name("migration", &args.name)?;
+    crate::scaffold::validate_migration(&args.name)?;
     let dir = project_dir(&args.path)?;
     let answers = match project_file(&dir)? {
         Some((project, _)) => project.answers(),

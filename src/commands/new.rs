@@ -27,6 +27,13 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
             lang_name(args.framework.lang())
         );
     }
+    if !crate::standard::BUILTIN_IDS.contains(&args.standard.as_str()) {
+        bail!(
+            "unknown standard `{}` (built-in: {}); `squarely new` generates `{DEFAULT_STANDARD}` projects",
+            args.standard,
+            crate::standard::BUILTIN_IDS.join(", ")
+        );
+    }
     if args.standard != DEFAULT_STANDARD {
         bail!(
             "`squarely new` follows `{DEFAULT_STANDARD}` today; no template exists yet for `{}` (audit any project against it with `squarely audit --standard {}`)",

@@ -26,6 +26,11 @@ pub enum WriteError {
     /// A file to create exists already.
     #[error("{0}: already exists; squarely never overwrites a file")]
     Exists(String),
+    /// A file to edit is read-only: someone protected it on purpose.
+    #[error(
+        "{0}: is read-only; squarely does not edit protected files (make it writable, or add the change by hand)"
+    )]
+    ReadOnly(String),
     /// A file to edit changed since the plan was made.
     #[error("{0}: changed while squarely was planning; nothing was written, run the command again")]
     Changed(String),
@@ -99,8 +104,11 @@ impl ProjectDir {
             }
         }
         for edit in &plan.edits {
-            let now = fs::read_to_string(self.root.join(&edit.path))
-                .map_err(io(&self.root.join(&edit.path)))?;
+            let path = self.root.join(&edit.path);
+            if fs::metadata(&path).is_ok_and(|meta| meta.permissions().readonly()) {
+                return Err(WriteError::ReadOnly(self.shown(&edit.path)));
+            }
+            let now = fs::read_to_string(&path).map_err(io(&path))?;
             if now != edit.before {
                 return Err(WriteError::Changed(self.shown(&edit.path)));
             }
@@ -289,6 +297,10 @@ mod tests {
     use super::*;
     use crate::fs::{PlannedEdit, PlannedFile};
 
+    fn file_named(path: &str) -> PlannedFile {
+        file(path)
+    }
+
     fn file(path: &str) -> PlannedFile {
         PlannedFile {
             path: path.to_owned(),
@@ -334,6 +346,31 @@ mod tests {
             "changed\n"
         );
         assert!(!dir.path().join("app/a/b/.c.txt.squarely-tmp").exists());
+    }
+
+    #[test]
+    fn refuses_to_edit_a_read_only_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("app");
+        fs::create_dir_all(&root).unwrap();
+        let file = root.join("locked.txt");
+        fs::write(&file, "original\n").unwrap();
+        let mut permissions = fs::metadata(&file).unwrap().permissions();
+        permissions.set_readonly(true);
+        fs::set_permissions(&file, permissions).unwrap();
+        let plan = Plan {
+            files: vec![file_named("new.txt")],
+            edits: vec![PlannedEdit {
+                path: "locked.txt".into(),
+                before: "original\n".into(),
+                after: "changed\n".into(),
+                summary: vec![],
+            }],
+        };
+        let err = ProjectDir::new(&root).apply(&plan).unwrap_err();
+        assert!(matches!(err, WriteError::ReadOnly(_)), "{err}");
+        assert!(!root.join("new.txt").exists());
+        assert_eq!(fs::read_to_string(&file).unwrap(), "original\n");
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod plan;
 mod project;
 mod template;
 
-pub use names::{Forms, NameError, validate as validate_name};
+pub use names::{Forms, NameError, validate as validate_name, validate_migration};
 pub use project::{PROJECT_FILE, ProjectFile};
 pub use template::{TEMPLATE_ID, Template};
 

@@ -136,6 +136,24 @@ pub fn validate(what: &'static str, name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+/// Check a migration name: `snake_case`, at most 64 characters; keywords are fine here
+/// (`add_type_to_invoices`, `type`), it only ends up in a file name.
+pub fn validate_migration(name: &str) -> Result<(), NameError> {
+    let refuse = |reason: String| NameError {
+        what: "migration",
+        name: name.to_owned(),
+        reason,
+    };
+    if name.len() > 64 {
+        return Err(refuse("it is longer than 64 characters".to_owned()));
+    }
+    match validate("migration", name) {
+        Err(err) if err.reason.contains("keyword") || err.reason.contains("YAML") => Ok(()),
+        Err(err) if err.reason.contains("longer than") => Ok(()),
+        other => other,
+    }
+}
+
 /// A `snake_case` spelling of `name`, for error messages.
 fn suggestion(name: &str) -> String {
     let mut out = String::new();
@@ -317,6 +335,15 @@ mod tests {
         }
         assert!(validate("domain", &"a".repeat(30)).is_ok());
         assert!(validate("domain", &"a".repeat(31)).is_err());
+    }
+
+    #[test]
+    fn migration_names_are_file_names() {
+        assert!(validate_migration("add_index_on_invoices_created_at_and_updated_at").is_ok());
+        assert!(validate_migration("type").is_ok());
+        assert!(validate_migration(&"a".repeat(65)).is_err());
+        assert!(validate_migration("../x").is_err());
+        assert!(validate_migration("Add").is_err());
     }
 
     #[test]

@@ -22,9 +22,31 @@ static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 /// The id of the one template set today: Rust backends.
 pub const TEMPLATE_ID: &str = "rust";
 
-/// Domain names a project cannot use: they are taken by the skeleton's own modules.
+/// Domain names a project cannot use: the skeleton's own modules and test modules.
 const TAKEN: &[&str] = &[
-    "app", "lib", "main", "modules", "openapi", "shared", "tests",
+    "app", "common", "config", "errors", "health", "lib", "main", "modules", "openapi", "shared",
+    "tests", "utils",
+];
+
+/// Crates every generated project depends on: a project or domain named like one of them
+/// would shadow it.
+const DEPENDENCIES: &[&str] = &[
+    "actix_web",
+    "argon2",
+    "axum",
+    "chrono",
+    "dotenvy",
+    "jsonwebtoken",
+    "serde",
+    "serde_json",
+    "sqlx",
+    "thiserror",
+    "tokio",
+    "tower",
+    "tracing",
+    "tracing_subscriber",
+    "utoipa",
+    "yaml_serde",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -155,6 +177,12 @@ impl Template {
     /// Check the answers: names, stack, domains. Everything `new` refuses, it refuses here.
     pub fn check(&self, answers: &Answers) -> Result<(), ScaffoldError> {
         super::names::validate("project", &answers.name)?;
+        if DEPENDENCIES.contains(&answers.name.as_str()) {
+            return Err(ScaffoldError::Refused(format!(
+                "invalid project name `{}`: the project depends on a crate of that name",
+                answers.name
+            )));
+        }
         if answers.domains.is_empty() {
             return Err(ScaffoldError::Refused(
                 "a project needs at least one domain (--domain NAME)".to_owned(),
@@ -237,7 +265,7 @@ impl Template {
         name: &str,
         now: Moment,
     ) -> Result<Plan, ScaffoldError> {
-        super::names::validate("migration", name)?;
+        super::names::validate_migration(name)?;
         let version = latest_migration(disk, now);
         let mut context = self.context(answers, now);
         context["migration"] = json!({
@@ -402,6 +430,11 @@ fn check_domain(name: &str, existing: &[String], has_auth: bool) -> Result<(), S
     if TAKEN.contains(&name) {
         return Err(ScaffoldError::Refused(format!(
             "invalid domain name `{name}`: the skeleton uses that name for its own module"
+        )));
+    }
+    if DEPENDENCIES.contains(&name) {
+        return Err(ScaffoldError::Refused(format!(
+            "invalid domain name `{name}`: the project depends on a crate of that name"
         )));
     }
     if existing.iter().any(|d| d == name) {

@@ -110,6 +110,19 @@ fn bad_names_exit_2_and_create_nothing_anywhere() {
             "its own module",
         ),
         (
+            vec!["new", "billing", "--domain", "common"],
+            "its own module",
+        ),
+        (
+            vec!["new", "billing", "--domain", "sqlx"],
+            "depends on a crate",
+        ),
+        (vec!["new", "sqlx"], "depends on a crate"),
+        (
+            vec!["new", "billing", "--standard", "nosuch"],
+            "unknown standard",
+        ),
+        (
             vec!["new", "billing", "--domain", "users", "--domain", "users"],
             "twice",
         ),
