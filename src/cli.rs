@@ -82,6 +82,60 @@ pub enum Command {
     /// Grow a generated project: add a domain module or a migration, wired in.
     #[command(subcommand)]
     Add(AddCommand),
+    /// Move an existing repository onto the standard: print the plan, --apply it, --undo it.
+    #[command(
+        long_about = "Move an existing repository onto the coditect-backend standard, safely.\n\n\
+        Without flags it prints the plan and changes nothing: every move, every file it would \
+        create, every import it would rewrite (as a diff), every reference it cannot rewrite, \
+        and the audit score before and after. --apply carries it out (git mv for tracked \
+        files), writing a journal before each step; --undo takes back the last applied run, \
+        byte for byte, even after a crash half-way. Nothing is overwritten or deleted: build \
+        artifacts and temp files are untracked and added to .gitignore.\n\n\
+        Examples:\n  squarely organize\n  squarely organize --format json\n  \
+        squarely organize --apply --commit\n  squarely organize --undo"
+    )]
+    Organize(OrganizeArgs),
+}
+
+/// `squarely organize`.
+#[derive(Debug, Args)]
+pub struct OrganizeArgs {
+    /// The repository to organize.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// The standard to organize for.
+    #[arg(long, value_name = "ID", default_value = "coditect-backend")]
+    pub standard: String,
+
+    /// Carry the plan out (a journal is written before each step).
+    #[arg(long, conflicts_with = "undo")]
+    pub apply: bool,
+
+    /// With --apply: commit each step (one domain per commit; renames, then import edits).
+    #[arg(long, requires = "apply")]
+    pub commit: bool,
+
+    /// Take back the last applied run, byte for byte.
+    #[arg(long)]
+    pub undo: bool,
+
+    /// Apply even though the git working tree has uncommitted changes.
+    #[arg(long)]
+    pub allow_dirty: bool,
+
+    /// Output format of the plan.
+    #[arg(short, long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+/// Formats of the organize plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// For people: moves, creations, import diffs, scores.
+    Text,
+    /// The same plan as one JSON object.
+    Json,
 }
 
 /// `squarely new`.

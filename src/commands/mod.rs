@@ -10,6 +10,7 @@ mod add;
 mod audit;
 mod explain;
 mod new;
+mod organize;
 mod scaffolding;
 mod standards;
 
@@ -38,6 +39,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
         Command::Explain(args) => explain::run(args),
         Command::New(args) => new::run(args),
         Command::Add(command) => add::run(command),
+        Command::Organize(args) => organize::run(args),
     }
 }
 

@@ -167,6 +167,21 @@ pub struct Notice {
 enum Source {
     Disk(PathBuf),
     Memory(BTreeMap<String, Vec<u8>>),
+    /// A tree as it would be after a plan: each file read from where it is now on disk, or
+    /// from the bytes the plan writes.
+    Planned {
+        root: PathBuf,
+        files: BTreeMap<String, Origin>,
+    },
+}
+
+/// Where a file of a planned tree comes from.
+#[derive(Debug)]
+enum Origin {
+    /// A file of the tree on disk, at this path today.
+    Disk(String),
+    /// Bytes the plan writes.
+    Bytes(Vec<u8>),
 }
 
 /// The in-memory view of a repository: entries in depth-first order, contents on demand.
@@ -223,6 +238,87 @@ impl Tree {
         Tree::from_entries(Source::Memory(contents), entries, Vec::new())
     }
 
+    /// The tree as it would be after moving files (`from`, `to`), writing files (`path`,
+    /// bytes; new files or new content) and dropping files (untracked ones), without touching
+    /// the disk: for scoring a plan before it is applied. Folders are those holding a file,
+    /// plus the empty folders that nothing was moved out of.
+    #[must_use]
+    pub fn rearranged(
+        &self,
+        moves: &[(String, String)],
+        writes: &[(String, Vec<u8>)],
+        dropped: &[String],
+    ) -> Tree {
+        let moved_from: BTreeMap<&str, &str> = moves
+            .iter()
+            .map(|(from, to)| (from.as_str(), to.as_str()))
+            .collect();
+        let dropped: std::collections::BTreeSet<&str> =
+            dropped.iter().map(String::as_str).collect();
+        let mut files: BTreeMap<String, Origin> = BTreeMap::new();
+        let mut emptied: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for entry in self.entries.iter().filter(|e| !e.is_dir()) {
+            let path = entry.path.as_str();
+            if dropped.contains(path) {
+                continue;
+            }
+            let target = moved_from.get(path).copied().unwrap_or(path);
+            if target != path {
+                emptied.insert(entry.parent().to_owned());
+            }
+            let origin = match &self.source {
+                Source::Memory(bytes) => {
+                    Origin::Bytes(bytes.get(path).cloned().unwrap_or_default())
+                }
+                Source::Planned { files: planned, .. } => match planned.get(path) {
+                    Some(Origin::Disk(at)) => Origin::Disk(at.clone()),
+                    Some(Origin::Bytes(bytes)) => Origin::Bytes(bytes.clone()),
+                    None => Origin::Disk(path.to_owned()),
+                },
+                Source::Disk(_) => Origin::Disk(path.to_owned()),
+            };
+            files.insert(target.to_owned(), origin);
+        }
+        for (path, bytes) in writes {
+            files.insert(path.clone(), Origin::Bytes(bytes.clone()));
+        }
+        let mut entries: BTreeMap<String, EntryKind> = BTreeMap::new();
+        for path in files.keys() {
+            entries.insert(path.clone(), EntryKind::File);
+            let mut parent = path.as_str();
+            while let Some((dir, _)) = parent.rsplit_once('/') {
+                entries.insert(dir.to_owned(), EntryKind::Dir);
+                parent = dir;
+            }
+        }
+        for entry in self.entries.iter().filter(|e| e.is_dir()) {
+            let empty_before = self.descendants(&entry.path).is_empty();
+            if empty_before && !emptied.contains(&entry.path) {
+                entries.entry(entry.path.clone()).or_insert(EntryKind::Dir);
+            }
+        }
+        let entries = entries
+            .into_iter()
+            .map(|(path, kind)| Entry { path, kind })
+            .collect();
+        let source = match &self.source {
+            Source::Memory(_) => Source::Memory(
+                files
+                    .into_iter()
+                    .map(|(path, origin)| match origin {
+                        Origin::Bytes(bytes) => (path, bytes),
+                        Origin::Disk(_) => (path, Vec::new()),
+                    })
+                    .collect(),
+            ),
+            Source::Disk(root) | Source::Planned { root, .. } => Source::Planned {
+                root: root.clone(),
+                files,
+            },
+        };
+        Tree::from_entries(source, entries, Vec::new())
+    }
+
     fn from_entries(source: Source, mut entries: Vec<Entry>, walk_notices: Vec<Notice>) -> Tree {
         entries.par_sort_unstable_by(|a, b| cmp_paths(&a.path, &b.path));
         entries.dedup_by(|a, b| a.path == b.path);
@@ -260,7 +356,7 @@ impl Tree {
     #[must_use]
     pub fn root(&self) -> Option<&Path> {
         match &self.source {
-            Source::Disk(root) => Some(root),
+            Source::Disk(root) | Source::Planned { root, .. } => Some(root),
             Source::Memory(_) => None,
         }
     }
@@ -448,6 +544,13 @@ impl Tree {
                 .is_some_and(Vec::is_empty),
             Source::Disk(root) => std::fs::metadata(root.join(&self.entries[index].path))
                 .is_ok_and(|meta| meta.len() == 0),
+            Source::Planned { root, files } => match files.get(&self.entries[index].path) {
+                Some(Origin::Bytes(bytes)) => bytes.is_empty(),
+                Some(Origin::Disk(at)) => {
+                    std::fs::metadata(root.join(at)).is_ok_and(|meta| meta.len() == 0)
+                }
+                None => false,
+            },
         }
     }
 
@@ -497,6 +600,14 @@ impl Tree {
                 None => Err(Content::Unreadable("no such file".to_owned())),
             },
             Source::Disk(root) => walk::read_bytes(&root.join(&entry.path)),
+            Source::Planned { root, files } => match files.get(&entry.path) {
+                Some(Origin::Disk(at)) => walk::read_bytes(&root.join(at)),
+                Some(Origin::Bytes(bytes)) if bytes.len() as u64 > MAX_READ_BYTES => {
+                    Err(Content::TooLarge(bytes.len() as u64))
+                }
+                Some(Origin::Bytes(bytes)) => Ok(bytes.clone()),
+                None => Err(Content::Unreadable("no such file".to_owned())),
+            },
         }
     }
 
@@ -691,6 +802,46 @@ pub fn human_size(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rearranged_tree_is_the_tree_after_a_plan() {
+        let tree = super::Tree::from_files(&[
+            ("src/controllers/users.js", "A"),
+            ("src/app.js", "B"),
+            ("app.db", "C"),
+            ("empty/.", ""),
+        ]);
+        let after = tree.rearranged(
+            &[(
+                "src/controllers/users.js".into(),
+                "src/modules/users/users.controller.js".into(),
+            )],
+            &[
+                ("src/app.js".into(), b"B2".to_vec()),
+                ("README.md".into(), b"# R".to_vec()),
+            ],
+            &["app.db".into()],
+        );
+        let paths: Vec<&str> = after.entries().iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "README.md",
+                "empty",
+                "src",
+                "src/app.js",
+                "src/modules",
+                "src/modules/users",
+                "src/modules/users/users.controller.js",
+            ]
+        );
+        assert_eq!(
+            after.text_at("src/modules/users/users.controller.js"),
+            Some("A")
+        );
+        assert_eq!(after.text_at("src/app.js"), Some("B2"));
+        assert!(!after.is_dir("src/controllers"), "emptied folders go");
+    }
+
     use super::*;
 
     fn tree() -> Tree {

@@ -18,7 +18,7 @@ mod template;
 
 pub use names::{Forms, NameError, validate as validate_name, validate_migration};
 pub use project::{PROJECT_FILE, ProjectFile};
-pub use template::{TEMPLATE_ID, Template};
+pub use template::{TEMPLATE_ID, Template, render_embedded};
 
 use serde::{Deserialize, Serialize};
 

@@ -415,6 +415,24 @@ impl Template {
     }
 }
 
+/// Render one embedded template file (`organize/CLAUDE.md.hbs`) with `context`, strictly.
+pub fn render_embedded(path: &str, context: &Value) -> Result<String, ScaffoldError> {
+    let bug = |message: String| ScaffoldError::Template {
+        path: path.to_owned(),
+        message,
+    };
+    let text = TEMPLATES
+        .get_file(path)
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| bug("missing".to_owned()))?;
+    let mut engine = Handlebars::new();
+    engine.set_strict_mode(true);
+    engine.register_escape_fn(handlebars::no_escape);
+    engine
+        .render_template(text, context)
+        .map_err(|err| bug(err.to_string()))
+}
+
 fn collect<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
     for entry in dir.entries() {
         match entry {

@@ -1,0 +1,217 @@
+//! `squarely organize`: plan (print), apply (journal first), undo.
+
+use std::io::{self, Write};
+
+use anyhow::{Context as _, bail};
+use serde_json::json;
+
+use crate::cli::{OrganizeArgs, PlanFormat};
+use crate::fs::Tree;
+use crate::organize::{Plan, Stack};
+use crate::standard::{self, DEFAULT_STANDARD};
+
+use super::Exit;
+use super::scaffolding::now;
+
+/// Run `squarely organize`.
+pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
+    if args.standard != DEFAULT_STANDARD {
+        bail!(
+            "`squarely organize` moves repositories onto `{DEFAULT_STANDARD}` today, not `{}`",
+            args.standard
+        );
+    }
+    if args.undo {
+        return undo(args);
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let shown = args.path.display().to_string();
+    let tree = Tree::walk(&args.path)?;
+    if tree.is_empty() {
+        bail!(
+            "{shown}: the directory is empty (or holds only files git ignores): nothing to organize"
+        );
+    }
+    let loaded = standard::load(&args.standard, &cwd)?;
+    let standard = loaded.standard;
+    let detection = crate::detect::detect(&tree, &standard.detection);
+    let plan = crate::organize::plan(&tree, &detection, &standard.id, now()?)?;
+    let before = crate::audit::audit(&tree, &standard, &detection, &shown);
+    let after_tree = plan.tree_after(&tree);
+    let after_detection = crate::detect::detect(&after_tree, &standard.detection);
+    let after = crate::audit::audit(&after_tree, &standard, &after_detection, &shown);
+    if args.apply {
+        return apply(args, &tree, &plan, before.score, after.score);
+    }
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        PlanFormat::Json => {
+            let value = json!({
+                "path": shown,
+                "standard": standard.id,
+                "score_before": before.score,
+                "score_after": after.score,
+                "plan": plan,
+            });
+            serde_json::to_writer_pretty(&mut out, &value)?;
+            writeln!(out)?;
+        }
+        PlanFormat::Text => print_plan(&mut out, &shown, &plan, before.score, after.score)?,
+    }
+    Ok(Exit::Success)
+}
+
+fn print_plan(
+    out: &mut dyn Write,
+    shown: &str,
+    plan: &Plan,
+    before: f64,
+    after: f64,
+) -> io::Result<()> {
+    let stack = match plan.stack {
+        Stack::Python => "python",
+        Stack::Node => "node",
+        Stack::Rust => "rust",
+        Stack::Other => "no backend language",
+    };
+    writeln!(out, "squarely organize {shown}")?;
+    writeln!(out, "stack     {stack}")?;
+    writeln!(
+        out,
+        "score     {before:.2} -> {after:.2} (coditect-backend, after this plan)"
+    )?;
+    if plan.is_empty() {
+        writeln!(
+            out,
+            "\nNothing to do: the repository already follows the layout squarely can plan."
+        )?;
+        return Ok(());
+    }
+    let layout = &plan.layout;
+    if !layout.moves.is_empty() {
+        writeln!(out, "\nMove ({})", layout.moves.len())?;
+        let width = layout
+            .moves
+            .iter()
+            .map(|m| m.moved.from.len())
+            .max()
+            .unwrap_or(0);
+        for planned in &layout.moves {
+            writeln!(
+                out,
+                "  {:width$}  ->  {}",
+                planned.moved.from, planned.moved.to
+            )?;
+        }
+        let mut reasons: Vec<&str> = layout.moves.iter().map(|m| m.why.as_str()).collect();
+        reasons.sort_unstable();
+        reasons.dedup();
+        writeln!(out, "  why:")?;
+        for why in reasons {
+            writeln!(out, "    - {why}")?;
+        }
+    }
+    if !layout.untrack.is_empty() {
+        writeln!(
+            out,
+            "\nUntrack and ignore ({}; the files stay on disk)",
+            layout.untrack.len()
+        )?;
+        for untrack in &layout.untrack {
+            writeln!(out, "  {}  ({})", untrack.path, untrack.why)?;
+        }
+    }
+    if let Some(gitignore) = &plan.gitignore {
+        writeln!(out, "\n.gitignore: add {}", gitignore.added.join(", "))?;
+    }
+    let creates: Vec<(&str, &str)> = plan
+        .creates
+        .iter()
+        .map(|c| (c.path.as_str(), c.why.as_str()))
+        .chain(
+            plan.rewrites
+                .created
+                .iter()
+                .map(|(path, _)| (path.as_str(), "the moved code needs it")),
+        )
+        .collect();
+    if !creates.is_empty() {
+        writeln!(out, "\nCreate ({})", creates.len())?;
+        for (path, why) in creates {
+            writeln!(out, "  {path}  ({why})")?;
+        }
+    }
+    if !plan.rewrites.edits.is_empty() {
+        writeln!(
+            out,
+            "\nRewrite imports ({} files)",
+            plan.rewrites.edits.len()
+        )?;
+        for edit in &plan.rewrites.edits {
+            if edit.original_path == edit.path {
+                writeln!(out, "  --- {}", edit.path)?;
+            } else {
+                writeln!(out, "  --- {} (was {})", edit.path, edit.original_path)?;
+            }
+            for change in &edit.changes {
+                writeln!(out, "  @@ line {}", change.line)?;
+                for line in change.before.lines() {
+                    writeln!(out, "  -{line}")?;
+                }
+                for line in change.after.lines() {
+                    writeln!(out, "  +{line}")?;
+                }
+            }
+        }
+    }
+    if !plan.rewrites.unresolved.is_empty() {
+        writeln!(
+            out,
+            "\nCannot rewrite ({}): check these by hand",
+            plan.rewrites.unresolved.len()
+        )?;
+        for unresolved in &plan.rewrites.unresolved {
+            writeln!(
+                out,
+                "  {}:{}  {}  ({})",
+                unresolved.path, unresolved.line, unresolved.text, unresolved.why
+            )?;
+        }
+    }
+    if !layout.conflicts.is_empty() {
+        writeln!(out, "\nConflicts ({}): not moved", layout.conflicts.len())?;
+        for conflict in &layout.conflicts {
+            writeln!(
+                out,
+                "  {} -> {}  ({})",
+                conflict.from, conflict.to, conflict.why
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "\nNothing was changed. Apply with `squarely organize --apply` (add --commit for one commit per step); take it back with `squarely organize --undo`."
+    )?;
+    Ok(())
+}
+
+fn apply(
+    args: &OrganizeArgs,
+    _tree: &Tree,
+    _plan: &Plan,
+    _before: f64,
+    _after: f64,
+) -> anyhow::Result<Exit> {
+    bail!(
+        "{}: --apply is not available in this build",
+        args.path.display()
+    )
+}
+
+fn undo(args: &OrganizeArgs) -> anyhow::Result<Exit> {
+    bail!(
+        "{}: --undo is not available in this build",
+        args.path.display()
+    )
+}
