@@ -1,5 +1,6 @@
 //! Apply and undo on real folders, with and without git: unit tests, a crash test (a child
-//! process aborted after each step).
+//! process aborted after each step), and a property test of random trees and runs
+//! ([`properties`]).
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -7,6 +8,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 
 use super::*;
+
+mod properties;
 
 /// What is at a path, for comparing trees.
 #[derive(Debug, Clone, PartialEq, Eq)]
