@@ -1,6 +1,6 @@
 //! The repository as squarely sees it: one walk of the disk into an in-memory [`Tree`].
 //!
-//! This is the only module that reads the disk, and ([`ProjectDir`]) the only one that writes it. Everything that judges a repository
+//! This is the only module that reads the disk, and ([`ProjectDir`], [`journal`]) the only one that writes it. Everything that judges a repository
 //! (detection, the audit engine, source analysis) asks the tree for entries and contents,
 //! so it can be fed an in-memory tree in tests and never walks twice.
 //!
@@ -11,6 +11,7 @@
 //! and every problem met on the way (an unreadable directory, a binary or non-UTF-8 file,
 //! a file too large to read, a symlink loop) becomes a [`Notice`] instead of an error.
 
+pub mod journal;
 mod plan;
 mod walk;
 mod write;
@@ -23,6 +24,10 @@ use std::sync::{Mutex, OnceLock};
 
 use rayon::slice::ParallelSliceMut;
 
+pub use journal::{
+    Applied, Commit, CommitMade, GitStatus, Group, JournalError, Repository, Run, Undone,
+    git_status,
+};
 pub use plan::{Disk, Plan, PlannedEdit, PlannedFile};
 pub use walk::WalkError;
 pub use write::{ProjectDir, WriteError};

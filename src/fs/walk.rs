@@ -150,13 +150,11 @@ pub(super) fn walk(root: &Path) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), Wa
         .parents(true)
         .follow_links(false)
         .threads(threads.min(8))
-        // `.git` is never part of the tree (a byte test: `file_name()` parses components).
+        // `.git` is never part of the tree, nor the journal `organize` keeps outside git (a
+        // byte test: `file_name()` parses components).
         .filter_entry(|entry| {
-            !entry
-                .path()
-                .as_os_str()
-                .as_encoded_bytes()
-                .ends_with(b"/.git")
+            let path = entry.path().as_os_str().as_encoded_bytes();
+            !path.ends_with(b"/.git") && !path.ends_with(b"/.squarely/organize")
         });
     let shared = Mutex::new((Vec::new(), Vec::new()));
     builder.build_parallel().visit(&mut Builder {
@@ -293,6 +291,19 @@ mod tests {
         let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, [".env.example", ".gitignore", "src", "src/main.rs"]);
         assert!(notices.is_empty());
+    }
+
+    #[test]
+    fn the_organize_journal_outside_git_is_not_part_of_the_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join(".squarely/organize")).unwrap();
+        fs::write(root.join(".squarely/organize/run-000001.jsonl"), "{}\n").unwrap();
+        fs::write(root.join(".squarely/project.yaml"), "x: 1\n").unwrap();
+        let (_, mut entries, _) = walk(root).unwrap();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, [".squarely", ".squarely/project.yaml"]);
     }
 
     #[test]
