@@ -6,7 +6,8 @@ use anyhow::{Context as _, bail};
 use serde_json::json;
 
 use crate::cli::{OrganizeArgs, PlanFormat};
-use crate::fs::Tree;
+use crate::fs::journal::{self, Step};
+use crate::fs::{Commit, GitStatus, Group, Run, Tree, git_status};
 use crate::organize::{Plan, Stack};
 use crate::standard::{self, DEFAULT_STANDARD};
 
@@ -41,7 +42,7 @@ pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
     let after_detection = crate::detect::detect(&after_tree, &standard.detection);
     let after = crate::audit::audit(&after_tree, &standard, &after_detection, &shown);
     if args.apply {
-        return apply(args, &tree, &plan, before.score, after.score);
+        return apply(args, &plan, before.score, after.score);
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -196,22 +197,169 @@ fn print_plan(
     Ok(())
 }
 
-fn apply(
-    args: &OrganizeArgs,
-    _tree: &Tree,
-    _plan: &Plan,
-    _before: f64,
-    _after: f64,
-) -> anyhow::Result<Exit> {
-    bail!(
-        "{}: --apply is not available in this build",
-        args.path.display()
-    )
+fn apply(args: &OrganizeArgs, plan: &Plan, before: f64, after: f64) -> anyhow::Result<Exit> {
+    let shown = args.path.display().to_string();
+    if let GitStatus::Repository(repository) = git_status(&args.path)?
+        && !repository.is_clean()
+        && !args.allow_dirty
+    {
+        let mut dirty: Vec<&str> = repository.changed.iter().map(String::as_str).collect();
+        dirty.extend(repository.untracked.iter().map(String::as_str));
+        let more = if dirty.len() > 5 { ", ..." } else { "" };
+        dirty.truncate(5);
+        bail!(
+            "{shown}: the git working tree has uncommitted changes ({}{more}); commit or stash them, or pass --allow-dirty",
+            dirty.join(", ")
+        );
+    }
+    if plan.is_empty() {
+        println!("Nothing to do: the repository already follows the layout squarely can plan.");
+        return Ok(Exit::Success);
+    }
+    let run = to_run(plan);
+    let commit = if args.commit { Commit::Yes } else { Commit::No };
+    // A test hook: abort right after step N, to prove that --undo recovers from a crash.
+    let crash_after = std::env::var("SQUARELY_TEST_CRASH_AFTER_STEP")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    let applied = journal::apply(&args.path, &run, commit, crash_after)?;
+    println!(
+        "Organized {shown}: {} steps ({} moves, {} files edited, {} created, {} untracked); score {before:.2} -> {after:.2}.",
+        applied.steps,
+        plan.layout.moves.len(),
+        plan.rewrites.edits.len() + usize::from(plan.gitignore.is_some()),
+        plan.creates.len() + plan.rewrites.created.len(),
+        plan.layout
+            .untrack
+            .iter()
+            .map(|u| u.files.len())
+            .sum::<usize>(),
+    );
+    for made in &applied.commits {
+        let short = &made.commit[..made.commit.len().min(10)];
+        println!("  commit {short}  {}", made.title);
+    }
+    if !plan.rewrites.unresolved.is_empty() {
+        println!(
+            "{} references could not be rewritten; check them by hand (`squarely organize` lists them).",
+            plan.rewrites.unresolved.len()
+        );
+    }
+    println!("Take it back with `squarely organize --undo`.");
+    Ok(Exit::Success)
+}
+
+/// The plan as journal steps, in commit-sized groups: untracking first, then each domain's
+/// renames, the other moves, the import edits (after every rename, so that git follows
+/// each file's history), and the new documents.
+fn to_run(plan: &Plan) -> Run {
+    let mut groups = Vec::new();
+    let mut push = |title: &str, steps: Vec<Step>| {
+        if !steps.is_empty() {
+            groups.push(Group {
+                title: title.to_owned(),
+                steps,
+            });
+        }
+    };
+    let mut untrack: Vec<Step> = plan
+        .layout
+        .untrack
+        .iter()
+        .flat_map(|u| {
+            u.files
+                .iter()
+                .map(|path| Step::Untrack { path: path.clone() })
+        })
+        .collect();
+    if let Some(gitignore) = &plan.gitignore {
+        let after = gitignore.after.clone().into_bytes();
+        untrack.push(match &gitignore.before {
+            Some(before) => Step::Edit {
+                path: ".gitignore".to_owned(),
+                before: before.clone().into_bytes(),
+                after,
+            },
+            None => Step::Create {
+                path: ".gitignore".to_owned(),
+                contents: after,
+            },
+        });
+    }
+    push(
+        "organize: untrack build output, temporary files and local data; ignore them",
+        untrack,
+    );
+    let moves = |moves: &[&crate::organize::PlannedMove]| -> Vec<Step> {
+        moves
+            .iter()
+            .map(|m| Step::Move {
+                from: m.moved.from.clone(),
+                to: m.moved.to.clone(),
+            })
+            .collect()
+    };
+    for (domain, planned) in crate::organize::plan::domains(&plan.layout) {
+        push(
+            &format!("organize: move the {domain} domain into its module"),
+            moves(&planned),
+        );
+    }
+    let others: Vec<&crate::organize::PlannedMove> = plan
+        .layout
+        .moves
+        .iter()
+        .filter(|m| m.domain.is_none())
+        .collect();
+    push(
+        "organize: move root items and shared code where the standard puts them",
+        moves(&others),
+    );
+    let mut edits: Vec<Step> = plan
+        .rewrites
+        .edits
+        .iter()
+        .map(|e| Step::Edit {
+            path: e.path.clone(),
+            before: e.before.clone().into_bytes(),
+            after: e.after.clone().into_bytes(),
+        })
+        .collect();
+    edits.extend(
+        plan.rewrites
+            .created
+            .iter()
+            .map(|(path, text)| Step::Create {
+                path: path.clone(),
+                contents: text.clone().into_bytes(),
+            }),
+    );
+    push("organize: rewrite the imports the moves broke", edits);
+    let documents = plan
+        .creates
+        .iter()
+        .map(|c| Step::Create {
+            path: c.path.clone(),
+            contents: c.contents.clone().into_bytes(),
+        })
+        .collect();
+    push("organize: add the missing documents", documents);
+    Run { groups }
 }
 
 fn undo(args: &OrganizeArgs) -> anyhow::Result<Exit> {
-    bail!(
-        "{}: --undo is not available in this build",
+    let undone = journal::undo(&args.path)?;
+    print!(
+        "Took back {} steps of the last organize run in {}",
+        undone.steps,
         args.path.display()
-    )
+    );
+    match &undone.reset_to {
+        Some(commit) => println!(
+            "; the branch is back at {}.",
+            &commit[..commit.len().min(10)]
+        ),
+        None => println!("."),
+    }
+    Ok(Exit::Success)
 }
