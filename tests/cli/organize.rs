@@ -68,3 +68,218 @@ fn bad_input_is_one_clear_error() {
         );
     }
 }
+
+/// A copy of a fixture in a fresh git repository with one commit.
+fn repository(fixture: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join(fixture);
+    copy_dir(&crate::support::fixtures().join(fixture), &root);
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-qm", "before organize"]);
+    (dir, root)
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Run git with a fixed identity (CI machines have none).
+fn git(root: &std::path::Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .current_dir(root)
+        .args(args)
+        .envs(identity())
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn identity() -> [(&'static str, &'static str); 4] {
+    [
+        ("GIT_AUTHOR_NAME", "squarely tests"),
+        ("GIT_AUTHOR_EMAIL", "tests@example.com"),
+        ("GIT_COMMITTER_NAME", "squarely tests"),
+        ("GIT_COMMITTER_EMAIL", "tests@example.com"),
+    ]
+}
+
+/// squarely in `root`, with a git identity.
+fn organize_in(root: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = crate::support::squarely();
+    cmd.current_dir(root)
+        .envs(identity())
+        .arg("organize")
+        .args(args);
+    cmd.output().expect("squarely runs")
+}
+
+/// Every file below `root` but `.git`: path, mode and bytes.
+fn fingerprint(root: &std::path::Path) -> Vec<(String, u32, Vec<u8>)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n == ".git") {
+                continue;
+            }
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if meta.is_dir() {
+                out.push((format!("{rel}/"), meta.permissions().mode(), Vec::new()));
+                stack.push(path);
+            } else {
+                out.push((
+                    rel,
+                    meta.permissions().mode(),
+                    std::fs::read(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn apply_then_undo_restores_every_byte() {
+    for fixture in [
+        "organize-fastapi-flat",
+        "express-layered",
+        "organize-rust-misplaced",
+        "flat-hobby",
+    ] {
+        for commit in [false, true] {
+            let (_dir, root) = repository(fixture);
+            let before = fingerprint(&root);
+            let mut args = vec!["--apply"];
+            if commit {
+                args.push("--commit");
+            }
+            let applied = organize_in(&root, &args);
+            assert_eq!(code(&applied), 0, "{fixture}: {}", stderr(&applied));
+            assert_ne!(fingerprint(&root), before, "{fixture}: something moved");
+            let audit = run(&["audit", root.to_str().unwrap(), "--format", "json"]);
+            let after: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+            let planned = run(&["organize", fixture, "--format", "json"]);
+            let planned: serde_json::Value = serde_json::from_slice(&planned.stdout).unwrap();
+            assert_eq!(
+                after["score"], planned["score_after"],
+                "{fixture}: the score the plan promised"
+            );
+            let undone = organize_in(&root, &["--undo"]);
+            assert_eq!(code(&undone), 0, "{fixture}: {}", stderr(&undone));
+            assert_eq!(fingerprint(&root), before, "{fixture} (commit: {commit})");
+            assert_eq!(
+                git(&root, &["status", "--porcelain"]),
+                "",
+                "{fixture}: git agrees"
+            );
+        }
+    }
+}
+
+#[test]
+fn renames_and_edits_are_separate_commits_that_git_follows() {
+    let (_dir, root) = repository("express-layered");
+    let applied = organize_in(&root, &["--apply", "--commit"]);
+    assert_eq!(code(&applied), 0, "{}", stderr(&applied));
+    let log = git(&root, &["log", "--format=%s"]);
+    assert!(
+        log.contains("organize: move the users domain into its module"),
+        "{log}"
+    );
+    let follow = git(
+        &root,
+        &[
+            "log",
+            "--follow",
+            "--format=%s",
+            "--",
+            "src/modules/users/users.service.js",
+        ],
+    );
+    assert!(follow.contains("before organize"), "history kept: {follow}");
+}
+
+#[test]
+fn a_crash_half_way_is_undone_exactly() {
+    // Steps 1-2 untrack files (the index changes), 3 writes .gitignore, then files move.
+    for after_step in [1, 3, 6, 10] {
+        let (_dir, root) = repository("organize-rust-misplaced");
+        let before = fingerprint(&root);
+        let mut cmd = crate::support::squarely();
+        let crashed = cmd
+            .current_dir(&root)
+            .envs(identity())
+            .env("SQUARELY_TEST_CRASH_AFTER_STEP", after_step.to_string())
+            .args(["organize", "--apply"])
+            .output()
+            .unwrap();
+        assert!(!crashed.status.success(), "the apply was cut short");
+        let status = git(&root, &["status", "--porcelain"]);
+        assert!(
+            fingerprint(&root) != before || !status.is_empty(),
+            "step {after_step} happened"
+        );
+        let undone = organize_in(&root, &["--undo"]);
+        assert_eq!(code(&undone), 0, "{}", stderr(&undone));
+        assert_eq!(
+            fingerprint(&root),
+            before,
+            "after a crash at step {after_step}"
+        );
+    }
+}
+
+#[test]
+fn it_refuses_a_dirty_tree_and_an_undo_that_would_lose_work() {
+    let (_dir, root) = repository("organize-rust-misplaced");
+    std::fs::write(root.join("src/lib.rs"), "//! edited, not committed\n").unwrap();
+    let refused = organize_in(&root, &["--apply"]);
+    assert_eq!(code(&refused), 2);
+    assert!(
+        stderr(&refused).contains("uncommitted changes (src/lib.rs)"),
+        "{}",
+        stderr(&refused)
+    );
+    git(&root, &["checkout", "--", "src/lib.rs"]);
+
+    let applied = organize_in(&root, &["--apply"]);
+    assert_eq!(code(&applied), 0, "{}", stderr(&applied));
+    let mine = root.join("src/modules/users/models.rs");
+    std::fs::write(&mine, "// my work after the apply\n").unwrap();
+    let refused = organize_in(&root, &["--undo"]);
+    assert_eq!(code(&refused), 2);
+    assert!(
+        stderr(&refused).contains("src/modules/users/models.rs"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&mine).unwrap(),
+        "// my work after the apply\n"
+    );
+    let nothing = organize_in(&root, &["--undo"]);
+    assert_eq!(code(&nothing), 2, "still refused, nothing lost");
+}
