@@ -11,7 +11,7 @@ use crate::support::{code, stderr, stdout};
 /// A fixed clock, so that migration versions and dates are the same in every run.
 const EPOCH: &str = "1795727045"; // 2026-11-26T21:04:05Z
 
-/// `new` options of the axum + SQLite variant with a resource domain and auth.
+/// `new` options of the axum + `SQLite` variant with a resource domain and auth.
 const AXUM_SQLITE_AUTH: &[&str] = &[
     "--framework",
     "axum",
