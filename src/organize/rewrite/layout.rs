@@ -59,6 +59,7 @@ pub(super) struct Source<'t> {
 pub(super) struct Layout<'t> {
     tree: &'t Tree,
     moves: BTreeMap<String, String>,
+    back: HashMap<String, String>,
     /// Files before the moves.
     pub(super) before: Files,
     /// Files after the moves.
@@ -74,6 +75,10 @@ impl<'t> Layout<'t> {
             .filter(|m| m.from != m.to)
             .map(|m| (m.from.clone(), m.to.clone()))
             .collect();
+        let back = moves
+            .iter()
+            .map(|(from, to)| (to.clone(), from.clone()))
+            .collect();
         let mut before = Files::default();
         let mut after = Files::default();
         for entry in tree.entries() {
@@ -85,6 +90,7 @@ impl<'t> Layout<'t> {
         Layout {
             tree,
             moves,
+            back,
             before,
             after,
             fates: Mutex::new(HashMap::new()),
@@ -111,6 +117,15 @@ impl<'t> Layout<'t> {
         self.moves.contains_key(old)
     }
 
+    /// Where the file that is at `new` after the moves was before them (`None` when no file
+    /// of the tree ends up there).
+    pub(super) fn old_path<'a>(&'a self, new: &'a str) -> Option<&'a str> {
+        match self.back.get(new) {
+            Some(old) => Some(old),
+            None => (!self.moves.contains_key(new) && self.before.is_file(new)).then_some(new),
+        }
+    }
+
     /// Every file of the tree (paths before the moves), in tree order.
     pub(super) fn files(&self) -> impl Iterator<Item = &'t str> + 't {
         self.tree
@@ -118,6 +133,20 @@ impl<'t> Layout<'t> {
             .iter()
             .filter(|e| e.is_file())
             .map(|e| e.path.as_str())
+    }
+
+    /// The files and folders directly in folder `dir` (before the moves): `(path, is_dir)`.
+    pub(super) fn entries_in(&self, dir: &str) -> Vec<(&'t str, bool)> {
+        if !self.before.is_dir(dir) {
+            return Vec::new();
+        }
+        self.tree
+            .children(dir)
+            .map(|index| {
+                let entry = self.tree.entry(index);
+                (entry.path.as_str(), entry.is_dir())
+            })
+            .collect()
     }
 
     /// The text of the file at `old`.
@@ -303,5 +332,8 @@ mod tests {
         assert!(layout.after.is_file("n/a/sub/y.py") && !layout.after.is_file("a/x.py"));
         assert!(layout.after.is_dir("n/a") && !layout.after.is_dir("a"));
         assert_eq!(layout.new_path("c/x.py"), "c/x.py");
+        assert_eq!(layout.old_path("p/x.py"), Some("b/x.py"));
+        assert_eq!(layout.old_path("b/y.py"), Some("b/y.py"));
+        assert_eq!(layout.old_path("b/x.py"), None);
     }
 }

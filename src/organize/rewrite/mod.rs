@@ -130,7 +130,7 @@ mod test_support {
     }
 
     /// The import statements of a file, each widened to its whole lines when it is alone on
-    /// them, and merged with neighbours separated only by blanks and `;`.
+    /// them, and merged with neighbours on the same line separated only by blanks and `;`.
     fn import_regions(path: &str, source: &str) -> Vec<Span> {
         let mut spans: Vec<Span> = match Language::from_path(path) {
             Some(Language::Python) => python_imports(source)
@@ -160,7 +160,7 @@ mod test_support {
             if let Some(last) = merged.last_mut()
                 && source
                     .get(last.end..span.start)
-                    .is_some_and(|gap| gap.chars().all(|c| c.is_whitespace() || c == ';'))
+                    .is_some_and(|gap| gap.chars().all(|c| matches!(c, ' ' | '\t' | ';')))
             {
                 last.end = last.end.max(span.end);
                 continue;
