@@ -117,6 +117,15 @@ pub(super) fn indentation(source: &str, at: usize) -> Option<&str> {
         .then_some(indent)
 }
 
+/// The line break `source` uses: `\r\n` when it has any, else `\n`.
+pub(super) fn newline(source: &str) -> &'static str {
+    if source.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
 /// The 1-based line of byte `at`.
 pub(super) fn line_at(source: &str, at: usize) -> u32 {
     let count = source
@@ -129,9 +138,9 @@ pub(super) fn line_at(source: &str, at: usize) -> u32 {
 }
 
 /// The spans to delete to take the items not kept out of a comma-separated list, leaving a
-/// valid list: each removed item goes with one neighbouring comma (the one after it, or for
-/// items after the last kept one, the one before it), comments stay. `items` are
-/// `(item, comma after it)`; at least one item must be kept.
+/// valid list: each removed item goes with one neighbouring comma (the one after it; for items
+/// after the last kept one in a list without a trailing comma, the one before it), and
+/// comments stay. `items` are `(item, comma after it)`; at least one item must be kept.
 pub(super) fn list_removals(
     source: &str,
     items: &[(Span, Option<Span>)],
@@ -140,6 +149,7 @@ pub(super) fn list_removals(
     let Some(last_kept) = keep.iter().rposition(|k| *k) else {
         return Vec::new();
     };
+    let trailing = items.last().is_some_and(|(_, comma)| comma.is_some());
     let blank = |from: usize, to: usize| {
         source
             .get(from..to)
@@ -150,13 +160,14 @@ pub(super) fn list_removals(
         if *kept {
             continue;
         }
-        let comma = if index < last_kept {
+        let takes_next = index < last_kept || trailing;
+        let comma = if takes_next {
             *comma
         } else {
             items.get(index.wrapping_sub(1)).and_then(|(_, c)| *c)
         };
         match comma {
-            Some(comma) if index < last_kept && blank(item.end, comma.start) => {
+            Some(comma) if takes_next && blank(item.end, comma.start) => {
                 let mut end = comma.end;
                 while source
                     .as_bytes()
@@ -165,12 +176,16 @@ pub(super) fn list_removals(
                 {
                     end += 1;
                 }
-                spans.push(Span {
-                    start: item.start,
-                    end,
-                });
+                let mut start = item.start;
+                if index > last_kept {
+                    // A trailing item: the blanks before it go too (`a, b,` from `a, b, c,`).
+                    while start > 0 && matches!(source.as_bytes()[start - 1], b' ' | b'\t') {
+                        start -= 1;
+                    }
+                }
+                spans.push(Span { start, end });
             }
-            Some(comma) if index > last_kept && blank(comma.end, item.start) => {
+            Some(comma) if !takes_next && blank(comma.end, item.start) => {
                 spans.push(Span {
                     start: comma.start,
                     end: item.end,
@@ -395,7 +410,7 @@ mod tests {
     #[test]
     fn list_removals_keep_lists_valid() {
         // (list, keep) -> list after the removals
-        let cases: [(&str, &[bool], &str); 7] = [
+        let cases: [(&str, &[bool], &str); 9] = [
             ("a, b, c", &[true, false, true], "a, c"),
             ("a, b, c", &[false, true, true], "b, c"),
             ("a, b, c", &[true, false, false], "a"),
@@ -403,6 +418,16 @@ mod tests {
             ("(\n    a,\n    b,\n)", &[false, true], "(\n    b,\n)"),
             ("(\n    a,\n    b\n)", &[true, false], "(\n    a\n)"),
             ("a,  # keep me\n b", &[false, true], "# keep me\n b"),
+            (
+                "(\n    a,  # a\n    b,\n)",
+                &[true, false],
+                "(\n    a,  # a\n)",
+            ),
+            (
+                "(\n    a,  # a\n    b\n)",
+                &[true, false],
+                "(\n    a  # a\n)",
+            ),
         ];
         for (list, keep, expected) in cases {
             let items = items_of(list);

@@ -192,3 +192,44 @@ mod test_support {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fs::Tree;
+    use crate::organize::model::Move;
+
+    use super::rewrite_imports;
+
+    #[test]
+    fn no_moves_no_rewrites() {
+        let tree = Tree::from_files(&[("a.py", "import b\n"), ("b.py", "")]);
+        let same = [Move {
+            from: "a.py".to_owned(),
+            to: "a.py".to_owned(),
+        }];
+        assert_eq!(rewrite_imports(&tree, &[]), super::Rewrites::default());
+        assert_eq!(rewrite_imports(&tree, &same), super::Rewrites::default());
+    }
+
+    #[test]
+    fn files_that_are_not_utf8_are_shown_not_rewritten() {
+        let tree = Tree::from_files(&[
+            ("m.py", b"# caf\xe9\nfrom app import x\n".as_slice()),
+            ("app/__init__.py", b"".as_slice()),
+            ("app/x.py", b"".as_slice()),
+        ]);
+        let moves = [Move {
+            from: "app/x.py".to_owned(),
+            to: "app/y/x.py".to_owned(),
+        }];
+        let rewrites = rewrite_imports(&tree, &moves);
+        assert!(rewrites.edits.is_empty());
+        let unresolved: Vec<(&str, u32, &str)> = rewrites
+            .unresolved
+            .iter()
+            .map(|u| (u.path.as_str(), u.line, u.text.as_str()))
+            .collect();
+        assert_eq!(unresolved, [("m.py", 2, "from app import x")]);
+        assert!(rewrites.unresolved[0].why.contains("from app.y import x"));
+    }
+}

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use crate::analyze::Language;
 use crate::analyze::spans::{PyName, PyStatement, PythonImports, Span, python_imports};
 
-use super::edit::{FileEdits, Output, indentation, list_removals};
+use super::edit::{FileEdits, Output, indentation, list_removals, newline};
 use super::layout::{DirFate, Files, Layout, file_name, is_within, join, parent};
 
 /// Whether `path` is a Python source or stub file.
@@ -723,7 +723,7 @@ fn emit_from(
             .and_then(|p| p.module.clone())
     });
     let separator = match indentation(file.source, statement.span.start) {
-        Some(indent) => format!("\n{indent}"),
+        Some(indent) => format!("{}{indent}", newline(file.source)),
         None => "; ".to_owned(),
     };
     let mut extra: Vec<String> = Vec::new();
@@ -775,8 +775,18 @@ fn emit_from(
             edits.delete(file.source, removal, group_span);
         }
     }
+    // After a comment that ends the statement's line, so that the comment stays with it.
+    let mut at = statement.span.end;
+    if separator.starts_with(['\r', '\n']) {
+        let rest = &file.source[at..];
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        let tail = rest[..line_end].trim();
+        if tail.is_empty() || tail.starts_with('#') {
+            at += rest[..line_end].trim_end_matches('\r').len();
+        }
+    }
     for new in new_statements {
-        edits.insert(statement.span.end, format!("{separator}{new}"), group_span);
+        edits.insert(at, format!("{separator}{new}"), group_span);
     }
 }
 
@@ -811,7 +821,7 @@ mod tests {
                     ),
                     (
                         "app/main.py",
-                        "from app.models import user, post, Base\nfrom app.models.user import User  # the user\nimport app.models.user as user_model\nfrom app.models.post import *\n\nx = 'from app.models.user import User'\n",
+                        "from app.models import user, post, Base  # models\nfrom app.models.user import User  # the user\nimport app.models.user as user_model\nfrom app.models.post import *\n\nx = 'from app.models.user import User'\n",
                     ),
                 ],
                 moves: &[
@@ -821,7 +831,7 @@ mod tests {
                 edits: &[
                     (
                         "app/main.py",
-                        "from app.models import Base\nfrom app.users import models as user\nfrom app.posts import models as post\nfrom app.users.models import User  # the user\nimport app.users.models as user_model\nfrom app.posts.models import *\n\nx = 'from app.models.user import User'\n",
+                        "from app.models import Base  # models\nfrom app.users import models as user\nfrom app.posts import models as post\nfrom app.users.models import User  # the user\nimport app.users.models as user_model\nfrom app.posts.models import *\n\nx = 'from app.models.user import User'\n",
                     ),
                     (
                         "app/models/__init__.py",
@@ -989,6 +999,22 @@ mod tests {
                     "from app.users.services import user_service as service\n",
                 )],
                 created: &[],
+                unresolved: &[],
+            },
+            Case {
+                name: "CRLF line endings are kept in split statements",
+                files: &[
+                    ("pkg/__init__.py", ""),
+                    ("pkg/a.py", ""),
+                    ("pkg/b.py", ""),
+                    ("pkg/m.py", "from pkg import a, b  # both\r\nx = 1\r\n"),
+                ],
+                moves: &[("pkg/b.py", "pkg/sub/b.py")],
+                edits: &[(
+                    "pkg/m.py",
+                    "from pkg import a  # both\r\nfrom pkg.sub import b\r\nx = 1\r\n",
+                )],
+                created: &[("pkg/sub/__init__.py", "")],
                 unresolved: &[],
             },
         ];

@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use crate::analyze::Language;
 use crate::analyze::spans::{RustItems, RustMod, RustUse, Span, UseTree, rust_items};
 
-use super::edit::{FileEdits, Output, indentation, list_removals};
+use super::edit::{FileEdits, Output, indentation, list_removals, newline};
 use super::layout::{Layout, file_name, is_within, join, normalize, parent};
 
 /// Whether `path` is a Rust source file.
@@ -420,8 +420,10 @@ impl View {
         match style {
             Style::Crate | Style::Named => Some(absolute),
             Style::SelfRelative | Style::Super(_) => {
-                let before = if let Style::Super(count) = style {
-                    count
+                // `super::` may stay relative with as many `super`s as before (one at least);
+                // `self::` only while it needs none.
+                let limit = if let Style::Super(count) = style {
+                    count.max(1)
                 } else {
                     0
                 };
@@ -432,7 +434,7 @@ impl View {
                     .take_while(|(a, b)| a == b)
                     .count();
                 let ups = site.path.len() - common;
-                if ups > before.max(1) || (ups == 0 && common == target.path.len()) {
+                if ups > limit || (ups == 0 && common == target.path.len()) {
                     return Some(absolute);
                 }
                 let mut path = if ups == 0 {
@@ -518,11 +520,11 @@ struct NewDecl {
 }
 
 impl NewDecl {
-    fn render(&self, indent: &str) -> String {
+    fn render(&self, indent: &str, newline: &str) -> String {
         let mut text = String::new();
         for attribute in &self.attributes {
             text.push_str(attribute);
-            text.push('\n');
+            text.push_str(newline);
             text.push_str(indent);
         }
         if let Some(visibility) = &self.visibility {
@@ -883,7 +885,7 @@ impl Rust<'_> {
             if let Some(file) = created.get(&key) {
                 let mut text = String::new();
                 for decl in &decls {
-                    text.push_str(&decl.render(""));
+                    text.push_str(&decl.render("", "\n"));
                     text.push('\n');
                 }
                 out.created.insert(file.clone(), text);
@@ -931,6 +933,7 @@ impl Rust<'_> {
         edits: &mut FileEdits,
     ) {
         let text = self.text(old);
+        let nl = newline(text);
         let Some(items) = self.items(old) else {
             return;
         };
@@ -960,7 +963,7 @@ impl Rust<'_> {
             match before {
                 Some(next) => edits.insert(
                     next.span.start,
-                    format!("{}\n{indent}", decl.render(indent)),
+                    format!("{}{nl}{indent}", decl.render(indent, nl)),
                     Span {
                         start: next.span.start,
                         end: next.span.start,
@@ -968,7 +971,7 @@ impl Rust<'_> {
                 ),
                 None => edits.insert(
                     last.span.end,
-                    format!("\n{indent}{}", decl.render(indent)),
+                    format!("{nl}{indent}{}", decl.render(indent, nl)),
                     Span {
                         start: last.span.end,
                         end: last.span.end,
@@ -981,7 +984,7 @@ impl Rust<'_> {
             let at = last_use.span.end;
             edits.insert(
                 at,
-                format!("\n\n{}", decl.render("")),
+                format!("{nl}{nl}{}", decl.render("", nl)),
                 Span { start: at, end: at },
             );
             return;
@@ -992,10 +995,10 @@ impl Rust<'_> {
         }
         let mut inserted = String::new();
         if at > 0 {
-            inserted.push('\n');
+            inserted.push_str(nl);
         }
-        inserted.push_str(&decl.render(""));
-        inserted.push('\n');
+        inserted.push_str(&decl.render("", nl));
+        inserted.push_str(nl);
         edits.insert(at, inserted, Span { start: at, end: at });
     }
 
@@ -1162,13 +1165,14 @@ impl Rust<'_> {
             edits.unresolved(declaration.line, written.clone(), why);
         }
         let group = declaration.span;
+        let nl = newline(text);
         let indent = indentation(text, declaration.span.start).unwrap_or("");
         let prefix = |with_attributes: bool| {
             let mut prefix = String::new();
             if with_attributes {
                 for attribute in &declaration.attributes {
                     prefix.push_str(attribute);
-                    prefix.push('\n');
+                    prefix.push_str(nl);
                     prefix.push_str(indent);
                 }
             }
@@ -1184,7 +1188,11 @@ impl Rust<'_> {
                 .enumerate()
                 .map(|(i, path)| format!("{}use {path};", prefix(i > 0)))
                 .collect();
-            edits.replace(declaration.span, joined.join(&format!("\n{indent}")), group);
+            edits.replace(
+                declaration.span,
+                joined.join(&format!("{nl}{indent}")),
+                group,
+            );
             return;
         }
         for (span, replacement, delete) in replacements {
@@ -1197,7 +1205,7 @@ impl Rust<'_> {
         for path in split {
             edits.insert(
                 declaration.span.end,
-                format!("\n{indent}{}use {path};", prefix(true)),
+                format!("{nl}{indent}{}use {path};", prefix(true)),
                 group,
             );
         }
@@ -1654,6 +1662,45 @@ mod tests {
                     ("src/main.rs", 6),
                     ("src/main.rs", 6),
                 ],
+            },
+            Case {
+                name: "a module folder moved whole: renamed in place, a use group moved together",
+                files: &[
+                    ("src/lib.rs", "pub mod models;\npub mod api;\n"),
+                    ("src/models/mod.rs", "pub mod user;\n"),
+                    ("src/models/user.rs", "pub mod helpers;\npub struct User;\n"),
+                    ("src/models/user/helpers.rs", "pub fn h() {}\n"),
+                    (
+                        "src/api.rs",
+                        "use crate::models::user::{helpers::h, User};\n",
+                    ),
+                ],
+                moves: &[
+                    ("src/models/mod.rs", "src/db/mod.rs"),
+                    ("src/models/user.rs", "src/db/user.rs"),
+                    ("src/models/user/helpers.rs", "src/db/user/helpers.rs"),
+                ],
+                edits: &[
+                    ("src/api.rs", "use crate::db::user::{helpers::h, User};\n"),
+                    ("src/lib.rs", "pub mod db;\npub mod api;\n"),
+                ],
+                created: &[],
+                unresolved: &[],
+            },
+            Case {
+                name: "CRLF line endings are kept in inserted lines",
+                files: &[
+                    ("src/main.rs", "mod a;\r\nmod b;\r\n\r\nfn main() {}\r\n"),
+                    ("src/a.rs", ""),
+                    ("src/b.rs", "use crate::a;\r\n"),
+                ],
+                moves: &[("src/a.rs", "src/x/a.rs")],
+                edits: &[
+                    ("src/b.rs", "use crate::x::a;\r\n"),
+                    ("src/main.rs", "mod b;\r\nmod x;\r\n\r\nfn main() {}\r\n"),
+                ],
+                created: &[("src/x/mod.rs", "pub(crate) mod a;\n")],
+                unresolved: &[],
             },
         ];
         check(&cases);
