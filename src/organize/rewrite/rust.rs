@@ -502,6 +502,7 @@ pub(super) fn rewrite(layout: &Layout<'_>, out: &mut Output) {
     rust.locate(&crates);
     let mut edits: HashMap<String, FileEdits> = HashMap::new();
     rust.declare(&mut edits, out);
+    rust.report_undeclared(&crates, &mut edits);
     let use_edits: Vec<FileEdits> = files
         .par_iter()
         .filter_map(|path| rust.rewrite_file(path))
@@ -883,11 +884,15 @@ impl Rust<'_> {
         }
         for (key, decls) in pending {
             if let Some(file) = created.get(&key) {
-                let mut text = String::new();
-                for decl in &decls {
-                    text.push_str(&decl.render("", "\n"));
-                    text.push('\n');
-                }
+                // A file two crates share (a module of both `lib.rs` and `main.rs`) gets the
+                // declarations of both.
+                let mut lines: BTreeSet<String> = out
+                    .created
+                    .get(file)
+                    .map(|text| text.lines().map(str::to_owned).collect())
+                    .unwrap_or_default();
+                lines.extend(decls.iter().map(|decl| decl.render("", "\n")));
+                let text: String = lines.into_iter().map(|line| line + "\n").collect();
                 out.created.insert(file.clone(), text);
                 continue;
             }
@@ -902,6 +907,36 @@ impl Rust<'_> {
                 .or_insert_with(|| FileEdits::new(&old));
             for decl in decls {
                 self.insert_decl(&old, &decl, &deleted, file_edits);
+            }
+        }
+    }
+
+    /// Reports moved Rust files of a package that no `mod` declaration squarely can read
+    /// declares (a macro's, or none): their declarations are not followed.
+    fn report_undeclared(
+        &self,
+        crates: &BTreeMap<String, Crate>,
+        edits: &mut HashMap<String, FileEdits>,
+    ) {
+        let packages: BTreeSet<&str> = crates.values().map(|c| c.package.as_str()).collect();
+        for (from, to) in self.layout.moves() {
+            if !is_rust(from) || self.by_file.contains_key(from) {
+                continue;
+            }
+            let inside = packages.iter().any(|package| {
+                (is_within(from, package) || is_within(to, package))
+                    && !is_root_location(package, to)
+                    && !is_root_location(package, from)
+            });
+            if inside {
+                edits
+                    .entry(from.to_owned())
+                    .or_insert_with(|| FileEdits::new(from))
+                    .unresolved(
+                        1,
+                        from,
+                        "no `mod` declaration squarely can read declares this file (a macro's, or none), so its declaration is not moved: check it by hand",
+                    );
             }
         }
     }
@@ -1701,6 +1736,31 @@ mod tests {
                 ],
                 created: &[("src/x/mod.rs", "pub(crate) mod a;\n")],
                 unresolved: &[],
+            },
+            Case {
+                name: "a module both crates of a package declare; a file no declaration names",
+                files: &[
+                    (
+                        "src/lib.rs",
+                        "mod util;\npub fn f() -> u8 { util::one() }\n",
+                    ),
+                    ("src/main.rs", "mod util;\nfn main() { util::one(); }\n"),
+                    ("src/util.rs", "pub fn one() -> u8 { 1 }\n"),
+                    ("src/plat.rs", ""),
+                ],
+                moves: &[
+                    ("src/util.rs", "src/common/util.rs"),
+                    ("src/plat.rs", "src/sys/plat.rs"),
+                ],
+                edits: &[
+                    (
+                        "src/lib.rs",
+                        "mod common;\npub fn f() -> u8 { util::one() }\n",
+                    ),
+                    ("src/main.rs", "mod common;\nfn main() { util::one(); }\n"),
+                ],
+                created: &[("src/common/mod.rs", "pub(crate) mod util;\n")],
+                unresolved: &[("src/lib.rs", 2), ("src/main.rs", 2), ("src/plat.rs", 1)],
             },
         ];
         check(&cases);
