@@ -200,6 +200,92 @@ mod tests {
 
     use super::rewrite_imports;
 
+    /// Imports in comments, strings and docstrings look like imports but are text: they stay
+    /// byte for byte, and only the real imports change.
+    #[test]
+    fn only_import_text_changes() {
+        let decoys: [(&str, &[&str]); 3] = [
+            (
+                "app/main.py",
+                &[
+                    "# from app.a import thing",
+                    "\"\"\"import app.a\"\"\"",
+                    "s = 'from app.a import thing'",
+                ],
+            ),
+            (
+                "web/main.ts",
+                &[
+                    "// import x from './x';",
+                    "const s = \"import y from './x'\";",
+                    "/* require('./x') */",
+                ],
+            ),
+            (
+                "src/lib.rs",
+                &[
+                    "// mod a;",
+                    "const S: &str = \"use crate::a::X;\";",
+                    "/// use crate::a::X;",
+                ],
+            ),
+        ];
+        let files = [
+            ("app/__init__.py", String::new()),
+            ("app/a.py", String::new()),
+            (
+                "app/main.py",
+                format!("{}\nfrom app import a  # real\n", decoys[0].1.join("\n")),
+            ),
+            ("web/x.ts", String::new()),
+            (
+                "web/main.ts",
+                format!("{}\nimport x from './x'; // real\n", decoys[1].1.join("\n")),
+            ),
+            ("src/a.rs", "pub struct X;\n".to_owned()),
+            (
+                "src/lib.rs",
+                format!("mod a;\n{}\npub use a::X;\n", decoys[2].1.join("\n")),
+            ),
+        ];
+        let tree = Tree::from_files(&files);
+        let moves = [
+            ("app/a.py", "app/pkg/a.py"),
+            ("web/x.ts", "web/lib/x.ts"),
+            ("src/a.rs", "src/pkg/a.rs"),
+        ]
+        .map(|(from, to)| Move {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
+        let rewrites = rewrite_imports(&tree, &moves);
+        assert_eq!(rewrites.edits.len(), 3, "{:#?}", rewrites.edits);
+        for edit in &rewrites.edits {
+            super::test_support::assert_only_imports_changed(edit, "decoys");
+            let (_, lines) = decoys
+                .iter()
+                .find(|(path, _)| *path == edit.path)
+                .copied()
+                .unwrap_or(("", &[]));
+            for line in lines {
+                assert!(edit.after.contains(line), "{}: {line} changed", edit.path);
+            }
+        }
+        let after: Vec<&str> = rewrites.edits.iter().map(|e| e.after.as_str()).collect();
+        assert!(
+            after[0].ends_with("from app.pkg import a  # real\n"),
+            "{}",
+            after[0]
+        );
+        assert!(after[1].starts_with("mod pkg;\n"), "{}", after[1]);
+        assert!(after[1].ends_with("pub use pkg::a::X;\n"), "{}", after[1]);
+        assert!(
+            after[2].ends_with("import x from './lib/x'; // real\n"),
+            "{}",
+            after[2]
+        );
+    }
+
     #[test]
     fn no_moves_no_rewrites() {
         let tree = Tree::from_files(&[("a.py", "import b\n"), ("b.py", "")]);

@@ -958,8 +958,8 @@ impl Rust<'_> {
     }
 
     /// Adds `decl` to the existing module file `old` (path before the moves): in its sorted
-    /// place among a group of declarations, else after the last declaration, the last `use`,
-    /// or the file's header.
+    /// place among a group of declarations, else after the last declaration, else where a
+    /// declaration that leaves the file was, after the last `use`, or after the file's header.
     fn insert_decl(
         &self,
         old: &str,
@@ -1015,11 +1015,26 @@ impl Rust<'_> {
             }
             return;
         }
+        // Where a declaration that leaves this file was.
+        let taken = items
+            .mods
+            .iter()
+            .enumerate()
+            .find(|(i, m)| m.top_level && !m.inline && deleted.contains(&(old.to_owned(), *i)));
+        if let Some((_, taken)) = taken {
+            let at = super::edit::whole_lines(text, taken.span).start;
+            edits.insert(
+                at,
+                format!("{}{nl}", decl.render("", nl)),
+                Span { start: at, end: at },
+            );
+            return;
+        }
         if let Some(last_use) = items.uses.iter().rfind(|u| u.top_level) {
             let at = last_use.span.end;
             edits.insert(
                 at,
-                format!("{nl}{nl}{}", decl.render("", nl)),
+                format!("{nl}{}", decl.render("", nl)),
                 Span { start: at, end: at },
             );
             return;
@@ -1028,13 +1043,11 @@ impl Rust<'_> {
         if at > 0 && !text[..at].ends_with('\n') {
             at = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
         }
-        let mut inserted = String::new();
-        if at > 0 {
-            inserted.push_str(nl);
-        }
-        inserted.push_str(&decl.render("", nl));
-        inserted.push_str(nl);
-        edits.insert(at, inserted, Span { start: at, end: at });
+        edits.insert(
+            at,
+            format!("{}{nl}", decl.render("", nl)),
+            Span { start: at, end: at },
+        );
     }
 
     /// The module of the site `file` (before, after), for paths written in inline `scope`.
