@@ -4,7 +4,8 @@
 //! JavaScript/JSX or Rust) and reports what layer rules need to know about
 //! its inside: imports, calls, raised/thrown exceptions, definitions, control
 //! flow, SQL text passed to calls, and inline waiver comments
-//! (`squarely: allow(ID, ...) reason`).
+//! (`squarely: allow(ID, ...) reason`). [`spans`] says where the imports are,
+//! to the byte, for rewriting them in place (`organize`).
 //!
 //! Guarantees:
 //!
@@ -41,6 +42,7 @@
 
 mod python;
 mod rust;
+pub mod spans;
 mod typescript;
 
 use std::borrow::Cow;
