@@ -139,14 +139,11 @@ organize "$dir"
 for package in express knex dotenv; do
   mkdir -p "$dir/node_modules/$package"
 done
-cat > "$dir/node_modules/express/index.js" <<'JS'
-function express() { return { use() {}, listen() {}, get() {}, post() {} }; }
-express.Router = () => ({ get() {}, post() {}, put() {}, delete() {}, patch() {} });
-express.json = () => () => {};
-module.exports = express;
-JS
-echo 'module.exports = () => new Proxy(function () {}, { get: () => () => ({}) });' > "$dir/node_modules/knex/index.js"
-echo 'module.exports = { config() {} };' > "$dir/node_modules/dotenv/index.js"
+# One universal stub: every property is a function returning another stub.
+stub='const any = () => new Proxy(function () {}, { get: (_, key) => (key === "then" || typeof key === "symbol" ? undefined : any()), apply: () => any() }); module.exports = any();'
+for package in express knex dotenv; do
+  echo "$stub" > "$dir/node_modules/$package/index.js"
+done
 (cd "$dir" && find . -path ./.git -prune -o -path ./node_modules -prune -o -name '*.js' -print \
   | grep -v -e 'migrations/' -e 'knexfile' -e 'tests/' | while read -r module; do
       node -e "require('$module')" || { echo "cannot load $module after organize" >&2; exit 1; }
