@@ -9,6 +9,7 @@
 
 use crate::analyze::{Import, ImportKind, Language};
 use crate::fs::Tree;
+use crate::fs::normalize_path as normalize;
 
 /// Where an import leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,21 +132,6 @@ fn script(tree: &Tree, service_root: &str, from: &str, specifier: &str) -> Optio
         }
     }
     tree.is_dir(&base).then_some(Target { path: base })
-}
-
-/// Collapse `.` and `..`; `None` when the path leaves the tree.
-fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// The folder holding the child modules of the Rust module in `file`.

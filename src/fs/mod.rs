@@ -692,6 +692,23 @@ fn repair(bytes: &[u8]) -> Option<(String, usize)> {
     Some((text, bad))
 }
 
+/// `path` (`/`-separated, relative) with `.` and `..` collapsed; `None` when it climbs out
+/// of the root.
+#[must_use]
+pub fn normalize_path(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// Compare tree paths with `/` before every other character, so that a folder is
 /// immediately followed by its descendants.
 #[must_use]

@@ -277,9 +277,12 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
             format!("{root}/{rel}")
         }
     };
-    let mut layout = Layout::default();
-    let mut taken: BTreeSet<String> = BTreeSet::new();
-    let mut moving: BTreeSet<String> = BTreeSet::new();
+    let mut planner = Planner {
+        tree,
+        layout: Layout::default(),
+        taken: BTreeSet::new(),
+        moving: BTreeSet::new(),
+    };
 
     // 1 and 2: the repository root (and the service root when it differs).
     let mut roots = vec![String::new()];
@@ -293,7 +296,7 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
             if let Some((pattern, why)) = junk(name, entry.is_dir()) {
                 let files = files_below(tree, &entry.path);
                 if !files.is_empty() {
-                    layout.untrack.push(PlannedUntrack {
+                    planner.layout.untrack.push(PlannedUntrack {
                         path: entry.path.clone(),
                         files,
                         pattern,
@@ -310,16 +313,7 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
             }
             if let Some((dir, why)) = root_destination(name, stack) {
                 let to = format!("{}/{name}", at(dir));
-                plan_move(
-                    tree,
-                    &mut layout,
-                    &mut taken,
-                    &mut moving,
-                    &entry.path,
-                    to,
-                    None,
-                    why,
-                );
+                planner.plan_move(&entry.path, to, None, why);
             }
         }
     }
@@ -378,16 +372,7 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                         "`{}/` lays code out by technical type; `{domain}` gets its own module",
                         folder.path
                     );
-                    plan_move(
-                        tree,
-                        &mut layout,
-                        &mut taken,
-                        &mut moving,
-                        &file,
-                        to,
-                        Some(domain),
-                        why,
-                    );
+                    planner.plan_move(&file, to, Some(domain), why);
                 }
             } else if let Some(&(_, shared)) = SHARED.iter().find(|(dir, _)| *dir == name) {
                 let target_dir = format!("{}/{shared}", at(SHARED_DIR));
@@ -406,20 +391,12 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                         "`{}/` is cross-cutting code: it belongs under shared/",
                         folder.path
                     );
-                    plan_move(
-                        tree,
-                        &mut layout,
-                        &mut taken,
-                        &mut moving,
-                        &file,
-                        to,
-                        None,
-                        why,
-                    );
+                    planner.plan_move(&file, to, None, why);
                 }
             }
         }
     }
+    let mut layout = planner.layout;
     layout.moves.sort_by(|a, b| a.moved.cmp(&b.moved));
     layout
 }
@@ -542,42 +519,43 @@ fn files_below(tree: &Tree, path: &str) -> Vec<String> {
         .collect()
 }
 
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the planner's running state, passed down"
-)]
-fn plan_move(
-    tree: &Tree,
-    layout: &mut Layout,
-    taken: &mut BTreeSet<String>,
-    moving: &mut BTreeSet<String>,
-    from: &str,
-    to: String,
-    domain: Option<String>,
-    why: String,
-) {
-    if from == to || moving.contains(from) {
-        return;
-    }
-    let occupied = (tree.find(&to).is_some() && !moving.contains(&to)) || taken.contains(&to);
-    if occupied {
-        layout.conflicts.push(Conflict {
-            from: from.to_owned(),
-            why: format!("`{to}` exists; squarely never overwrites a file: merge them by hand"),
-            to,
+/// The plan being built: the moves so far, and the paths they take and free.
+struct Planner<'t> {
+    tree: &'t Tree,
+    layout: Layout,
+    /// Targets already planned.
+    taken: BTreeSet<String>,
+    /// Files already planned to move.
+    moving: BTreeSet<String>,
+}
+
+impl Planner<'_> {
+    /// Plan `from` -> `to`, or record a conflict when `to` is taken.
+    fn plan_move(&mut self, from: &str, to: String, domain: Option<String>, why: String) {
+        if from == to || self.moving.contains(from) {
+            return;
+        }
+        let occupied = (self.tree.find(&to).is_some() && !self.moving.contains(&to))
+            || self.taken.contains(&to);
+        if occupied {
+            self.layout.conflicts.push(Conflict {
+                from: from.to_owned(),
+                why: format!("`{to}` exists; squarely never overwrites a file: merge them by hand"),
+                to,
+            });
+            return;
+        }
+        self.taken.insert(to.clone());
+        self.moving.insert(from.to_owned());
+        self.layout.moves.push(PlannedMove {
+            moved: Move {
+                from: from.to_owned(),
+                to,
+            },
+            domain,
+            why,
         });
-        return;
     }
-    taken.insert(to.clone());
-    moving.insert(from.to_owned());
-    layout.moves.push(PlannedMove {
-        moved: Move {
-            from: from.to_owned(),
-            to,
-        },
-        domain,
-        why,
-    });
 }
 
 /// The domains the plan creates modules for, with the files joining each.

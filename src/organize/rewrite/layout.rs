@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use crate::fs::Tree;
+pub(super) use crate::fs::normalize_path as normalize;
 use crate::organize::model::Move;
 
 /// A set of files and the folders that hold them.
@@ -235,21 +236,6 @@ pub(super) fn join(base: &str, rest: &str) -> String {
         (_, true) => base.to_owned(),
         _ => format!("{base}/{rest}"),
     }
-}
-
-/// `path` with `.` and `..` collapsed; `None` when it climbs out of the root.
-pub(super) fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// Whether `path` is `dir` or inside it.
