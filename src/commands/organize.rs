@@ -6,8 +6,8 @@ use anyhow::{Context as _, bail};
 use serde_json::json;
 
 use crate::cli::{OrganizeArgs, PlanFormat};
-use crate::fs::journal::{self, Step};
-use crate::fs::{Commit, GitStatus, Group, Run, Tree, git_status};
+use crate::fs::journal;
+use crate::fs::{Commit, GitStatus, Tree, git_status};
 use crate::organize::{Plan, Stack};
 use crate::standard::{self, DEFAULT_STANDARD};
 
@@ -36,7 +36,8 @@ pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
     let loaded = standard::load(&args.standard, &cwd)?;
     let standard = loaded.standard;
     let detection = crate::detect::detect(&tree, &standard.detection);
-    let plan = crate::organize::plan(&tree, &detection, &standard.id, now()?)?;
+    let in_git = matches!(git_status(&args.path)?, GitStatus::Repository(_));
+    let plan = crate::organize::plan(&tree, &detection, &standard.id, now()?, in_git)?;
     let before = crate::audit::audit(&tree, &standard, &detection, &shown);
     let after_tree = plan.tree_after(&tree);
     let after_detection = crate::detect::detect(&after_tree, &standard.detection);
@@ -114,9 +115,14 @@ fn print_plan(
         }
     }
     if !layout.untrack.is_empty() {
+        let what = if plan.git {
+            "Untrack and ignore"
+        } else {
+            "Ignore"
+        };
         writeln!(
             out,
-            "\nUntrack and ignore ({}; the files stay on disk)",
+            "\n{what} ({}; the files stay on disk)",
             layout.untrack.len()
         )?;
         for untrack in &layout.untrack {
@@ -216,7 +222,7 @@ fn apply(args: &OrganizeArgs, plan: &Plan, before: f64, after: f64) -> anyhow::R
         println!("Nothing to do: the repository already follows the layout squarely can plan.");
         return Ok(Exit::Success);
     }
-    let run = to_run(plan);
+    let run = plan.to_run();
     let commit = if args.commit { Commit::Yes } else { Commit::No };
     // A test hook: abort right after step N, to prove that --undo recovers from a crash.
     let crash_after = std::env::var("SQUARELY_TEST_CRASH_AFTER_STEP")
@@ -247,104 +253,6 @@ fn apply(args: &OrganizeArgs, plan: &Plan, before: f64, after: f64) -> anyhow::R
     }
     println!("Take it back with `squarely organize --undo`.");
     Ok(Exit::Success)
-}
-
-/// The plan as journal steps, in commit-sized groups: untracking first, then each domain's
-/// renames, the other moves, the import edits (after every rename, so that git follows
-/// each file's history), and the new documents.
-fn to_run(plan: &Plan) -> Run {
-    let mut groups = Vec::new();
-    let mut push = |title: &str, steps: Vec<Step>| {
-        if !steps.is_empty() {
-            groups.push(Group {
-                title: title.to_owned(),
-                steps,
-            });
-        }
-    };
-    let mut untrack: Vec<Step> = plan
-        .layout
-        .untrack
-        .iter()
-        .flat_map(|u| {
-            u.files
-                .iter()
-                .map(|path| Step::Untrack { path: path.clone() })
-        })
-        .collect();
-    if let Some(gitignore) = &plan.gitignore {
-        let after = gitignore.after.clone().into_bytes();
-        untrack.push(match &gitignore.before {
-            Some(before) => Step::Edit {
-                path: ".gitignore".to_owned(),
-                before: before.clone().into_bytes(),
-                after,
-            },
-            None => Step::Create {
-                path: ".gitignore".to_owned(),
-                contents: after,
-            },
-        });
-    }
-    push(
-        "organize: untrack build output, temporary files and local data; ignore them",
-        untrack,
-    );
-    let moves = |moves: &[&crate::organize::PlannedMove]| -> Vec<Step> {
-        moves
-            .iter()
-            .map(|m| Step::Move {
-                from: m.moved.from.clone(),
-                to: m.moved.to.clone(),
-            })
-            .collect()
-    };
-    for (domain, planned) in crate::organize::plan::domains(&plan.layout) {
-        push(
-            &format!("organize: move the {domain} domain into its module"),
-            moves(&planned),
-        );
-    }
-    let others: Vec<&crate::organize::PlannedMove> = plan
-        .layout
-        .moves
-        .iter()
-        .filter(|m| m.domain.is_none())
-        .collect();
-    push(
-        "organize: move root items and shared code where the standard puts them",
-        moves(&others),
-    );
-    let mut edits: Vec<Step> = plan
-        .rewrites
-        .edits
-        .iter()
-        .map(|e| Step::Edit {
-            path: e.path.clone(),
-            before: e.before.clone().into_bytes(),
-            after: e.after.clone().into_bytes(),
-        })
-        .collect();
-    edits.extend(
-        plan.rewrites
-            .created
-            .iter()
-            .map(|(path, text)| Step::Create {
-                path: path.clone(),
-                contents: text.clone().into_bytes(),
-            }),
-    );
-    push("organize: rewrite the imports the moves broke", edits);
-    let documents = plan
-        .creates
-        .iter()
-        .map(|c| Step::Create {
-            path: c.path.clone(),
-            contents: c.contents.clone().into_bytes(),
-        })
-        .collect();
-    push("organize: add the missing documents", documents);
-    Run { groups }
 }
 
 fn undo(args: &OrganizeArgs) -> anyhow::Result<Exit> {

@@ -16,7 +16,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::detect::Detection;
-use crate::fs::Tree;
+use crate::fs::journal::Step;
+use crate::fs::{Group, Run, Tree};
 use crate::scaffold::{Moment, ScaffoldError, render_embedded};
 
 pub use model::{ImportChange, Move, Rewrites, TextEdit, Unresolved};
@@ -38,6 +39,9 @@ pub struct Plan {
     pub creates: Vec<PlannedCreate>,
     /// `.gitignore` as it should be after the plan (`None` when it does not change).
     pub gitignore: Option<GitignoreChange>,
+    /// Whether the repository is a git working tree: junk is then untracked as well as
+    /// ignored; outside git it is only ignored.
+    pub git: bool,
 }
 
 /// The `.gitignore` lines the plan adds.
@@ -63,6 +67,107 @@ impl Plan {
             && self.rewrites.created.is_empty()
             && self.creates.is_empty()
             && self.gitignore.is_none()
+    }
+
+    /// The plan as journal steps, in commit-sized groups: untracking first, then each domain's
+    /// renames, the other moves, the import edits (after every rename, so that git follows
+    /// each file's history), and the new documents.
+    #[must_use]
+    pub fn to_run(&self) -> Run {
+        let plan = self;
+        let mut groups = Vec::new();
+        let mut push = |title: &str, steps: Vec<Step>| {
+            if !steps.is_empty() {
+                groups.push(Group {
+                    title: title.to_owned(),
+                    steps,
+                });
+            }
+        };
+        let mut untrack: Vec<Step> = plan
+            .layout
+            .untrack
+            .iter()
+            .filter(|_| plan.git)
+            .flat_map(|u| {
+                u.files
+                    .iter()
+                    .map(|path| Step::Untrack { path: path.clone() })
+            })
+            .collect();
+        if let Some(gitignore) = &plan.gitignore {
+            let after = gitignore.after.clone().into_bytes();
+            untrack.push(match &gitignore.before {
+                Some(before) => Step::Edit {
+                    path: ".gitignore".to_owned(),
+                    before: before.clone().into_bytes(),
+                    after,
+                },
+                None => Step::Create {
+                    path: ".gitignore".to_owned(),
+                    contents: after,
+                },
+            });
+        }
+        push(
+            "organize: untrack build output, temporary files and local data; ignore them",
+            untrack,
+        );
+        let moves = |moves: &[&PlannedMove]| -> Vec<Step> {
+            moves
+                .iter()
+                .map(|m| Step::Move {
+                    from: m.moved.from.clone(),
+                    to: m.moved.to.clone(),
+                })
+                .collect()
+        };
+        for (domain, planned) in plan::domains(&plan.layout) {
+            push(
+                &format!("organize: move the {domain} domain into its module"),
+                moves(&planned),
+            );
+        }
+        let others: Vec<&PlannedMove> = plan
+            .layout
+            .moves
+            .iter()
+            .filter(|m| m.domain.is_none())
+            .collect();
+        push(
+            "organize: move root items and shared code where the standard puts them",
+            moves(&others),
+        );
+        let mut edits: Vec<Step> = plan
+            .rewrites
+            .edits
+            .iter()
+            .map(|e| Step::Edit {
+                path: e.path.clone(),
+                before: e.before.clone().into_bytes(),
+                after: e.after.clone().into_bytes(),
+            })
+            .collect();
+        edits.extend(
+            plan.rewrites
+                .created
+                .iter()
+                .map(|(path, text)| Step::Create {
+                    path: path.clone(),
+                    contents: text.clone().into_bytes(),
+                }),
+        );
+        push("organize: rewrite the imports the moves broke", edits);
+        let documents = plan
+            .creates
+            .iter()
+            .map(|c| Step::Create {
+                path: c.path.clone(),
+                contents: c.contents.clone().into_bytes(),
+            })
+            .collect();
+        push("organize: add the missing documents", documents);
+        Run { groups }
     }
 
     /// The tree as it will be once the plan is applied (for scoring it).
@@ -113,6 +218,7 @@ pub fn plan(
     detection: &Detection,
     standard: &str,
     now: Moment,
+    git: bool,
 ) -> Result<Plan, ScaffoldError> {
     let stack = Stack::of(detection);
     let layout = plan::layout(tree, detection);
@@ -127,6 +233,7 @@ pub fn plan(
         rewrites,
         creates,
         gitignore,
+        git,
     })
 }
 
@@ -338,4 +445,137 @@ fn project_name(tree: &Tree, detection: &Detection) -> String {
         || "the project".to_owned(),
         |n| n.to_string_lossy().into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use crate::fs::{Commit, Tree, journal};
+    use crate::scaffold::Moment;
+
+    /// Every file and folder below `root`: path, mode, bytes.
+    fn fingerprint(root: &Path) -> BTreeMap<String, (u32, Vec<u8>)> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let meta = std::fs::symlink_metadata(&path).unwrap();
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                if meta.is_dir() {
+                    out.insert(format!("{rel}/"), (meta.permissions().mode(), Vec::new()));
+                    stack.push(path);
+                } else {
+                    let bytes = std::fs::read(&path).unwrap();
+                    out.insert(rel, (meta.permissions().mode(), bytes));
+                }
+            }
+        }
+        out
+    }
+
+    /// A random repository of one stack, laid out by technical type, with junk at the root.
+    fn repository() -> impl Strategy<Value = Vec<(String, String, bool)>> {
+        let stack = prop_oneof![Just("py"), Just("js"), Just("rs")];
+        let domains = prop::collection::btree_set("[a-z]{2,6}", 1..5);
+        let layers = prop::sample::subsequence(
+            vec![
+                "controllers",
+                "services",
+                "models",
+                "routes",
+                "repositories",
+                "utils",
+            ],
+            1..5,
+        );
+        let junk = prop::sample::subsequence(
+            vec![
+                "notes.tmp",
+                "debug.log",
+                "app.db",
+                "EXPORT-chat.txt",
+                "RESEARCH-x.md",
+            ],
+            0..4,
+        );
+        (stack, domains, layers, junk, any::<bool>()).prop_map(
+            |(stack, domains, layers, junk, executable)| {
+                let mut files = Vec::new();
+                let manifest = match stack {
+                    "py" => ("requirements.txt", "fastapi==0.115.6\n"),
+                    "js" => (
+                        "package.json",
+                        "{\"name\": \"p\", \"dependencies\": {\"express\": \"4\"}}\n",
+                    ),
+                    _ => (
+                        "Cargo.toml",
+                        "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+                    ),
+                };
+                files.push((manifest.0.to_owned(), manifest.1.to_owned(), false));
+                let source = if stack == "py" { "app" } else { "src" };
+                for layer in &layers {
+                    for domain in &domains {
+                        let path = format!("{source}/{layer}/{domain}.{stack}");
+                        let other = domains.iter().next().unwrap();
+                        let text = match stack {
+                            "py" => format!("from app.{layer} import {other}\n\nVALUE = 1\n"),
+                            "js" => {
+                                format!("const x = require('./{other}');\nmodule.exports = x;\n")
+                            }
+                            _ => format!("pub fn {domain}() {{}}\n"),
+                        };
+                        files.push((path, text, executable && layer == &"utils"));
+                    }
+                }
+                for name in junk {
+                    files.push((name.to_owned(), format!("{name}\n"), false));
+                }
+                files
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+        /// Any repository squarely plans can be organized and taken back, byte for byte.
+        #[test]
+        fn planned_applied_and_undone_is_the_same_tree(files in repository()) {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path();
+            for (path, text, executable) in &files {
+                let path = root.join(path);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, text).unwrap();
+                if *executable {
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+                }
+            }
+            let before = fingerprint(root);
+            let tree = Tree::walk(root).unwrap();
+            let standard = crate::standard::load("coditect-backend", root).unwrap().standard;
+            let detection = crate::detect::detect(&tree, &standard.detection);
+            let plan =
+                super::plan(&tree, &detection, &standard.id, Moment { unix: 0 }, false).unwrap();
+            prop_assert!(!plan.is_empty());
+            let planned_after = plan.tree_after(&tree);
+            journal::apply(root, &plan.to_run(), Commit::No, None).unwrap();
+            let applied = Tree::walk(root).unwrap();
+            let paths = |t: &Tree| t.entries().iter().filter(|e| e.is_file()).map(|e| e.path.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(paths(&applied), paths(&planned_after), "the tree is what the plan said");
+            journal::undo(root).unwrap();
+            prop_assert_eq!(fingerprint(root), before);
+        }
+    }
 }

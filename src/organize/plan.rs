@@ -301,7 +301,7 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                         files,
                         pattern,
                         why: format!(
-                            "`{}` is {why}; untracked (kept on disk) and ignored",
+                            "`{}` is {why}: it does not belong in the repository",
                             entry.path
                         ),
                     });
