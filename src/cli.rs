@@ -95,6 +95,19 @@ pub enum Command {
         squarely organize --apply --commit\n  squarely organize --undo"
     )]
     Organize(OrganizeArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    #[command(long_about = "Print a shell completion script to standard output.\n\n\
+        Examples:\n  squarely completions bash > ~/.local/share/bash-completion/completions/squarely\n  \
+        squarely completions zsh > \"${fpath[1]}/_squarely\"\n  \
+        squarely completions fish > ~/.config/fish/completions/squarely.fish\n  \
+        squarely completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from this command line: `squarely man > squarely.1`.
+    Man,
 }
 
 /// `squarely organize`.

@@ -40,6 +40,16 @@ pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
         Command::New(args) => new::run(args),
         Command::Add(command) => add::run(command),
         Command::Organize(args) => organize::run(args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "squarely", &mut std::io::stdout());
+            Ok(Exit::Success)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
+            Ok(Exit::Success)
+        }
     }
 }
 

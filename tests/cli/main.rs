@@ -4,6 +4,7 @@
 
 mod audit;
 mod bad_input;
+mod completions;
 mod detection;
 mod organize;
 mod rule_sets;
