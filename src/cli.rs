@@ -14,7 +14,8 @@ use crate::scaffold::{Db, Framework, Lang};
 
 /// Put backend repositories on a production folder standard and keep them there.
 ///
-/// Exit codes: 0 success; 1 the gate failed (score below --min-score); 2 an error of usage,
+/// Exit codes: 0 success; 1 the gate failed (score below --min-score, or a category below its
+/// floor in .squarely.yaml); 2 an error of usage,
 /// configuration or input.
 #[derive(Debug, Parser)]
 #[command(
@@ -54,11 +55,28 @@ pub enum Command {
         Every point lost is named as a finding (with path and line where one exists) and a \
         concrete fix; the fixes that gain the most points are listed last. With --min-score \
         the command fails (exit 1) below the threshold, for CI gates.\n\n\
+        The project configuration, .squarely.yaml, is found in PATH or the folders above it \
+        (up to the top of the git repository), or named with --config: it gives the standards, \
+        min-score, category floors, paths to ignore and waivers (docs/config.md). Flags win \
+        over it. `squarely init` writes one.\n\n\
         Examples:\n  squarely audit\n  squarely audit ../billing --min-score 90\n  \
         squarely audit --format json -o squarely.json\n  \
-        squarely audit --standard modular-monolith --standard ./team-rules.yaml"
+        squarely audit --standard modular-monolith --standard ./team-rules.yaml\n  \
+        squarely audit --config ci/squarely.yaml"
     )]
     Audit(AuditArgs),
+    /// Write a commented .squarely.yaml (the project configuration) from what detection finds.
+    #[command(
+        long_about = "Write a commented .squarely.yaml in PATH (default: the current directory), \
+        the project configuration that `squarely audit` reads.\n\n\
+        It names the built-in standard that fits the repository best (the highest score today), \
+        suggests a min-score (today's score rounded down to a multiple of 5), lists the \
+        categories for floors, leaves vendored folders (vendor/, third_party/...) out of the \
+        audit, and shows how to write a waiver. It never overwrites an existing .squarely.yaml \
+        (exit 2). The format is documented in docs/config.md.\n\n\
+        Examples:\n  squarely init\n  squarely init ../billing\n  squarely init --dry-run"
+    )]
+    Init(InitArgs),
     /// List, show, validate the rule sets, or print their JSON Schema.
     #[command(subcommand)]
     Standards(StandardsCommand),
@@ -108,6 +126,18 @@ pub enum Command {
     },
     /// Print the man page (roff), generated from this command line: `squarely man > squarely.1`.
     Man,
+}
+
+/// `squarely init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The repository root, where .squarely.yaml is written.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Print the file instead of writing it.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `squarely organize`.
@@ -220,7 +250,8 @@ pub struct AuditArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
-    /// Standard to apply: a built-in id or a rule-set file; repeat for several.
+    /// Standard to apply: a built-in id or a rule-set file; repeat for several. Default: the
+    /// configuration's standards, or coditect-backend.
     #[arg(short, long = "standard", value_name = "ID|FILE")]
     pub standards: Vec<String>,
 
@@ -228,13 +259,17 @@ pub struct AuditArgs {
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// Fail with exit code 1 when the score is below N (0-100).
+    /// Fail with exit code 1 when the score is below N (0-100); default: the configuration's min-score.
     #[arg(long, value_name = "N", value_parser = parse_min_score)]
     pub min_score: Option<f64>,
 
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// The project configuration to use instead of the .squarely.yaml found in PATH or above.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 fn parse_min_score(text: &str) -> Result<f64, String> {

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use squarely::cli::Cli;
 use squarely::commands::{self, Exit};
+use squarely::config::ConfigError;
 use squarely::standard::{Severity, StandardError};
 
 fn main() -> ExitCode {
@@ -26,10 +27,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// Print an error: every located rule-set diagnostic on its own line (with a count when there
+/// Print an error: every located rule-set or configuration diagnostic on its own line (with a count when there
 /// are several), otherwise one line.
 fn report(err: &anyhow::Error) {
-    if let Some(StandardError::Invalid { diagnostics }) = err.downcast_ref::<StandardError>() {
+    let located = match (
+        err.downcast_ref::<StandardError>(),
+        err.downcast_ref::<ConfigError>(),
+    ) {
+        (Some(StandardError::Invalid { diagnostics }), _) => Some((diagnostics, "rule set")),
+        (_, Some(ConfigError::Invalid { diagnostics })) => Some((diagnostics, "configuration")),
+        _ => None,
+    };
+    if let Some((diagnostics, what)) = located {
         for diagnostic in diagnostics {
             eprintln!("{diagnostic}");
         }
@@ -38,7 +47,7 @@ fn report(err: &anyhow::Error) {
             .filter(|d| d.severity == Severity::Error)
             .count();
         if errors > 1 {
-            eprintln!("error: the rule set has {errors} errors; nothing was audited");
+            eprintln!("error: the {what} has {errors} errors; nothing was audited");
         }
         return;
     }

@@ -3,7 +3,8 @@
 //! [`audit`] builds the shared [`Context`] once (layer of every source file, domain
 //! modules, lazily parsed sources), scores each check with its kind (`checks/`), and
 //! assembles the [`Report`]: scaled score, band, categories, findings and the fixes that
-//! gain the most points first. It never touches the disk: the tree does.
+//! gain the most points first. It never touches the disk: the tree does. [`audit_waived`]
+//! also applies the project configuration's waivers (`waivers.rs`) before the sums.
 
 mod checks;
 mod condition;
@@ -11,9 +12,11 @@ mod context;
 mod contracts;
 mod placeholder;
 mod resolve;
+mod waivers;
 
 pub use context::Context;
 pub use placeholder::prose_placeholder;
+pub use waivers::{Waiver, Waivers};
 
 use crate::detect::Detection;
 use crate::fs::Tree;
@@ -27,12 +30,29 @@ use crate::standard::{Origin, Standard};
 /// the report.
 #[must_use]
 pub fn audit(tree: &Tree, standard: &Standard, detection: &Detection, shown_path: &str) -> Report {
+    audit_waived(tree, standard, detection, shown_path, &Waivers::default())
+}
+
+/// [`audit`] with the project configuration's waivers: waived checks and findings cost
+/// nothing, and the report notes expired waivers and those that waive nothing.
+#[must_use]
+pub fn audit_waived(
+    tree: &Tree,
+    standard: &Standard,
+    detection: &Detection,
+    shown_path: &str,
+    waivers: &Waivers,
+) -> Report {
     let ctx = Context::new(tree, standard, detection);
     let mut results = Vec::new();
     for check in &standard.checks {
         results.push(run_check(&ctx, check));
     }
-    assemble(&ctx, standard, detection, shown_path, results)
+    let unused = waivers.apply(&mut results);
+    let mut report = assemble(&ctx, standard, detection, shown_path, results);
+    report.notices.extend(waivers.notices.iter().cloned());
+    report.notices.extend(unused);
+    report
 }
 
 fn run_check(ctx: &Context, check: &crate::standard::Check) -> CheckResult {

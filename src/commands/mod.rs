@@ -8,7 +8,9 @@
 
 mod add;
 mod audit;
+mod configuration;
 mod explain;
+mod init;
 mod new;
 mod organize;
 mod scaffolding;
@@ -35,6 +37,7 @@ pub enum Exit {
 pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Audit(args) => audit::run(args, cli.color),
+        Command::Init(args) => init::run(args),
         Command::Standards(command) => standards::run(command, cli.color),
         Command::Explain(args) => explain::run(args),
         Command::New(args) => new::run(args),

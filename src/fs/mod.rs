@@ -11,6 +11,7 @@
 //! and every problem met on the way (an unreadable directory, a binary or non-UTF-8 file,
 //! a file too large to read, a symlink loop) becomes a [`Notice`] instead of an error.
 
+mod find;
 pub mod journal;
 mod plan;
 mod walk;
@@ -24,12 +25,13 @@ use std::sync::{Mutex, OnceLock};
 
 use rayon::slice::ParallelSliceMut;
 
+pub use find::find_upward;
 pub use journal::{
     Applied, Commit, CommitMade, GitStatus, Group, JournalError, Repository, Run, Undone,
     git_status,
 };
 pub use plan::{Disk, Plan, PlannedEdit, PlannedFile};
-pub use walk::WalkError;
+pub use walk::{Exclude, WalkError};
 pub use write::{ProjectDir, WriteError};
 
 /// Files larger than this are never read into memory; they are reported as too large.
@@ -208,7 +210,14 @@ pub struct Tree {
 impl Tree {
     /// Walk `root` on disk, honouring `.gitignore`.
     pub fn walk(root: &Path) -> Result<Tree, WalkError> {
-        let (root, entries, notices) = walk::walk(root)?;
+        let (root, entries, notices) = walk::walk(root, None)?;
+        Ok(Tree::from_entries(Source::Disk(root), entries, notices))
+    }
+
+    /// Walk `root` like [`Tree::walk`], leaving out what `exclude` matches (a project
+    /// configuration's `ignore:`), folders with everything below them.
+    pub fn walk_excluding(root: &Path, exclude: &Exclude) -> Result<Tree, WalkError> {
+        let (root, entries, notices) = walk::walk(root, Some(exclude))?;
         Ok(Tree::from_entries(Source::Disk(root), entries, notices))
     }
 

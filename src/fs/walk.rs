@@ -5,6 +5,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use super::{Content, Entry, EntryKind, MAX_READ_BYTES, Notice};
@@ -113,8 +114,46 @@ impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
     }
 }
 
-/// Walk `root`: every entry git would track, plus the notices met on the way.
-pub(super) fn walk(root: &Path) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), WalkError> {
+/// Paths a project configuration leaves out of the tree (`ignore:` in `.squarely.yaml`).
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    set: GlobSet,
+    prefix: String,
+}
+
+impl Exclude {
+    /// Leave out every entry whose path matches one of `globs`, with everything below it.
+    /// Paths are matched as `prefix` + the path relative to the walked folder (`prefix` is
+    /// the walked folder relative to where the globs are relative to: `services/api/`, or
+    /// empty).
+    pub fn new(globs: &[Glob], prefix: &str) -> Result<Exclude, globset::Error> {
+        let mut builder = GlobSetBuilder::new();
+        for glob in globs {
+            builder.add(glob.clone());
+        }
+        Ok(Exclude {
+            set: builder.build()?,
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    /// Whether the entry at `path` (relative to the walked folder) is left out.
+    #[must_use]
+    pub fn excludes(&self, path: &str) -> bool {
+        if self.prefix.is_empty() {
+            self.set.is_match(path)
+        } else {
+            self.set.is_match(format!("{}{path}", self.prefix))
+        }
+    }
+}
+
+/// Walk `root`: every entry git would track and `exclude` keeps, plus the notices met on
+/// the way.
+pub(super) fn walk(
+    root: &Path,
+    exclude: Option<&Exclude>,
+) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), WalkError> {
     let meta = fs::metadata(root).map_err(|source| match source.kind() {
         io::ErrorKind::NotFound => WalkError::NotFound {
             path: root.to_path_buf(),
@@ -139,6 +178,7 @@ pub(super) fn walk(root: &Path) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), Wa
     })?;
 
     let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let exclude = exclude.cloned().map(|exclude| (exclude, root.clone()));
     let mut builder = WalkBuilder::new(&root);
     builder
         .hidden(false)
@@ -152,9 +192,17 @@ pub(super) fn walk(root: &Path) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), Wa
         .threads(threads.min(8))
         // `.git` is never part of the tree, nor the journal `organize` keeps outside git (a
         // byte test: `file_name()` parses components).
-        .filter_entry(|entry| {
-            let path = entry.path().as_os_str().as_encoded_bytes();
-            !path.ends_with(b"/.git") && !path.ends_with(b"/.squarely/organize")
+        .filter_entry(move |entry| {
+            let bytes = entry.path().as_os_str().as_encoded_bytes();
+            if bytes.ends_with(b"/.git") || bytes.ends_with(b"/.squarely/organize") {
+                return false;
+            }
+            match &exclude {
+                Some((exclude, root)) if entry.depth() > 0 => {
+                    relative(root, entry.path()).is_none_or(|path| !exclude.excludes(&path))
+                }
+                _ => true,
+            }
         });
     let shared = Mutex::new((Vec::new(), Vec::new()));
     builder.build_parallel().visit(&mut Builder {
@@ -286,7 +334,7 @@ mod tests {
         fs::create_dir_all(root.join("src")).unwrap();
         fs::write(root.join("src/main.rs"), "fn main() {}").unwrap();
         fs::write(root.join(".env.example"), "A=1").unwrap();
-        let (_, mut entries, notices) = walk(root).unwrap();
+        let (_, mut entries, notices) = walk(root, None).unwrap();
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, [".env.example", ".gitignore", "src", "src/main.rs"]);
@@ -300,20 +348,72 @@ mod tests {
         fs::create_dir_all(root.join(".squarely/organize")).unwrap();
         fs::write(root.join(".squarely/organize/run-000001.jsonl"), "{}\n").unwrap();
         fs::write(root.join(".squarely/project.yaml"), "x: 1\n").unwrap();
-        let (_, mut entries, _) = walk(root).unwrap();
+        let (_, mut entries, _) = walk(root, None).unwrap();
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, [".squarely", ".squarely/project.yaml"]);
     }
 
     #[test]
+    fn excluded_paths_and_everything_below_them_are_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in [
+            "vendor/lib/a.py",
+            "src/app.py",
+            "src/gen/schema.generated.ts",
+            "src/b.generated.ts",
+        ] {
+            fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+            fs::write(root.join(path), "x").unwrap();
+        }
+        let globs = ["vendor", "api/**/*.generated.ts"].map(|g| Glob::new(g).unwrap());
+        let exclude = Exclude::new(&globs, "api/").unwrap();
+        let (_, mut entries, _) = walk(root, Some(&exclude)).unwrap();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
+        // `vendor` is relative to the configuration's folder, above the walked `api/`.
+        assert_eq!(
+            paths,
+            [
+                "src",
+                "src/app.py",
+                "src/gen",
+                "vendor",
+                "vendor/lib",
+                "vendor/lib/a.py"
+            ]
+        );
+        let exclude = Exclude::new(&globs, "").unwrap();
+        let (_, mut entries, _) = walk(root, Some(&exclude)).unwrap();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "src",
+                "src/app.py",
+                "src/b.generated.ts",
+                "src/gen",
+                "src/gen/schema.generated.ts"
+            ]
+        );
+    }
+
+    #[test]
     fn errors_for_missing_and_file_paths() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope");
-        assert!(matches!(walk(&missing), Err(WalkError::NotFound { .. })));
+        assert!(matches!(
+            walk(&missing, None),
+            Err(WalkError::NotFound { .. })
+        ));
         let file = dir.path().join("f.txt");
         fs::write(&file, "x").unwrap();
-        assert!(matches!(walk(&file), Err(WalkError::NotADirectory { .. })));
+        assert!(matches!(
+            walk(&file, None),
+            Err(WalkError::NotADirectory { .. })
+        ));
     }
 
     #[cfg(unix)]
@@ -324,7 +424,7 @@ mod tests {
         fs::create_dir_all(root.join("a")).unwrap();
         std::os::unix::fs::symlink("..", root.join("a/up")).unwrap();
         std::os::unix::fs::symlink("self", root.join("self")).unwrap();
-        let (_, entries, mut notices) = walk(root).unwrap();
+        let (_, entries, mut notices) = walk(root, None).unwrap();
         assert!(
             entries
                 .iter()
@@ -356,7 +456,7 @@ mod tests {
         link("docs", "documentation");
         link("../secret.txt", "SECRET.md");
         link(".git/config", "git-config");
-        let (_, entries, _) = walk(&root).unwrap();
+        let (_, entries, _) = walk(&root, None).unwrap();
         let kind = |path: &str| {
             entries
                 .iter()

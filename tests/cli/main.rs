@@ -5,6 +5,7 @@
 mod audit;
 mod bad_input;
 mod completions;
+mod config;
 mod detection;
 mod organize;
 mod rule_sets;
