@@ -7,7 +7,7 @@ use anyhow::{Context as _, bail};
 
 use crate::cli::{AuditArgs, ColorChoice};
 use crate::fs::Tree;
-use crate::report::{self, Color};
+use crate::report::{self, Color, Options};
 use crate::standard::{self, DEFAULT_STANDARD};
 
 use super::{Exit, print_warnings, stdout_color};
@@ -63,17 +63,22 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         })
         .collect();
 
+    let mut options = Options {
+        color: Color::Off,
+        repository_path: crate::fs::repository_path(&args.path).unwrap_or_default(),
+    };
     if let Some(path) = &args.output {
         let file = File::create(path)
             .with_context(|| format!("{}: cannot write the report", path.display()))?;
         let mut out = BufWriter::new(file);
-        report::write(args.format, &reports, Color::Off, &mut out)
+        report::write(args.format, &reports, &options, &mut out)
             .and_then(|()| out.flush())
             .with_context(|| format!("{}: cannot write the report", path.display()))?;
     } else {
+        options.color = stdout_color(color);
         let stdout = io::stdout();
         let mut out = BufWriter::new(stdout.lock());
-        report::write(args.format, &reports, stdout_color(color), &mut out)?;
+        report::write(args.format, &reports, &options, &mut out)?;
         out.flush()?;
     }
 

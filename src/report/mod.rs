@@ -1,6 +1,8 @@
 //! Report output formats, one file each, all writing a [`model::Report`] to `&mut dyn Write`.
 //!
-//! A format knows the report model and nothing of rule sets or the disk.
+//! A format knows the report model and nothing of rule sets or the disk. What a format needs
+//! beyond the report (colour, where the audited directory sits in its repository) comes in
+//! [`Options`].
 
 mod json;
 pub mod model;
@@ -19,6 +21,17 @@ pub enum Format {
     Json,
 }
 
+impl Format {
+    /// The name used on the command line.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+        }
+    }
+}
+
 /// Whether text output may use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Color {
@@ -28,11 +41,44 @@ pub enum Color {
     Off,
 }
 
+/// How to write a report, beyond the report itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Colour for the text format.
+    pub color: Color,
+    /// Where the audited directory sits in its git repository (`""` at the top, or outside
+    /// git): SARIF and GitHub annotations name files from the repository root, as GitHub
+    /// resolves them.
+    pub repository_path: String,
+}
+
+impl Options {
+    /// Plain output for an audited directory at the top of its repository.
+    #[must_use]
+    pub fn plain() -> Options {
+        Options {
+            color: Color::Off,
+            repository_path: String::new(),
+        }
+    }
+
+    /// A report path (relative to the audited directory) as a path from the repository root.
+    #[must_use]
+    pub fn in_repository(&self, path: &str) -> String {
+        let prefix = self.repository_path.trim_matches('/');
+        if prefix.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{prefix}/{path}")
+        }
+    }
+}
+
 /// Write `reports` (one per standard) in `format`.
 pub fn write(
     format: Format,
     reports: &[Report],
-    color: Color,
+    options: &Options,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
@@ -41,10 +87,26 @@ pub fn write(
                 if i > 0 {
                     writeln!(out)?;
                 }
-                text::write(report, color, out)?;
+                text::write(report, options.color, out)?;
             }
             Ok(())
         }
         Format::Json => json::write(reports, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_named_from_the_repository_root() {
+        let mut options = Options::plain();
+        assert_eq!(options.in_repository("src/a.py"), "src/a.py");
+        options.repository_path = "services/billing".to_owned();
+        assert_eq!(
+            options.in_repository("src/a.py"),
+            "services/billing/src/a.py"
+        );
     }
 }
