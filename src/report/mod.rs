@@ -6,6 +6,7 @@
 
 mod json;
 pub mod model;
+mod sarif;
 mod text;
 
 use std::io::{self, Write};
@@ -19,6 +20,8 @@ pub enum Format {
     Text,
     /// One JSON object (docs/json-report.md).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning: a rule per check, a result per finding.
+    Sarif,
 }
 
 impl Format {
@@ -28,6 +31,7 @@ impl Format {
         match self {
             Format::Text => "text",
             Format::Json => "json",
+            Format::Sarif => "sarif",
         }
     }
 }
@@ -92,7 +96,33 @@ pub fn write(
             Ok(())
         }
         Format::Json => json::write(reports, out),
+        Format::Sarif => sarif::write(reports, options, out),
     }
+}
+
+/// `5` -> `5.00`: every score is reported with two decimals.
+fn pts(value: f64) -> String {
+    format!("{value:.2}")
+}
+
+/// `5.00` -> `5`, `3.33` stays: maxima read better without zero decimals.
+fn max_pts(value: f64) -> String {
+    let text = pts(value);
+    text.strip_suffix(".00").map_or(text.clone(), str::to_owned)
+}
+
+/// A finding's message followed by its fix, as one sentence pair.
+fn message_with_fix(message: &str, fix: Option<&str>) -> String {
+    let Some(fix) = fix.filter(|f| !f.trim().is_empty()) else {
+        return message.to_owned();
+    };
+    let message = message.trim_end();
+    let stop = if message.ends_with(['.', '!', '?']) {
+        " "
+    } else {
+        ". "
+    };
+    format!("{message}{stop}Fix: {fix}")
 }
 
 #[cfg(test)]
@@ -108,5 +138,20 @@ mod tests {
             options.in_repository("src/a.py"),
             "services/billing/src/a.py"
         );
+    }
+
+    #[test]
+    fn a_fix_follows_its_message() {
+        assert_eq!(
+            message_with_fix("missing CHANGELOG", Some("Add CHANGELOG.md.")),
+            "missing CHANGELOG. Fix: Add CHANGELOG.md."
+        );
+        assert_eq!(
+            message_with_fix("It is wrong.", Some("Do it.")),
+            "It is wrong. Fix: Do it."
+        );
+        assert_eq!(message_with_fix("only this", None), "only this");
+        assert_eq!(max_pts(5.0), "5");
+        assert_eq!(max_pts(3.333), "3.33");
     }
 }

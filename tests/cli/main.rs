@@ -5,6 +5,7 @@
 mod audit;
 mod bad_input;
 mod detection;
+mod formats;
 mod organize;
 mod rule_sets;
 mod scaffold;
