@@ -5,6 +5,7 @@
 //! [`Options`].
 
 mod json;
+mod junit;
 pub mod model;
 mod sarif;
 mod text;
@@ -15,6 +16,10 @@ pub use model::Report;
 
 /// An output format of `squarely audit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[allow(
+    clippy::doc_markdown,
+    reason = "variant docs are --help text for people, not rustdoc"
+)]
 pub enum Format {
     /// Human-readable text: score, band, categories, findings with fixes, top fixes.
     Text,
@@ -22,6 +27,8 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning: a rule per check, a result per finding.
     Sarif,
+    /// JUnit XML: a test suite per category, a test case per check (GitLab, Jenkins, Azure).
+    Junit,
 }
 
 impl Format {
@@ -32,6 +39,7 @@ impl Format {
             Format::Text => "text",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Junit => "junit",
         }
     }
 }
@@ -97,6 +105,7 @@ pub fn write(
         }
         Format::Json => json::write(reports, out),
         Format::Sarif => sarif::write(reports, options, out),
+        Format::Junit => junit::write(reports, out),
     }
 }
 

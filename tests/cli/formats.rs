@@ -1,6 +1,9 @@
-//! The CI report formats: snapshots on fixtures, SARIF against the official schema.
+//! The CI report formats: snapshots on fixtures, SARIF against the official schema, `JUnit`
+//! through a real XML parser.
 
-use crate::support::{code, run, stderr, stdout};
+use quick_xml::events::Event;
+
+use crate::support::{code, copy_fixture, run, stderr, stdout};
 
 /// `squarely audit <path> --format <format> [extra...]` standard output, exit 0 or 1.
 fn report(path: &str, format: &str, extra: &[&str]) -> String {
@@ -51,6 +54,7 @@ macro_rules! snapshots {
                     { ".runs[].tool.driver.version" => "[version]",
                       ".runs[].tool.driver.semanticVersion" => "[version]" }
                 );
+                insta::assert_snapshot!(concat!("junit-", $fixture), report($fixture, "junit", &[]));
             }
         )*
     };
@@ -227,4 +231,131 @@ fn without_a_readme_repository_wide_findings_go_to_the_manifest() {
         .collect();
     assert!(!uris.is_empty());
     assert!(uris.iter().all(|u| *u == "pyproject.toml"), "{uris:?}");
+}
+
+/// An element's name and attributes (values unescaped).
+type Element = (String, Vec<(String, String)>);
+
+/// Every element of a `JUnit` document, parsed by a real XML parser, and the text inside each
+/// `<failure>`.
+fn junit_elements(xml: &str) -> (Vec<Element>, Vec<String>) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut elements = Vec::new();
+    let mut failures = Vec::new();
+    let mut failure: Option<String> = None;
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            event @ (Event::Start(_) | Event::Empty(_)) => {
+                let (Event::Start(e) | Event::Empty(e)) = &event else {
+                    unreachable!()
+                };
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                if name == "failure" && matches!(event, Event::Start(_)) {
+                    failure = Some(String::new());
+                }
+                let attributes = e
+                    .attributes()
+                    .map(|a| {
+                        let a = a.expect("a well-formed attribute");
+                        (
+                            String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                            a.unescape_value().expect("escaped").into_owned(),
+                        )
+                    })
+                    .collect();
+                elements.push((name, attributes));
+            }
+            Event::Text(t) => {
+                if let Some(text) = &mut failure {
+                    text.push_str(&t.decode().expect("UTF-8"));
+                }
+            }
+            // Text arrives in pieces around each `&...;` reference.
+            Event::GeneralRef(r) => {
+                if let Some(text) = &mut failure {
+                    if r.is_char_ref() {
+                        text.push(r.resolve_char_ref().expect("a character").unwrap());
+                    } else {
+                        let name = r.decode().expect("UTF-8");
+                        text.push_str(
+                            quick_xml::escape::resolve_xml_entity(&name).expect("a known entity"),
+                        );
+                    }
+                }
+            }
+            Event::End(e) if e.name().as_ref() == b"failure" => {
+                failures.extend(failure.take());
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    (elements, failures)
+}
+
+fn attribute<'a>(attributes: &'a [(String, String)], key: &str) -> &'a str {
+    attributes
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or_else(|| panic!("no {key} in {attributes:?}"), |(_, v)| v.as_str())
+}
+
+#[test]
+fn junit_has_a_suite_per_category_and_a_case_per_check() {
+    let xml = report("flat-hobby", "junit", &[]);
+    let json: serde_json::Value = serde_json::from_str(&report("flat-hobby", "json", &[])).unwrap();
+    let (elements, failure_texts) = junit_elements(&xml);
+    let count = |name: &str| elements.iter().filter(|(n, _)| n == name).count();
+    assert_eq!(count("testsuites"), 1);
+    assert_eq!(count("testsuite"), 4);
+    assert_eq!(count("testcase"), 20);
+    let checks = json["checks"].as_array().unwrap();
+    let failing = checks
+        .iter()
+        .filter(|c| c["status"] == "fail" || c["status"] == "partial")
+        .count();
+    let not_applicable = checks.iter().filter(|c| c["status"] == "n/a").count();
+    assert_eq!(count("failure"), failing);
+    assert_eq!(count("skipped"), not_applicable);
+    let (_, root) = &elements[0];
+    assert_eq!(attribute(root, "tests"), "20");
+    assert_eq!(attribute(root, "failures"), failing.to_string());
+    assert_eq!(attribute(root, "skipped"), not_applicable.to_string());
+    let cases: Vec<&Vec<(String, String)>> = elements
+        .iter()
+        .filter(|(n, _)| n == "testcase")
+        .map(|(_, a)| a)
+        .collect();
+    assert_eq!(attribute(cases[0], "classname"), "root");
+    assert_eq!(
+        attribute(cases[0], "name"),
+        "root.essential_only — Only essential files in root (max 25 items)"
+    );
+    // The failure text carries every finding and its fix.
+    let essential = &failure_texts[0];
+    assert!(essential.contains("- `debug.log` at the root is a log file (debug.log)"));
+    assert!(essential.contains("  fix: Untrack it and add it to .gitignore"));
+    // The score is in the suites' properties.
+    let score = elements
+        .iter()
+        .find(|(n, a)| n == "property" && attribute(a, "name") == "score")
+        .map(|(_, a)| attribute(a, "value"))
+        .unwrap();
+    assert_eq!(score, format!("{:.2}", json["score"].as_f64().unwrap()));
+}
+
+#[test]
+fn xml_special_characters_and_control_characters_in_junit() {
+    let dir = copy_fixture("flat-hobby");
+    for name in ["a&b<c>\"d'.tmp", "bell\u{7}.tmp"] {
+        std::fs::write(dir.path().join(name), "x\n").unwrap();
+    }
+    let xml = report(dir.path().to_str().unwrap(), "junit", &[]);
+    let (_, failures) = junit_elements(&xml);
+    assert!(
+        failures.iter().any(|f| f.contains("`a&b<c>\"d'.tmp`")),
+        "{failures:?}"
+    );
+    // XML 1.0 cannot hold U+0007 even as a reference: it is replaced, the document stays valid.
+    assert!(failures.iter().any(|f| f.contains("`bell\u{FFFD}.tmp`")));
 }
