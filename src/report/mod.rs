@@ -4,6 +4,7 @@
 //! beyond the report (colour, where the audited directory sits in its repository) comes in
 //! [`Options`].
 
+mod github;
 mod json;
 mod junit;
 pub mod model;
@@ -29,6 +30,8 @@ pub enum Format {
     Sarif,
     /// JUnit XML: a test suite per category, a test case per check (GitLab, Jenkins, Azure).
     Junit,
+    /// GitHub Actions workflow commands: ::error/::warning per finding, ::notice with the score.
+    Github,
 }
 
 impl Format {
@@ -40,6 +43,7 @@ impl Format {
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::Junit => "junit",
+            Format::Github => "github",
         }
     }
 }
@@ -106,6 +110,7 @@ pub fn write(
         Format::Json => json::write(reports, out),
         Format::Sarif => sarif::write(reports, options, out),
         Format::Junit => junit::write(reports, out),
+        Format::Github => github::write(reports, options, out),
     }
 }
 

@@ -55,6 +55,7 @@ macro_rules! snapshots {
                       ".runs[].tool.driver.semanticVersion" => "[version]" }
                 );
                 insta::assert_snapshot!(concat!("junit-", $fixture), report($fixture, "junit", &[]));
+                insta::assert_snapshot!(concat!("github-", $fixture), report($fixture, "github", &[]));
             }
         )*
     };
@@ -358,4 +359,29 @@ fn xml_special_characters_and_control_characters_in_junit() {
     );
     // XML 1.0 cannot hold U+0007 even as a reference: it is replaced, the document stays valid.
     assert!(failures.iter().any(|f| f.contains("`bell\u{FFFD}.tmp`")));
+}
+
+#[test]
+fn github_annotations_name_files_from_the_repository_root_and_end_with_the_score() {
+    let out = report("express-layered", "github", &[]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.iter().all(|l| l.starts_with("::")), "{out}");
+    assert!(
+        out.contains("::warning file=tests/fixtures/express-layered/src/controllers/orders.controller.js,line=24,title=src.separation — Proper separation of concerns::Interface files never touch the database directly: runs raw SQL"),
+        "{out}"
+    );
+    // A finding without a path is annotated without a file.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("::error title=docs.architecture")),
+        "{out}"
+    );
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with(
+            "::notice title=squarely audit express-layered::Score 52.58 / 100 (not-ready)"
+        ),
+        "{last}"
+    );
 }
