@@ -7,6 +7,7 @@
 mod github;
 mod json;
 mod junit;
+mod markdown;
 pub mod model;
 mod sarif;
 mod text;
@@ -30,6 +31,8 @@ pub enum Format {
     Sarif,
     /// JUnit XML: a test suite per category, a test case per check (GitLab, Jenkins, Azure).
     Junit,
+    /// Markdown for $GITHUB_STEP_SUMMARY or a pull-request comment.
+    Markdown,
     /// GitHub Actions workflow commands: ::error/::warning per finding, ::notice with the score.
     Github,
 }
@@ -43,6 +46,7 @@ impl Format {
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::Junit => "junit",
+            Format::Markdown => "markdown",
             Format::Github => "github",
         }
     }
@@ -110,6 +114,7 @@ pub fn write(
         Format::Json => json::write(reports, out),
         Format::Sarif => sarif::write(reports, options, out),
         Format::Junit => junit::write(reports, out),
+        Format::Markdown => markdown::write(reports, out),
         Format::Github => github::write(reports, options, out),
     }
 }

@@ -56,6 +56,7 @@ macro_rules! snapshots {
                 );
                 insta::assert_snapshot!(concat!("junit-", $fixture), report($fixture, "junit", &[]));
                 insta::assert_snapshot!(concat!("github-", $fixture), report($fixture, "github", &[]));
+                insta::assert_snapshot!(concat!("markdown-", $fixture), report($fixture, "markdown", &[]));
             }
         )*
     };
@@ -384,4 +385,25 @@ fn github_annotations_name_files_from_the_repository_root_and_end_with_the_score
         ),
         "{last}"
     );
+}
+
+#[test]
+fn markdown_has_the_score_a_table_per_category_and_the_top_fixes() {
+    let md = report("express-layered", "markdown", &[]);
+    assert!(
+        md.starts_with("## ❌ squarely: 52.58 / 100 · not-ready\n"),
+        "{md}"
+    );
+    assert_eq!(md.matches("| Check | Status | Points |").count(), 4);
+    let fixes = md
+        .split("### Top fixes (most points first)")
+        .nth(1)
+        .unwrap();
+    let gains: Vec<f64> = fixes
+        .lines()
+        .filter_map(|l| l.strip_prefix("| +"))
+        .map(|l| l.split(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(!gains.is_empty());
+    assert!(gains.windows(2).all(|w| w[0] >= w[1]), "{gains:?}");
 }
