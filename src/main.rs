@@ -7,13 +7,12 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use squarely::cli::Cli;
 use squarely::commands::{self, Exit};
 use squarely::standard::{Severity, StandardError};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     match commands::run(&cli) {
         Ok(Exit::Success) => ExitCode::SUCCESS,
         Ok(Exit::GateFailed) => ExitCode::from(1),

@@ -1,9 +1,11 @@
 //! The CI report formats: snapshots on fixtures, SARIF against the official schema, `JUnit`
-//! through a real XML parser.
+//! through a real XML parser, and several reports from one run.
+
+use std::path::Path;
 
 use quick_xml::events::Event;
 
-use crate::support::{code, copy_fixture, run, stderr, stdout};
+use crate::support::{code, copy_fixture, run, squarely, stderr, stdout};
 
 /// `squarely audit <path> --format <format> [extra...]` standard output, exit 0 or 1.
 fn report(path: &str, format: &str, extra: &[&str]) -> String {
@@ -406,4 +408,138 @@ fn markdown_has_the_score_a_table_per_category_and_the_top_fixes() {
         .collect();
     assert!(!gains.is_empty());
     assert!(gains.windows(2).all(|w| w[0] >= w[1]), "{gains:?}");
+}
+
+#[test]
+fn several_formats_in_one_run_each_to_its_own_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let sarif_file = dir.path().join("report.sarif");
+    let junit = dir.path().join("report.xml");
+    let output = run(&[
+        "audit",
+        "express-layered",
+        "--format",
+        "json",
+        "-o",
+        json.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--output",
+        sarif_file.to_str().unwrap(),
+        "--format",
+        "markdown",
+        "-f",
+        "junit",
+        "-o",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // The one format without -o went to standard output.
+    assert!(stdout(&output).starts_with("## ❌ squarely: 52.58 / 100"));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(report["score"], 52.58);
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sarif_file).unwrap()).unwrap();
+    assert_valid_sarif(&log);
+    junit_elements(&std::fs::read_to_string(&junit).unwrap());
+}
+
+#[test]
+fn the_gate_applies_once_whatever_the_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif_file = dir.path().join("squarely.sarif");
+    let output = run(&[
+        "audit",
+        "flat-hobby",
+        "--min-score",
+        "90",
+        "--format",
+        "sarif",
+        "-o",
+        sarif_file.to_str().unwrap(),
+        "--format",
+        "github",
+    ]);
+    assert_eq!(code(&output), 1);
+    assert!(
+        sarif_file.exists(),
+        "the reports are written before the gate"
+    );
+    assert!(stdout(&output).contains("::notice "));
+}
+
+#[test]
+fn single_format_keeps_its_old_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    // -o before --format still pairs with the only --format.
+    let output = run(&[
+        "audit",
+        "express-layered",
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    serde_json::from_slice::<serde_json::Value>(&std::fs::read(&out).unwrap()).unwrap();
+    // -o alone writes the text report.
+    let text = dir.path().join("report.txt");
+    let output = run(&["audit", "express-layered", "-o", text.to_str().unwrap()]);
+    assert_eq!(code(&output), 0);
+    assert!(
+        std::fs::read_to_string(&text)
+            .unwrap()
+            .starts_with("squarely audit express-layered")
+    );
+}
+
+#[test]
+fn ambiguous_outputs_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let (a, b) = (file("a"), file("b"));
+    for (args, expected) in [
+        (
+            vec!["--format", "json", "--format", "sarif"],
+            "`--format json` and `--format sarif` would both go to standard output",
+        ),
+        (
+            vec!["-o", &a, "--format", "json", "--format", "sarif", "-o", &b],
+            "comes before any --format",
+        ),
+        (
+            vec!["--format", "json", "-o", &a, "-o", &b, "--format", "sarif"],
+            "has two -o",
+        ),
+        (vec!["-o", &a, "-o", &b], "has two -o"),
+        (
+            vec!["--format", "json", "-o", &a, "--format", "sarif", "-o", &a],
+            "is named by two -o",
+        ),
+    ] {
+        let mut all = vec!["audit", "express-layered"];
+        all.extend(args.iter().copied());
+        let output = run(&all);
+        assert_eq!(code(&output), 2, "{all:?}");
+        let err = stderr(&output);
+        assert!(err.contains(expected), "{all:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+        assert!(
+            !Path::new(&a).exists(),
+            "nothing written before a usage error"
+        );
+    }
+}
+
+#[test]
+fn help_documents_the_formats_and_the_pairing_rule() {
+    let output = squarely().args(["audit", "--help"]).output().unwrap();
+    let help = stdout(&output);
+    for word in ["sarif", "junit", "markdown", "github"] {
+        assert!(help.contains(word), "{word} missing from --help");
+    }
+    assert!(help.contains("each followed by its own -o FILE"), "{help}");
 }
