@@ -1,4 +1,5 @@
-//! The command line, as clap derive types. No logic lives here.
+//! The command line, as clap derive types, and [`Cli::parse_args`], which also keeps where
+//! each `--format` and `-o` stood. No other logic lives here.
 
 #![allow(
     clippy::doc_markdown,
@@ -7,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::report::Format;
 use crate::scaffold::{Db, Framework, Lang};
@@ -35,6 +36,31 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parse the process's arguments (a usage error exits with clap's message, code 2) and
+    /// note where each `audit --format` and `-o` stood: clap's derive keeps the values but
+    /// not how they interleave, and each `-o` belongs to the `--format` before it.
+    #[must_use]
+    pub fn parse_args() -> Cli {
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches)
+            .unwrap_or_else(|err| err.format(&mut Cli::command()).exit());
+        if let Command::Audit(args) = &mut cli.command
+            && let Some(("audit", audit)) = matches.subcommand()
+        {
+            let positions = |id: &str| {
+                audit
+                    .indices_of(id)
+                    .map(Iterator::collect)
+                    .unwrap_or_default()
+            };
+            args.format_positions = positions("formats");
+            args.output_positions = positions("outputs");
+        }
+        cli
+    }
+}
+
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -55,12 +81,18 @@ pub enum Command {
         Every point lost is named as a finding (with path and line where one exists) and a \
         concrete fix; the fixes that gain the most points are listed last. With --min-score \
         the command fails (exit 1) below the threshold, for CI gates.\n\n\
+        Formats: text (default), json, sarif (GitHub code scanning), junit (GitLab, Jenkins, \
+        Azure DevOps), markdown ($GITHUB_STEP_SUMMARY, pull-request comments) and github \
+        (workflow-command annotations). Several reports from one run: repeat --format, each \
+        followed by the -o FILE it is written to; a --format without -o goes to standard \
+        output, and only one may (see docs/ci.md).\n\n\
         The project configuration, .squarely.yaml, is found in PATH or the folders above it \
         (up to the top of the git repository), or named with --config: it gives the standards, \
         min-score, category floors, paths to ignore and waivers (docs/config.md). Flags win \
         over it. `squarely init` writes one.\n\n\
         Examples:\n  squarely audit\n  squarely audit ../billing --min-score 90\n  \
         squarely audit --format json -o squarely.json\n  \
+        squarely audit --min-score 90 --format sarif -o squarely.sarif --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
         squarely audit --standard modular-monolith --standard ./team-rules.yaml\n  \
         squarely audit --config ci/squarely.yaml"
     )]
@@ -255,17 +287,29 @@ pub struct AuditArgs {
     #[arg(short, long = "standard", value_name = "ID|FILE")]
     pub standards: Vec<String>,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format (default: text). Repeat --format, each followed by its own -o FILE, to
+    /// write several reports from one run: `--format json -o squarely.json --format sarif -o
+    /// squarely.sarif`. A --format without an -o after it goes to standard output; at most
+    /// one may.
+    #[arg(short, long = "format", value_enum, value_name = "FORMAT")]
+    pub formats: Vec<Format>,
 
     /// Fail with exit code 1 when the score is below N (0-100); default: the configuration's min-score.
     #[arg(long, value_name = "N", value_parser = parse_min_score)]
     pub min_score: Option<f64>,
 
-    /// Write the report to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Write the report to FILE instead of standard output. With several --format options,
+    /// each -o belongs to the --format before it.
+    #[arg(short, long = "output", value_name = "FILE")]
+    pub outputs: Vec<PathBuf>,
+
+    /// Where each --format value stood on the command line (see [`Cli::parse_args`]).
+    #[arg(skip)]
+    pub format_positions: Vec<usize>,
+
+    /// Where each -o value stood on the command line.
+    #[arg(skip)]
+    pub output_positions: Vec<usize>,
 
     /// The project configuration to use instead of the .squarely.yaml found in PATH or above.
     #[arg(long, value_name = "FILE")]

@@ -7,14 +7,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use squarely::cli::Cli;
 use squarely::commands::{self, Exit};
 use squarely::config::ConfigError;
 use squarely::standard::{Severity, StandardError};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     match commands::run(&cli) {
         Ok(Exit::Success) => ExitCode::SUCCESS,
         Ok(Exit::GateFailed) => ExitCode::from(1),

@@ -21,10 +21,10 @@ pub use waivers::{Waiver, Waivers};
 use crate::detect::Detection;
 use crate::fs::Tree;
 use crate::report::model::{
-    CategoryResult, CheckResult, DetectionInfo, Finding, Fix, Points, ProjectInfo, Report,
-    StandardInfo, Status, Tool, round2,
+    CategoryResult, CheckHelp, CheckResult, DetectionInfo, Finding, Fix, Points, ProjectInfo,
+    Report, StandardInfo, Status, Tool, round2,
 };
-use crate::standard::{Origin, Standard};
+use crate::standard::{Origin, Standard, summary};
 
 /// Audit `tree` against `standard`. `shown_path` is how the audited directory is named in
 /// the report.
@@ -56,6 +56,14 @@ pub fn audit_waived(
 }
 
 fn run_check(ctx: &Context, check: &crate::standard::Check) -> CheckResult {
+    let help = CheckHelp {
+        why: check.why.clone(),
+        scoring: summary::scoring_lines(ctx.standard, &check.scoring, check.points),
+        not_applicable: check.not_applicable.as_ref().map(|(when, reason)| {
+            format!("{reason} (when {})", summary::describe(ctx.standard, when))
+        }),
+        fix: check.fix.clone(),
+    };
     if let Some((condition, reason)) = &check.not_applicable
         && condition::evaluate(ctx, condition).holds
     {
@@ -70,6 +78,7 @@ fn run_check(ctx: &Context, check: &crate::standard::Check) -> CheckResult {
             reason: Some(reason.clone()),
             findings: Vec::new(),
             waived: Vec::new(),
+            help,
         };
     }
     let scored = checks::score(ctx, check);
@@ -93,6 +102,7 @@ fn run_check(ctx: &Context, check: &crate::standard::Check) -> CheckResult {
         reason: scored.not_applicable,
         findings: scored.findings.into_iter().map(round_gain).collect(),
         waived: scored.waived,
+        help,
     }
 }
 
@@ -205,7 +215,33 @@ fn assemble(
         checks,
         fixes,
         notices,
+        anchor: anchor(ctx.tree, project),
     }
+}
+
+/// The file that findings without a path are shown on where a format needs one: the README
+/// at the root (`README.md` first, then any `README*` file, in any case), else the service
+/// project's manifest, else `README.md` (where a README belongs, even if there is none).
+fn anchor(tree: &Tree, project: &crate::detect::Project) -> String {
+    let readmes: Vec<&str> = tree
+        .children("")
+        .map(|i| tree.entry(i))
+        .filter(|e| e.is_file() && e.name().to_ascii_lowercase().starts_with("readme"))
+        .map(|e| e.path.as_str())
+        .collect();
+    if let Some(readme) = readmes
+        .iter()
+        .find(|p| p.eq_ignore_ascii_case("README.md"))
+        .or_else(|| readmes.first())
+    {
+        return (*readme).to_owned();
+    }
+    project
+        .evidence
+        .iter()
+        .filter(|e| e.subject.starts_with("language:"))
+        .find_map(|e| e.path.clone())
+        .unwrap_or_else(|| "README.md".to_owned())
 }
 
 fn dot(root: &str) -> String {

@@ -208,6 +208,7 @@ mod tests {
             reason: None,
             findings,
             waived: Vec::new(),
+            help: crate::report::model::CheckHelp::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 
@@ -10,7 +11,7 @@ use crate::audit::Waivers;
 use crate::cli::{AuditArgs, ColorChoice};
 use crate::config::{Config, ParsedConfig};
 use crate::fs::Tree;
-use crate::report::{self, Color};
+use crate::report::{self, Color, Format, Options};
 use crate::standard::{self, DEFAULT_STANDARD, Standard};
 
 use super::configuration::{self, Relation};
@@ -18,6 +19,16 @@ use super::{Exit, print_warnings, stdout_color};
 
 /// Run an audit.
 pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
+    // Usage first: nothing is audited or written when the outputs do not add up.
+    let formats: Vec<(usize, Format)> = positions(&args.format_positions, args.formats.len())
+        .into_iter()
+        .zip(args.formats.iter().copied())
+        .collect();
+    let outputs: Vec<(usize, &Path)> = positions(&args.output_positions, args.outputs.len())
+        .into_iter()
+        .zip(args.outputs.iter().map(PathBuf::as_path))
+        .collect();
+    let destinations = destinations(&formats, &outputs)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let found = configuration::locate(&args.path, args.config.as_deref())?;
     let (mut parsed, relation) = match &found {
@@ -84,18 +95,28 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         })
         .collect();
 
-    if let Some(path) = &args.output {
-        let file = File::create(path)
-            .with_context(|| format!("{}: cannot write the report", path.display()))?;
-        let mut out = BufWriter::new(file);
-        report::write(args.format, &reports, Color::Off, &mut out)
-            .and_then(|()| out.flush())
-            .with_context(|| format!("{}: cannot write the report", path.display()))?;
-    } else {
-        let stdout = io::stdout();
-        let mut out = BufWriter::new(stdout.lock());
-        report::write(args.format, &reports, stdout_color(color), &mut out)?;
-        out.flush()?;
+    let options = Options {
+        color: Color::Off,
+        repository_path: crate::fs::repository_path(&args.path).unwrap_or_default(),
+    };
+    for destination in &destinations {
+        if let Some(path) = &destination.file {
+            let file = File::create(path)
+                .with_context(|| format!("{}: cannot write the report", path.display()))?;
+            let mut out = BufWriter::new(file);
+            report::write(destination.format, &reports, &options, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("{}: cannot write the report", path.display()))?;
+        } else {
+            let options = Options {
+                color: stdout_color(color),
+                ..options.clone()
+            };
+            let stdout = io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            report::write(destination.format, &reports, &options, &mut out)?;
+            out.flush()?;
+        }
     }
 
     lap("report written");
@@ -205,5 +226,160 @@ fn gate(args: &AuditArgs, config: Option<&Config>, reports: &[report::Report]) -
         Exit::GateFailed
     } else {
         Exit::Success
+    }
+}
+
+/// One report to write: a format, and the file it goes to (`None`: standard output).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Destination {
+    format: Format,
+    file: Option<PathBuf>,
+}
+
+/// Positions of `count` values, or their order when the command line was parsed without
+/// positions (all formats then come before all files, the single-format reading).
+fn positions(recorded: &[usize], count: usize) -> Vec<usize> {
+    if recorded.len() == count {
+        recorded.to_vec()
+    } else {
+        (0..count).collect()
+    }
+}
+
+/// Pair each `--format` with the `-o` that follows it (before the next `--format`), from
+/// `(position on the command line, value)` pairs. With at most one `--format` the order does
+/// not matter (`-o FILE --format json` still works) and no `--format` means text. A format
+/// without an `-o` goes to standard output, and only one may; an `-o` before every
+/// `--format` (when there are several), two `-o` for one `--format`, or one file named twice
+/// are usage errors.
+fn destinations(
+    formats: &[(usize, Format)],
+    outputs: &[(usize, &Path)],
+) -> anyhow::Result<Vec<Destination>> {
+    let mut files: Vec<Vec<&Path>> = vec![Vec::new(); formats.len().max(1)];
+    if formats.len() <= 1 {
+        files[0] = outputs.iter().map(|(_, path)| *path).collect();
+    } else {
+        for (at, path) in outputs {
+            let Some(owner) = formats.iter().rposition(|(format_at, _)| format_at < at) else {
+                bail!(
+                    "`-o {}` comes before any --format: with several --format options, write each -o after the --format it is for",
+                    path.display()
+                );
+            };
+            files[owner].push(path);
+        }
+    }
+    let formats: Vec<Format> = if formats.is_empty() {
+        vec![Format::Text]
+    } else {
+        formats.iter().map(|(_, format)| *format).collect()
+    };
+    let mut destinations = Vec::new();
+    for (format, files) in formats.iter().zip(&files) {
+        match files.as_slice() {
+            [] => destinations.push(Destination {
+                format: *format,
+                file: None,
+            }),
+            [file] => destinations.push(Destination {
+                format: *format,
+                file: Some(file.to_path_buf()),
+            }),
+            [first, second, ..] => bail!(
+                "`--format {}` has two -o ({} and {}): give each file its own --format",
+                format.as_str(),
+                first.display(),
+                second.display()
+            ),
+        }
+    }
+    let to_stdout: Vec<&Destination> = destinations.iter().filter(|d| d.file.is_none()).collect();
+    if let [first, second, ..] = to_stdout.as_slice() {
+        bail!(
+            "`--format {}` and `--format {}` would both go to standard output: give all but one an -o FILE",
+            first.format.as_str(),
+            second.format.as_str()
+        );
+    }
+    for (i, destination) in destinations.iter().enumerate() {
+        if let Some(file) = &destination.file
+            && destinations[..i]
+                .iter()
+                .any(|d| d.file.as_ref() == Some(file))
+        {
+            bail!(
+                "`{}` is named by two -o: each report needs its own file",
+                file.display()
+            );
+        }
+    }
+    Ok(destinations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(
+        formats: &[(usize, Format)],
+        outputs: &[(usize, &str)],
+    ) -> Result<Vec<(Format, Option<String>)>, String> {
+        let outputs: Vec<(usize, &Path)> =
+            outputs.iter().map(|(at, p)| (*at, Path::new(*p))).collect();
+        destinations(formats, &outputs)
+            .map(|list| {
+                list.into_iter()
+                    .map(|d| (d.format, d.file.map(|f| f.display().to_string())))
+                    .collect()
+            })
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn each_format_takes_the_output_after_it() {
+        use Format::{Json, Markdown, Sarif, Text};
+        assert_eq!(pair(&[], &[]), Ok(vec![(Text, None)]));
+        assert_eq!(
+            pair(&[], &[(1, "r.txt")]),
+            Ok(vec![(Text, Some("r.txt".into()))])
+        );
+        // One format: the old reading, -o before or after.
+        assert_eq!(
+            pair(&[(3, Json)], &[(1, "r.json")]),
+            Ok(vec![(Json, Some("r.json".into()))])
+        );
+        assert_eq!(
+            pair(
+                &[(1, Json), (5, Sarif), (9, Markdown)],
+                &[(3, "r.json"), (7, "r.sarif")]
+            ),
+            Ok(vec![
+                (Json, Some("r.json".into())),
+                (Sarif, Some("r.sarif".into())),
+                (Markdown, None)
+            ])
+        );
+        assert_eq!(
+            pair(&[(1, Markdown), (3, Json)], &[(5, "r.json")]),
+            Ok(vec![(Markdown, None), (Json, Some("r.json".into()))])
+        );
+    }
+
+    #[test]
+    fn outputs_that_do_not_add_up_are_refused() {
+        use Format::{Json, Sarif};
+        let err = |formats: &[(usize, Format)], outputs: &[(usize, &str)]| {
+            pair(formats, outputs).unwrap_err()
+        };
+        assert!(err(&[(1, Json), (3, Sarif)], &[]).contains("both go to standard output"));
+        assert!(err(&[(3, Json), (5, Sarif)], &[(1, "a")]).contains("before any --format"));
+        assert!(
+            err(&[(1, Json), (7, Sarif)], &[(3, "a"), (5, "b")]).contains("has two -o (a and b)")
+        );
+        assert!(err(&[], &[(1, "a"), (3, "b")]).contains("`--format text` has two -o"));
+        assert!(
+            err(&[(1, Json), (5, Sarif)], &[(3, "a"), (7, "a")]).contains("`a` is named by two -o")
+        );
     }
 }

@@ -701,6 +701,23 @@ fn repair(bytes: &[u8]) -> Option<(String, usize)> {
     Some((text, bad))
 }
 
+/// Where `dir` sits inside the git work tree that holds it, `/`-separated: `""` at the top of
+/// the work tree, `services/billing` below it; `None` outside git (or when `dir` cannot be
+/// resolved). Reports for code scanning name files from the repository root with it.
+#[must_use]
+pub fn repository_path(dir: &Path) -> Option<String> {
+    let dir = dir.canonicalize().ok()?;
+    let top = dir
+        .ancestors()
+        .find(|candidate| candidate.join(".git").symlink_metadata().is_ok())?;
+    let inside = dir.strip_prefix(top).ok()?;
+    let parts: Option<Vec<&str>> = inside
+        .components()
+        .map(|c| c.as_os_str().to_str())
+        .collect();
+    Some(parts?.join("/"))
+}
+
 /// `path` (`/`-separated, relative) with `.` and `..` collapsed; `None` when it climbs out
 /// of the root.
 #[must_use]
@@ -960,6 +977,22 @@ mod tests {
         let tree = tree();
         assert!(tree.is_empty_file(tree.find("a/d.py").unwrap()));
         assert!(!tree.is_empty_file(tree.find("a/b/c.py").unwrap()));
+    }
+
+    #[test]
+    fn repository_path_is_relative_to_the_git_work_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = dir.path().join("services/billing");
+        std::fs::create_dir_all(&service).unwrap();
+        assert_eq!(repository_path(&service), None, "outside git");
+        // A worktree or submodule has a `.git` file rather than a folder.
+        std::fs::write(dir.path().join(".git"), "gitdir: elsewhere\n").unwrap();
+        assert_eq!(
+            repository_path(&service).as_deref(),
+            Some("services/billing")
+        );
+        assert_eq!(repository_path(dir.path()).as_deref(), Some(""));
+        assert_eq!(repository_path(&dir.path().join("missing")), None);
     }
 
     #[test]

@@ -1,9 +1,15 @@
 //! Report output formats, one file each, all writing a [`model::Report`] to `&mut dyn Write`.
 //!
-//! A format knows the report model and nothing of rule sets or the disk.
+//! A format knows the report model and nothing of rule sets or the disk. What a format needs
+//! beyond the report (colour, where the audited directory sits in its repository) comes in
+//! [`Options`].
 
+mod github;
 mod json;
+mod junit;
+mod markdown;
 pub mod model;
+mod sarif;
 mod text;
 
 use std::io::{self, Write};
@@ -12,11 +18,38 @@ pub use model::Report;
 
 /// An output format of `squarely audit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[allow(
+    clippy::doc_markdown,
+    reason = "variant docs are --help text for people, not rustdoc"
+)]
 pub enum Format {
     /// Human-readable text: score, band, categories, findings with fixes, top fixes.
     Text,
     /// One JSON object (docs/json-report.md).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning: a rule per check, a result per finding.
+    Sarif,
+    /// JUnit XML: a test suite per category, a test case per check (GitLab, Jenkins, Azure).
+    Junit,
+    /// Markdown for $GITHUB_STEP_SUMMARY or a pull-request comment.
+    Markdown,
+    /// GitHub Actions workflow commands: ::error/::warning per finding, ::notice with the score.
+    Github,
+}
+
+impl Format {
+    /// The name used on the command line.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::Github => "github",
+        }
+    }
 }
 
 /// Whether text output may use colour.
@@ -28,11 +61,44 @@ pub enum Color {
     Off,
 }
 
+/// How to write a report, beyond the report itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Colour for the text format.
+    pub color: Color,
+    /// Where the audited directory sits in its git repository (`""` at the top, or outside
+    /// git): SARIF and GitHub annotations name files from the repository root, as GitHub
+    /// resolves them.
+    pub repository_path: String,
+}
+
+impl Options {
+    /// Plain output for an audited directory at the top of its repository.
+    #[must_use]
+    pub fn plain() -> Options {
+        Options {
+            color: Color::Off,
+            repository_path: String::new(),
+        }
+    }
+
+    /// A report path (relative to the audited directory) as a path from the repository root.
+    #[must_use]
+    pub fn in_repository(&self, path: &str) -> String {
+        let prefix = self.repository_path.trim_matches('/');
+        if prefix.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{prefix}/{path}")
+        }
+    }
+}
+
 /// Write `reports` (one per standard) in `format`.
 pub fn write(
     format: Format,
     reports: &[Report],
-    color: Color,
+    options: &Options,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
@@ -41,10 +107,70 @@ pub fn write(
                 if i > 0 {
                     writeln!(out)?;
                 }
-                text::write(report, color, out)?;
+                text::write(report, options.color, out)?;
             }
             Ok(())
         }
         Format::Json => json::write(reports, out),
+        Format::Sarif => sarif::write(reports, options, out),
+        Format::Junit => junit::write(reports, out),
+        Format::Markdown => markdown::write(reports, out),
+        Format::Github => github::write(reports, options, out),
+    }
+}
+
+/// `5` -> `5.00`: every score is reported with two decimals.
+fn pts(value: f64) -> String {
+    format!("{value:.2}")
+}
+
+/// `5.00` -> `5`, `3.33` stays: maxima read better without zero decimals.
+fn max_pts(value: f64) -> String {
+    let text = pts(value);
+    text.strip_suffix(".00").map_or(text.clone(), str::to_owned)
+}
+
+/// A finding's message followed by its fix, as one sentence pair.
+fn message_with_fix(message: &str, fix: Option<&str>) -> String {
+    let Some(fix) = fix.filter(|f| !f.trim().is_empty()) else {
+        return message.to_owned();
+    };
+    let message = message.trim_end();
+    let stop = if message.ends_with(['.', '!', '?']) {
+        " "
+    } else {
+        ". "
+    };
+    format!("{message}{stop}Fix: {fix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_named_from_the_repository_root() {
+        let mut options = Options::plain();
+        assert_eq!(options.in_repository("src/a.py"), "src/a.py");
+        options.repository_path = "services/billing".to_owned();
+        assert_eq!(
+            options.in_repository("src/a.py"),
+            "services/billing/src/a.py"
+        );
+    }
+
+    #[test]
+    fn a_fix_follows_its_message() {
+        assert_eq!(
+            message_with_fix("missing CHANGELOG", Some("Add CHANGELOG.md.")),
+            "missing CHANGELOG. Fix: Add CHANGELOG.md."
+        );
+        assert_eq!(
+            message_with_fix("It is wrong.", Some("Do it.")),
+            "It is wrong. Fix: Do it."
+        );
+        assert_eq!(message_with_fix("only this", None), "only this");
+        assert_eq!(max_pts(5.0), "5");
+        assert_eq!(max_pts(3.333), "3.33");
     }
 }

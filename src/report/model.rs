@@ -42,6 +42,11 @@ pub struct Report {
     pub fixes: Vec<Fix>,
     /// Problems met while reading the repository (skipped files, unreadable folders...).
     pub notices: Vec<Notice>,
+    /// The file that findings without a path are shown on by formats that need a file for
+    /// every result (SARIF): the root README, else the service manifest, else `README.md`.
+    /// Not part of the JSON contract.
+    #[serde(skip)]
+    pub anchor: String,
 }
 
 /// The tool.
@@ -196,6 +201,23 @@ pub struct CheckResult {
     /// Violations waived inline with a reason (they cost nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waived: Vec<Finding>,
+    /// The check's documentation, for formats that carry rule help (SARIF). Not part of the
+    /// JSON contract: `squarely explain ID` prints the same.
+    #[serde(skip)]
+    pub help: CheckHelp,
+}
+
+/// What a check is for, how it scores and how to fix it: the rule-set text behind a check.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckHelp {
+    /// Why it matters.
+    pub why: String,
+    /// How it scores, one line per rule (tiers, items, steps...).
+    pub scoring: Vec<String>,
+    /// When the check does not apply, in words.
+    pub not_applicable: Option<String>,
+    /// How to fix it.
+    pub fix: String,
 }
 
 /// A cause of lost points, or a waived violation.

@@ -7,6 +7,7 @@ mod bad_input;
 mod completions;
 mod config;
 mod detection;
+mod formats;
 mod organize;
 mod rule_sets;
 mod scaffold;

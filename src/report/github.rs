@@ -1,0 +1,94 @@
+//! `--format github`: GitHub Actions workflow commands, printed by a step so that the run and
+//! the pull request show annotations (docs/ci-formats.md).
+//!
+//! Each finding of a failed check is an `::error`, each finding of a partial one a
+//! `::warning`, with the file from the repository root and the line where there is one, the
+//! check as title and the fix in the message; a last `::notice` gives the score and band.
+//! Values are escaped as the runner expects: `%`, CR and LF everywhere, `:` and `,` in
+//! properties too.
+
+use std::io::{self, Write};
+
+use super::model::{Report, Status};
+use super::{Options, max_pts, message_with_fix, pts};
+
+/// Write the annotations of every report, then one notice per report.
+pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::Result<()> {
+    for report in reports {
+        for check in &report.checks {
+            let command = match check.status {
+                Status::Fail => "error",
+                Status::Partial => "warning",
+                Status::Pass | Status::NotApplicable => continue,
+            };
+            let title = format!("{} — {}", check.id, check.title);
+            for finding in &check.findings {
+                let mut properties = Vec::new();
+                if let Some(path) = &finding.path {
+                    properties.push(format!("file={}", property(&options.in_repository(path))));
+                    if let Some(line) = finding.line {
+                        properties.push(format!("line={line}"));
+                    }
+                }
+                properties.push(format!("title={}", property(&title)));
+                writeln!(
+                    out,
+                    "::{command} {}::{}",
+                    properties.join(","),
+                    data(&message_with_fix(&finding.message, finding.fix.as_deref()))
+                )?;
+            }
+        }
+    }
+    for report in reports {
+        let count = |status: Status| report.checks.iter().filter(|c| c.status == status).count();
+        writeln!(
+            out,
+            "::notice title={}::{}",
+            property(&format!("squarely audit {}", report.path)),
+            data(&format!(
+                "Score {} / {} ({}) against {} {}: {} passed, {} partial, {} failed, {} n/a",
+                pts(report.score),
+                max_pts(report.max),
+                report.band,
+                report.standard.id,
+                report.standard.version,
+                count(Status::Pass),
+                count(Status::Partial),
+                count(Status::Fail),
+                count(Status::NotApplicable),
+            ))
+        )?;
+    }
+    Ok(())
+}
+
+/// A command's message: `%`, CR and LF escaped.
+fn data(value: &str) -> String {
+    value
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A property value (`file=`, `title=`): as a message, and `:` and `,` too.
+fn property(value: &str) -> String {
+    data(value).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_escaped_as_the_runner_expects() {
+        assert_eq!(
+            data("100% done\r\nnext: a, b"),
+            "100%25 done%0D%0Anext: a, b"
+        );
+        assert_eq!(
+            property("dir,with:odd%/a.py\n"),
+            "dir%2Cwith%3Aodd%25/a.py%0A"
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! `--format junit`: `JUnit` XML, the shape GitLab, Jenkins and Azure DevOps read
+//! (`testsuites/testsuite/testcase/failure|skipped`, docs/ci-formats.md).
+//!
+//! One test suite per category, one test case per check: a passing check passes, a partial
+//! or failed one fails with its findings and fixes as the failure text, a check that does not
+//! apply is skipped with the reason. Counts are the usual attributes; the scores are each
+//! suite's properties. Text is escaped for XML 1.0, whose characters exclude most control
+//! characters even as references: those become U+FFFD.
+
+use std::io::{self, Write};
+
+use super::model::{CheckResult, Report, Status};
+use super::{max_pts, pts};
+
+/// Write the reports as one `<testsuites>` document (several standards: their suites in turn,
+/// named after the standard).
+pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+    let several = reports.len() > 1;
+    let checks = reports.iter().flat_map(|r| &r.checks);
+    let tests = checks.clone().count();
+    let failures = checks
+        .clone()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Partial))
+        .count();
+    let skipped = checks.filter(|c| c.status == Status::NotApplicable).count();
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    let name = match reports {
+        [one] => format!(
+            "squarely audit {}: {} / {} {}",
+            one.path,
+            pts(one.score),
+            max_pts(one.max),
+            one.band
+        ),
+        _ => "squarely audit".to_owned(),
+    };
+    writeln!(
+        out,
+        r#"<testsuites name="{}" tests="{tests}" failures="{failures}" errors="0" skipped="{skipped}" time="0">"#,
+        attr(&name)
+    )?;
+    for report in reports {
+        for category in &report.categories {
+            let checks: Vec<&CheckResult> = report
+                .checks
+                .iter()
+                .filter(|c| c.category == category.id)
+                .collect();
+            let (suite, classname) = if several {
+                (
+                    format!("{}: {}", report.standard.id, category.title),
+                    format!("{}.{}", report.standard.id, category.id),
+                )
+            } else {
+                (category.title.clone(), category.id.clone())
+            };
+            writeln!(
+                out,
+                r#"  <testsuite name="{}" tests="{}" failures="{}" errors="0" skipped="{}" time="0">"#,
+                attr(&suite),
+                checks.len(),
+                checks
+                    .iter()
+                    .filter(|c| matches!(c.status, Status::Fail | Status::Partial))
+                    .count(),
+                checks
+                    .iter()
+                    .filter(|c| c.status == Status::NotApplicable)
+                    .count(),
+            )?;
+            writeln!(out, "    <properties>")?;
+            for (name, value) in [
+                ("standard", report.standard.id.clone()),
+                ("category", category.id.clone()),
+                ("category.score", pts(category.score)),
+                ("category.max", pts(category.max)),
+                ("score", pts(report.score)),
+                ("max", pts(report.max)),
+                ("band", report.band.clone()),
+            ] {
+                writeln!(
+                    out,
+                    r#"      <property name="{name}" value="{}"/>"#,
+                    attr(&value)
+                )?;
+            }
+            writeln!(out, "    </properties>")?;
+            for check in checks {
+                write_case(check, &classname, out)?;
+            }
+            writeln!(out, "  </testsuite>")?;
+        }
+    }
+    writeln!(out, "</testsuites>")
+}
+
+fn write_case(check: &CheckResult, classname: &str, out: &mut dyn Write) -> io::Result<()> {
+    let open = format!(
+        r#"    <testcase classname="{}" name="{}" time="0""#,
+        attr(classname),
+        attr(&format!("{} — {}", check.id, check.title))
+    );
+    let points = format!("{} of {} points", pts(check.score), max_pts(check.max));
+    match check.status {
+        Status::Pass => writeln!(out, "{open}/>"),
+        Status::NotApplicable => {
+            let reason = check.reason.as_deref().unwrap_or(&check.summary);
+            writeln!(out, "{open}>")?;
+            writeln!(
+                out,
+                r#"      <skipped message="{}"/>"#,
+                attr(&format!("not applicable: {reason}"))
+            )?;
+            writeln!(out, "    </testcase>")
+        }
+        Status::Partial | Status::Fail => {
+            let mut body = format!("{}: {points}. {}\n", check.status.as_str(), check.summary);
+            for finding in &check.findings {
+                body.push_str(&format!("- {}", finding.message));
+                if let Some(place) = finding.location() {
+                    body.push_str(&format!(" ({place})"));
+                }
+                body.push('\n');
+                if let Some(fix) = &finding.fix {
+                    body.push_str(&format!("  fix: {fix}"));
+                    if let Some(gain) = finding.gain.filter(|g| *g > 0.0) {
+                        body.push_str(&format!(" (+{})", pts(gain)));
+                    }
+                    body.push('\n');
+                }
+            }
+            let first = check
+                .findings
+                .first()
+                .map_or(String::new(), |f| format!(": {}", f.message));
+            let more = match check.findings.len() {
+                0 | 1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            writeln!(out, "{open}>")?;
+            writeln!(
+                out,
+                r#"      <failure type="{}" message="{}">{}</failure>"#,
+                check.status.as_str(),
+                attr(&format!("{points}{first}{more}")),
+                text(&body)
+            )?;
+            writeln!(out, "    </testcase>")
+        }
+    }
+}
+
+/// Text content: `&`, `<`, `>` escaped, characters XML 1.0 cannot hold replaced.
+fn text(value: &str) -> String {
+    escape(value, false)
+}
+
+/// An attribute value (in double quotes): quotes escaped too, and line breaks and tabs as
+/// references, which attribute-value normalisation would otherwise turn into spaces.
+fn attr(value: &str) -> String {
+    escape(value, true)
+}
+
+fn escape(value: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\'' if attribute => out.push_str("&apos;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            '\t' | '\n' => out.push(c),
+            c if is_xml_char(c) => out.push(c),
+            _ => out.push('\u{FFFD}'),
+        }
+    }
+    out
+}
+
+/// XML 1.0's `Char` production (tab, line feed and carriage return handled by the caller).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_attributes_are_escaped() {
+        assert_eq!(text("a < b & c > d \"q\""), "a &lt; b &amp; c &gt; d \"q\"");
+        assert_eq!(
+            attr("say \"hi\"\n'there'\r\tok"),
+            "say &quot;hi&quot;&#10;&apos;there&apos;&#13;&#9;ok"
+        );
+        assert_eq!(text("line\nnext\ttab"), "line\nnext\ttab");
+        assert_eq!(
+            text("bell\u{7}esc\u{1b}nul\0"),
+            "bell\u{FFFD}esc\u{FFFD}nul\u{FFFD}"
+        );
+        assert_eq!(text("\u{FFFE}é😀"), "\u{FFFD}é😀");
+    }
+}
