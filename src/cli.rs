@@ -90,11 +90,16 @@ pub enum Command {
         (up to the top of the git repository), or named with --config: it gives the standards, \
         min-score, category floors, paths to ignore and waivers (docs/config.md). Flags win \
         over it. `squarely init` writes one.\n\n\
+        To gate a repository that is not there yet, save a baseline (--save-baseline FILE) \
+        and audit with --baseline FILE: the run then fails only on what got worse, a lower \
+        score or a finding the baseline does not hold (docs/baselines.md).\n\n\
         Examples:\n  squarely audit\n  squarely audit ../billing --min-score 90\n  \
         squarely audit --format json -o squarely.json\n  \
         squarely audit --min-score 90 --format sarif -o squarely.sarif --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
         squarely audit --standard modular-monolith --standard ./team-rules.yaml\n  \
-        squarely audit --config ci/squarely.yaml"
+        squarely audit --config ci/squarely.yaml\n  \
+        squarely audit --save-baseline .squarely-baseline.json\n  \
+        squarely audit --baseline .squarely-baseline.json"
     )]
     Audit(AuditArgs),
     /// Write a commented .squarely.yaml (the project configuration) from what detection finds.
@@ -314,6 +319,17 @@ pub struct AuditArgs {
     /// The project configuration to use instead of the .squarely.yaml found in PATH or above.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Fail (exit 1) only on what got worse since the baseline FILE: a lower score or a
+    /// finding it does not hold. --min-score and floors then apply only to reports the
+    /// baseline does not hold.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Save this run's scores and findings to FILE as a baseline for --baseline (the gate
+    /// still applies).
+    #[arg(long, value_name = "FILE")]
+    pub save_baseline: Option<PathBuf>,
 }
 
 fn parse_min_score(text: &str) -> Result<f64, String> {

@@ -216,6 +216,7 @@ fn assemble(
         fixes,
         notices,
         anchor: anchor(ctx.tree, project),
+        baseline: None,
     }
 }
 

@@ -11,6 +11,7 @@ use crate::audit::Waivers;
 use crate::cli::{AuditArgs, ColorChoice};
 use crate::config::{Config, ParsedConfig};
 use crate::fs::Tree;
+use crate::report::baseline::{Baseline, Comparison};
 use crate::report::{self, Color, Format, Options};
 use crate::standard::{self, DEFAULT_STANDARD, Standard};
 
@@ -29,6 +30,15 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         .zip(args.outputs.iter().map(PathBuf::as_path))
         .collect();
     let destinations = destinations(&formats, &outputs)?;
+    if let Some(save) = &args.save_baseline
+        && destinations.iter().any(|d| d.file.as_ref() == Some(save))
+    {
+        bail!(
+            "`{}` is named by both -o and --save-baseline: each needs its own file",
+            save.display()
+        );
+    }
+    let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let found = configuration::locate(&args.path, args.config.as_deref())?;
     let (mut parsed, relation) = match &found {
@@ -84,7 +94,7 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
             "{shown}: the directory is empty (or holds only files git ignores): nothing to audit"
         );
     }
-    let reports: Vec<report::Report> = standards
+    let mut reports: Vec<report::Report> = standards
         .iter()
         .map(|standard| {
             let detection = crate::detect::detect(&tree, &standard.detection);
@@ -94,6 +104,12 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
             report
         })
         .collect();
+    if let (Some(baseline), Some(file)) = (&baseline, &args.baseline) {
+        let file = file.display().to_string();
+        for report in &mut reports {
+            report.baseline = Some(baseline.compare(report, &file));
+        }
+    }
 
     let options = Options {
         color: Color::Off,
@@ -119,6 +135,19 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         }
     }
 
+    if let Some(path) = &args.save_baseline {
+        let saved = Baseline::of(&reports);
+        let mut text = serde_json::to_string_pretty(&saved)?;
+        text.push('\n');
+        std::fs::write(path, text)
+            .with_context(|| format!("{}: cannot write the baseline", path.display()))?;
+        let count: usize = saved.reports.iter().map(|r| r.findings.len()).sum();
+        eprintln!(
+            "squarely: baseline saved to {} ({count} finding{}); audit with --baseline {0} to fail only on what gets worse",
+            path.display(),
+            if count == 1 { "" } else { "s" },
+        );
+    }
     lap("report written");
     // Freeing a 100,000-entry tree takes longer than the process exit that frees it anyway.
     std::mem::forget(tree);
@@ -182,25 +211,44 @@ fn load_standards(
 }
 
 /// Exit 1 when a report is below the minimum score (`--min-score`, else the configuration's)
-/// or one of its categories below the configuration's floor, saying which on standard error.
+/// or one of its categories below the configuration's floor, or, for a report the baseline
+/// holds, when it got worse than the baseline instead; saying which on standard error.
 fn gate(args: &AuditArgs, config: Option<&Config>, reports: &[report::Report]) -> Exit {
-    let mut failed = false;
     let min = match (args.min_score, config.and_then(|c| c.min_score)) {
         (Some(min), _) => Some((min, "--min-score", String::new())),
         (None, Some(min)) => config.map(|c| (min, "min-score", format!(" (in {})", c.file))),
         (None, None) => None,
     };
-    if let Some((min, label, source)) = min {
-        for report in reports.iter().filter(|r| r.score < min) {
+    let mut failed = false;
+    for report in reports {
+        let name = &report.path;
+        let standard = &report.standard.id;
+        if let Some(comparison) = &report.baseline
+            && let Some(then) = comparison.score
+        {
+            let worse = baseline_gate(report, comparison, then);
+            failed |= worse;
+            if let Some((min, label, source)) = &min
+                && report.score < *min
+                && !worse
+            {
+                eprintln!(
+                    "squarely: {name} scores {:.2} under {standard}, below {label} {min}{source}: allowed, as it is no worse than the baseline ({}, {then:.2})",
+                    report.score, comparison.file
+                );
+            }
+            continue;
+        }
+        if let Some((min, label, source)) = &min
+            && report.score < *min
+        {
             eprintln!(
-                "squarely: {} scores {:.2} under {}, below {label} {min}{source}",
-                report.path, report.score, report.standard.id
+                "squarely: {name} scores {:.2} under {standard}, below {label} {min}{source}",
+                report.score
             );
             failed = true;
         }
-    }
-    for floor in config.iter().flat_map(|c| &c.floors) {
-        for report in reports {
+        for floor in config.iter().flat_map(|c| &c.floors) {
             let Some(category) = report
                 .categories
                 .iter()
@@ -209,13 +257,11 @@ fn gate(args: &AuditArgs, config: Option<&Config>, reports: &[report::Report]) -
                 continue;
             };
             eprintln!(
-                "squarely: {} scores {:.2} of {} in category `{}` ({}) under {}, below its floor of {} (in {})",
-                report.path,
+                "squarely: {name} scores {:.2} of {} in category `{}` ({}) under {standard}, below its floor of {} (in {})",
                 category.score,
                 category.max,
                 category.id,
                 category.title,
-                report.standard.id,
                 floor.points,
                 config.map_or("", |c| c.file.as_str())
             );
@@ -227,6 +273,55 @@ fn gate(args: &AuditArgs, config: Option<&Config>, reports: &[report::Report]) -
     } else {
         Exit::Success
     }
+}
+
+/// How many new findings the gate lists on standard error (all are in the reports).
+const NEW_FINDINGS_LISTED: usize = 20;
+
+/// Whether `report` got worse than its baseline (score `then`), saying how.
+fn baseline_gate(report: &report::Report, comparison: &Comparison, then: f64) -> bool {
+    let name = &report.path;
+    let standard = &report.standard.id;
+    if comparison.score_dropped(report.score) {
+        eprintln!(
+            "squarely: {name} scores {:.2} under {standard}, below the baseline's {then:.2} ({})",
+            report.score, comparison.file
+        );
+    }
+    if !comparison.new.is_empty() {
+        let count = comparison.new.len();
+        eprintln!(
+            "squarely: {name} has {count} new finding{} under {standard} that the baseline ({}) does not hold:",
+            if count == 1 { "" } else { "s" },
+            comparison.file
+        );
+        for new in comparison.new.iter().take(NEW_FINDINGS_LISTED) {
+            let place = match (&new.finding.path, new.finding.line) {
+                (Some(path), Some(line)) => format!("{path}:{line}: "),
+                (Some(path), None) => format!("{path}: "),
+                _ => String::new(),
+            };
+            eprintln!("  {}  {place}{}", new.check, new.finding.message);
+        }
+        if count > NEW_FINDINGS_LISTED {
+            eprintln!(
+                "  ... and {} more (every one is in the report's `baseline.new`, --format json)",
+                count - NEW_FINDINGS_LISTED
+            );
+        }
+    }
+    comparison.worse(report.score)
+}
+
+/// Read and parse the baseline file (exit 2 on anything wrong, with line and column).
+fn read_baseline(path: &Path) -> anyhow::Result<Baseline> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{shown}: cannot read the baseline"))?;
+    Baseline::parse(&text).map_err(|err| match err.at {
+        Some(_) => anyhow::anyhow!("{shown}:{err}"),
+        None => anyhow::anyhow!("{shown}: {err}"),
+    })
 }
 
 /// One report to write: a format, and the file it goes to (`None`: standard output).

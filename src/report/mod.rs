@@ -4,6 +4,7 @@
 //! beyond the report (colour, where the audited directory sits in its repository) comes in
 //! [`Options`].
 
+pub mod baseline;
 mod github;
 mod json;
 mod junit;

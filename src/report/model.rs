@@ -47,6 +47,9 @@ pub struct Report {
     /// Not part of the JSON contract.
     #[serde(skip)]
     pub anchor: String,
+    /// How the report compares with a saved baseline (`--baseline FILE`); absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<super::baseline::Comparison>,
 }
 
 /// The tool.
@@ -249,6 +252,21 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A fingerprint that names this finding of `check` across runs: FNV-1a over the check,
+    /// the rule, the path and the message with every number masked, as 16 hex digits. The
+    /// line is left out and numbers are masked so that edits elsewhere in a file, or a
+    /// partial score moving (`(2 of 5 points)`), do not turn a known finding into a new one.
+    #[must_use]
+    pub fn fingerprint(&self, check: &str) -> String {
+        let message = mask_numbers(&self.message);
+        fnv1a(&[
+            check,
+            self.rule.as_deref().unwrap_or(""),
+            self.path.as_deref().unwrap_or(""),
+            &message,
+        ])
+    }
+
     /// A finding with a message only.
     #[must_use]
     pub fn new(message: impl Into<String>) -> Finding {
@@ -326,4 +344,67 @@ pub struct Fix {
     /// Line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+}
+
+/// `found 3 of 5 files` -> `found # of # files`.
+fn mask_numbers(text: &str) -> String {
+    let mut masked = String::with_capacity(text.len());
+    let mut in_number = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                masked.push('#');
+            }
+            in_number = true;
+        } else if in_number && c == '.' {
+            // `2.50` is one number; a full stop after a number is swallowed, which is harmless.
+        } else {
+            in_number = false;
+            masked.push(c);
+        }
+    }
+    masked
+}
+
+/// FNV-1a, 64 bits, as 16 hex digits: stable across versions and platforms. Each part ends
+/// with a zero byte, so `["ab", "c"]` and `["a", "bc"]` differ.
+#[must_use]
+pub fn fnv1a(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable() {
+        assert_eq!(fnv1a(&[]), "cbf29ce484222325");
+        assert_ne!(fnv1a(&["ab", "c"]), fnv1a(&["a", "bc"]));
+    }
+
+    #[test]
+    fn numbers_are_masked_and_nothing_else() {
+        assert_eq!(
+            mask_numbers("found a flat folder (2 of 5 points); need 3.50 more"),
+            "found a flat folder (# of # points); need # more"
+        );
+        assert_eq!(mask_numbers("`app.py` at the root"), "`app.py` at the root");
+        let finding = |message: &str| Finding::new(message).at("src/a.py");
+        assert_eq!(
+            finding("2 of 5").fingerprint("src.domains"),
+            finding("3 of 5").fingerprint("src.domains")
+        );
+        assert_ne!(
+            finding("2 of 5").fingerprint("src.domains"),
+            finding("2 of 5").fingerprint("src.layers")
+        );
+    }
 }

@@ -23,8 +23,9 @@ const SCHEMA: &str =
 /// Where squarely lives; rule help links into its docs.
 const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 
-/// The key of squarely's own partial fingerprint: check, rule, path and message, and the
-/// occurrence among identical ones. It tells apart findings shown at the same place (two
+/// The key of squarely's own partial fingerprint: [`Finding::fingerprint`] (check, rule, path
+/// and message with numbers masked, as baselines match findings), and the occurrence among
+/// identical ones. It tells apart findings shown at the same place (two
 /// repository-wide findings of one check on the README).
 const FINGERPRINT_KEY: &str = "squarelyFinding/v1";
 
@@ -46,12 +47,7 @@ fn run<'a>(report: &'a Report, options: &Options, several: bool) -> Run<'a> {
     let mut results = Vec::new();
     for (index, check) in report.checks.iter().enumerate() {
         for finding in &check.findings {
-            let identity = fingerprint(&[
-                &check.id,
-                finding.rule.as_deref().unwrap_or(""),
-                finding.path.as_deref().unwrap_or(""),
-                &finding.message,
-            ]);
+            let identity = finding.fingerprint(&check.id);
             let occurrence = seen.entry(identity.clone()).or_default();
             *occurrence += 1;
             results.push(result(
@@ -288,18 +284,6 @@ fn heading_anchor(heading: &str) -> String {
         .collect()
 }
 
-/// FNV-1a, 64 bits, as 16 hex digits: stable across versions and platforms.
-fn fingerprint(parts: &[&str]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for byte in part.bytes().chain(std::iter::once(0)) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 #[derive(Serialize)]
 struct Log<'a> {
     #[serde(rename = "$schema")]
@@ -504,11 +488,5 @@ mod tests {
             heading_anchor("`root.essential_only` — Only essential files in root (max 25 items)"),
             "rootessential_only--only-essential-files-in-root-max-25-items"
         );
-    }
-
-    #[test]
-    fn fingerprints_are_stable() {
-        assert_eq!(fingerprint(&[]), "cbf29ce484222325");
-        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
     }
 }

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use colored::{ColoredString, Colorize};
 
 use super::Color;
+use super::baseline::Comparison;
 use super::model::{CheckResult, Report, Status};
 
 /// How many fixes the "Top fixes" list shows.
@@ -149,6 +150,9 @@ pub fn write(report: &Report, color: Color, out: &mut dyn Write) -> io::Result<(
             )?;
         }
     }
+    if let Some(comparison) = &report.baseline {
+        write_baseline(&p, report.score, comparison, out)?;
+    }
     if !report.notices.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", p.paint("Notes", |s| s.bold()))?;
@@ -160,6 +164,55 @@ pub fn write(report: &Report, color: Color, out: &mut dyn Write) -> io::Result<(
             };
             writeln!(out, "  {path}: {}", notice.message)?;
         }
+    }
+    Ok(())
+}
+
+/// How the report compares with the baseline: the scores, then every new finding.
+fn write_baseline(
+    p: &Painter,
+    now: f64,
+    comparison: &Comparison,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out)?;
+    let title = p.paint(&format!("Baseline ({})", comparison.file), |s| s.bold());
+    let Some(then) = comparison.score else {
+        writeln!(out, "{title}")?;
+        return writeln!(
+            out,
+            "  holds nothing for this standard and service: the usual gate applies"
+        );
+    };
+    let verdict = if comparison.worse(now) {
+        p.paint("worse", |s| s.red().bold())
+    } else {
+        p.paint("no worse", |s| s.green())
+    };
+    writeln!(out, "{title}  {verdict}")?;
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    writeln!(
+        out,
+        "  score {} then, {} now; {} new finding{}, {} fixed",
+        pts(then),
+        pts(now),
+        comparison.new.len(),
+        plural(comparison.new.len()),
+        comparison.fixed
+    )?;
+    for new in &comparison.new {
+        let place = match (&new.finding.path, new.finding.line) {
+            (Some(path), Some(line)) => format!(" [{path}:{line}]"),
+            (Some(path), None) => format!(" [{path}]"),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "  {}  {}  {}{place}",
+            p.paint("new", |s| s.red()),
+            new.check,
+            new.finding.message
+        )?;
     }
     Ok(())
 }

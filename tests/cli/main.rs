@@ -4,6 +4,7 @@
 
 mod audit;
 mod bad_input;
+mod baseline;
 mod completions;
 mod config;
 mod detection;

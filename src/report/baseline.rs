@@ -1,0 +1,406 @@
+//! Baselines: what an audit found, saved (`--save-baseline FILE`) so that a later audit
+//! (`--baseline FILE`) fails only on what got worse — a lower score, or a finding the
+//! baseline does not hold — and a team can gate a repository from the day it adopts squarely.
+//!
+//! Findings are matched by [`Finding::fingerprint`] (check, rule, path, message with numbers
+//! masked; never the line), counted as a multiset: two identical violations in one file in
+//! the baseline cover two today, not three. The file format is documented in
+//! docs/baselines.md; this module neither reads nor writes the disk.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{Finding, Report};
+
+/// The format version written in `squarely_baseline`; a file of another version is refused.
+pub const VERSION: u32 = 1;
+
+/// A saved baseline: one entry per report (standard, and service with `--workspace`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// The format version ([`VERSION`]).
+    pub squarely_baseline: u32,
+    /// The squarely version that wrote it (informative).
+    #[serde(default)]
+    pub tool: String,
+    /// One entry per report.
+    pub reports: Vec<Entry>,
+}
+
+/// What one report held.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The standard's id.
+    pub standard: String,
+    /// The service root (`.` for the audited directory).
+    pub service_root: String,
+    /// The score.
+    pub score: f64,
+    /// Each check's points.
+    pub checks: BTreeMap<String, f64>,
+    /// Every finding.
+    pub findings: Vec<Known>,
+}
+
+/// A finding as the baseline keeps it: the fingerprint matches, the rest is for people
+/// reading the file or its diff.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Known {
+    /// The check.
+    pub check: String,
+    /// [`Finding::fingerprint`].
+    pub fingerprint: String,
+    /// Where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Line, when saved (not matched on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// What was wrong.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// How a report compares with its baseline entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The baseline file, as given.
+    pub file: String,
+    /// The score the baseline holds for this report; `None` when it holds no entry for this
+    /// standard and service: the report is then gated as without a baseline, and `new` is
+    /// empty.
+    pub score: Option<f64>,
+    /// Findings the baseline does not hold.
+    pub new: Vec<NewFinding>,
+    /// How many baseline findings are gone.
+    pub fixed: usize,
+}
+
+/// A finding the baseline does not hold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewFinding {
+    /// The check.
+    pub check: String,
+    /// [`Finding::fingerprint`].
+    pub fingerprint: String,
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// Why a baseline file cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// What is wrong.
+    pub message: String,
+    /// Line and column, 1-based, where the JSON parser knows them.
+    pub at: Option<(usize, usize)>,
+}
+
+impl ParseError {
+    fn new(message: impl Into<String>) -> ParseError {
+        ParseError {
+            message: message.into(),
+            at: None,
+        }
+    }
+}
+
+impl From<serde_json::Error> for ParseError {
+    fn from(error: serde_json::Error) -> ParseError {
+        let text = error.to_string();
+        // serde_json appends " at line L column C"; the location is kept apart instead.
+        let message = text
+            .rfind(" at line ")
+            .map_or(text.as_str(), |at| &text[..at])
+            .to_owned();
+        ParseError {
+            message,
+            at: (error.line() > 0).then(|| (error.line(), error.column().max(1))),
+        }
+    }
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.at {
+            Some((line, column)) => write!(f, "{line}:{column}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Scores closer than this are equal (they are rounded to two decimals).
+const EPSILON: f64 = 0.005;
+
+impl Comparison {
+    /// Whether the score went down.
+    #[must_use]
+    pub fn score_dropped(&self, now: f64) -> bool {
+        self.score.is_some_and(|then| now < then - EPSILON)
+    }
+
+    /// Whether the report is worse than its baseline: a lower score or a new finding.
+    #[must_use]
+    pub fn worse(&self, now: f64) -> bool {
+        self.score_dropped(now) || !self.new.is_empty()
+    }
+}
+
+impl Baseline {
+    /// The baseline of `reports`.
+    #[must_use]
+    pub fn of(reports: &[Report]) -> Baseline {
+        Baseline {
+            squarely_baseline: VERSION,
+            tool: format!("squarely {}", env!("CARGO_PKG_VERSION")),
+            reports: reports.iter().map(Entry::of).collect(),
+        }
+    }
+
+    /// Parse a baseline file's text.
+    pub fn parse(text: &str) -> Result<Baseline, ParseError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(ParseError::from)?;
+        // The version first, so a later format says so rather than failing on its fields.
+        match value.get("squarely_baseline") {
+            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(VERSION)) => {}
+            Some(serde_json::Value::Number(n)) => {
+                return Err(ParseError::new(format!(
+                    "baseline format version {n}, this squarely reads version {VERSION}: save the baseline again with --save-baseline"
+                )));
+            }
+            _ => {
+                return Err(ParseError::new(
+                    "not a squarely baseline (no `squarely_baseline` version): write one with `squarely audit --save-baseline FILE`",
+                ));
+            }
+        }
+        serde_json::from_str(text).map_err(ParseError::from)
+    }
+
+    /// Compare `report` with its entry (same standard and service root).
+    #[must_use]
+    pub fn compare(&self, report: &Report, file: &str) -> Comparison {
+        let Some(entry) = self.reports.iter().find(|e| {
+            e.standard == report.standard.id && e.service_root == report.detection.service_root
+        }) else {
+            return Comparison {
+                file: file.to_owned(),
+                score: None,
+                new: Vec::new(),
+                fixed: 0,
+            };
+        };
+        let mut known: BTreeMap<&str, usize> = BTreeMap::new();
+        for finding in &entry.findings {
+            *known.entry(finding.fingerprint.as_str()).or_default() += 1;
+        }
+        let baseline_findings: usize = known.values().sum();
+        let mut matched = 0;
+        let mut new = Vec::new();
+        for check in &report.checks {
+            // A check that scores higher than it did is progress: its findings may read
+            // differently (a partial-credit tier moved), and none of them fails the gate.
+            let improved = entry
+                .checks
+                .get(&check.id)
+                .is_some_and(|then| check.score > then + EPSILON);
+            for finding in &check.findings {
+                let fingerprint = finding.fingerprint(&check.id);
+                match known.get_mut(fingerprint.as_str()) {
+                    Some(count) if *count > 0 => {
+                        *count -= 1;
+                        matched += 1;
+                    }
+                    _ if improved => {}
+                    _ => new.push(NewFinding {
+                        check: check.id.clone(),
+                        fingerprint,
+                        finding: finding.clone(),
+                    }),
+                }
+            }
+        }
+        Comparison {
+            file: file.to_owned(),
+            score: Some(entry.score),
+            new,
+            fixed: baseline_findings - matched,
+        }
+    }
+}
+
+impl Entry {
+    fn of(report: &Report) -> Entry {
+        Entry {
+            standard: report.standard.id.clone(),
+            service_root: report.detection.service_root.clone(),
+            score: report.score,
+            checks: report
+                .checks
+                .iter()
+                .map(|c| (c.id.clone(), c.score))
+                .collect(),
+            findings: report
+                .checks
+                .iter()
+                .flat_map(|check| {
+                    check.findings.iter().map(|finding| Known {
+                        check: check.id.clone(),
+                        fingerprint: finding.fingerprint(&check.id),
+                        path: finding.path.clone(),
+                        line: finding.line,
+                        message: finding.message.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::fs::Tree;
+
+    fn audit(files: &[(&str, &str)]) -> Report {
+        let standard = crate::standard::load("coditect-backend", Path::new("."))
+            .unwrap()
+            .standard;
+        let tree = Tree::from_files(files);
+        let detection = crate::detect::detect(&tree, &standard.detection);
+        crate::audit::audit(&tree, &standard, &detection, "repo")
+    }
+
+    const SERVICE: &[(&str, &str)] = &[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\ndependencies = [\"fastapi\"]\n",
+        ),
+        (
+            "README.md",
+            "# x\n\nA service that does things for people.\n",
+        ),
+        (
+            "src/routes/users.py",
+            "from sqlalchemy import select\n\ndef get():\n    return select(1)\n",
+        ),
+        (
+            "src/services/users.py",
+            "from fastapi import HTTPException\n\ndef find():\n    raise HTTPException(404)\n",
+        ),
+        ("notes.tmp", "scratch"),
+    ];
+
+    #[test]
+    fn a_report_compared_with_its_own_baseline_is_not_worse() {
+        let report = audit(SERVICE);
+        let baseline = Baseline::of(std::slice::from_ref(&report));
+        let again = Baseline::parse(&serde_json::to_string(&baseline).unwrap()).unwrap();
+        assert_eq!(again, baseline);
+        let comparison = again.compare(&report, "b.json");
+        assert_eq!(comparison.score, Some(report.score));
+        assert!(comparison.new.is_empty(), "{:?}", comparison.new);
+        assert_eq!(comparison.fixed, 0);
+        assert!(!comparison.worse(report.score));
+    }
+
+    #[test]
+    fn a_new_finding_is_named_and_a_fixed_one_counted() {
+        let before = audit(SERVICE);
+        let baseline = Baseline::of(std::slice::from_ref(&before));
+        let mut files: Vec<(&str, &str)> = SERVICE
+            .iter()
+            .copied()
+            .filter(|(path, _)| *path != "notes.tmp")
+            .collect();
+        files.push(("debug.log", "boom"));
+        let after = audit(&files);
+        let comparison = baseline.compare(&after, "b.json");
+        let new: Vec<_> = comparison
+            .new
+            .iter()
+            .map(|n| (n.check.as_str(), n.finding.path.as_deref()))
+            .collect();
+        assert_eq!(new, [("root.essential_only", Some("debug.log"))]);
+        assert_eq!(comparison.fixed, 1, "notes.tmp is gone");
+        assert!(comparison.worse(after.score));
+    }
+
+    #[test]
+    fn moved_lines_do_not_make_a_finding_new() {
+        let before = audit(SERVICE);
+        let baseline = Baseline::of(std::slice::from_ref(&before));
+        let violation = before
+            .checks
+            .iter()
+            .flat_map(|c| &c.findings)
+            .find(|f| f.path.as_deref() == Some("src/services/users.py") && f.line.is_some())
+            .expect("the service imports fastapi");
+        let mut files = SERVICE.to_vec();
+        files[3].1 = "\"\"\"Users.\"\"\"\n\n\nfrom fastapi import HTTPException\n\ndef find():\n    raise HTTPException(404)\n";
+        let after = audit(&files);
+        let moved = after
+            .checks
+            .iter()
+            .flat_map(|c| &c.findings)
+            .find(|f| f.path.as_deref() == Some("src/services/users.py") && f.line.is_some())
+            .unwrap();
+        assert_ne!(moved.line, violation.line, "the edit moved the violation");
+        let comparison = baseline.compare(&after, "b.json");
+        assert!(comparison.new.is_empty(), "{:?}", comparison.new);
+    }
+
+    #[test]
+    fn identical_findings_are_counted_not_just_matched() {
+        let mut report = audit(SERVICE);
+        let baseline = Baseline::of(std::slice::from_ref(&report));
+        let check = report
+            .checks
+            .iter_mut()
+            .find(|c| !c.findings.is_empty())
+            .unwrap();
+        let copy = check.findings[0].clone();
+        check.findings.push(copy);
+        let comparison = baseline.compare(&report, "b.json");
+        assert_eq!(comparison.new.len(), 1);
+    }
+
+    #[test]
+    fn a_report_the_baseline_does_not_hold_is_left_to_the_usual_gate() {
+        let report = audit(SERVICE);
+        let mut baseline = Baseline::of(std::slice::from_ref(&report));
+        baseline.reports[0].service_root = "services/billing".into();
+        let comparison = baseline.compare(&report, "b.json");
+        assert_eq!(comparison.score, None);
+        assert!(comparison.new.is_empty());
+        assert!(!comparison.worse(report.score));
+    }
+
+    #[test]
+    fn a_lower_score_is_worse_even_without_a_new_finding() {
+        let report = audit(SERVICE);
+        let mut baseline = Baseline::of(std::slice::from_ref(&report));
+        baseline.reports[0].score += 0.01;
+        let comparison = baseline.compare(&report, "b.json");
+        assert!(comparison.new.is_empty());
+        assert!(comparison.score_dropped(report.score));
+        assert!(comparison.worse(report.score));
+    }
+
+    #[test]
+    fn other_files_are_refused_with_a_reason() {
+        let err = |text: &str| Baseline::parse(text).unwrap_err().to_string();
+        assert_eq!(err("{"), "1:1: EOF while parsing an object");
+        assert!(err(r#"{"score": 50}"#).starts_with("not a squarely baseline"));
+        assert!(err(r#"{"squarely_baseline": 9, "reports": []}"#).contains("version 9"));
+        let wrong = err("{\"squarely_baseline\": 1,\n \"reports\": [{\"standard\": 3}]}");
+        assert!(
+            wrong.starts_with("2:27: invalid type: integer `3`"),
+            "{wrong}"
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! `--save-baseline` and `--baseline`: gate today, fail only on what gets worse.
+
+use std::path::Path;
+
+use crate::support::{code, copy_fixture, run, stderr, stdout};
+
+/// `squarely audit <dir> [args...]`, with paths as strings.
+fn audit(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["audit", dir.to_str().unwrap()];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// A fixture copy with its baseline saved next to it (outside the audited folder).
+fn adopted(fixture: &str) -> (tempfile::TempDir, tempfile::TempDir, String) {
+    let repo = copy_fixture(fixture);
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside
+        .path()
+        .join("baseline.json")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let output = audit(repo.path(), &["--save-baseline", &file, "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("baseline saved to"),
+        "{}",
+        stderr(&output)
+    );
+    (repo, outside, file)
+}
+
+#[test]
+fn saving_writes_every_finding_with_a_fingerprint_and_the_gate_still_applies() {
+    let repo = copy_fixture("express-layered");
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("b.json");
+    let output = audit(
+        repo.path(),
+        &[
+            "--save-baseline",
+            file.to_str().unwrap(),
+            "--min-score",
+            "90",
+        ],
+    );
+    assert_eq!(code(&output), 1, "saving does not lift the gate");
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(saved["squarely_baseline"], 1);
+    let entry = &saved["reports"][0];
+    assert_eq!(entry["standard"], "coditect-backend");
+    assert_eq!(entry["service_root"], ".");
+    assert_eq!(entry["score"], 52.58);
+    assert_eq!(entry["checks"].as_object().unwrap().len(), 20);
+    let findings = entry["findings"].as_array().unwrap();
+    assert!(findings.len() > 10);
+    assert!(findings.iter().all(|f| {
+        f["fingerprint"].as_str().is_some_and(|h| h.len() == 16) && f["check"].is_string()
+    }));
+    assert!(
+        findings
+            .iter()
+            .any(|f| { f["path"] == "src/controllers/orders.controller.js" && f["line"] == 24 })
+    );
+}
+
+#[test]
+fn an_unchanged_repository_passes_below_the_min_score() {
+    let (repo, _keep, file) = adopted("express-layered");
+    let output = audit(repo.path(), &["--baseline", &file, "--min-score", "90"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(stderr(&output).contains("allowed, as it is no worse than the baseline"));
+    let text = stdout(&output);
+    assert!(text.contains("Baseline ("), "{text}");
+    assert!(text.contains("score 52.58 then, 52.58 now; 0 new findings, 0 fixed"));
+}
+
+#[test]
+fn a_new_finding_fails_and_is_named() {
+    let (repo, _keep, file) = adopted("express-layered");
+    std::fs::write(repo.path().join("debug.log"), "boom\n").unwrap();
+    let output = audit(repo.path(), &["--baseline", &file, "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    let err = stderr(&output);
+    assert!(
+        err.contains("has 1 new finding under coditect-backend that the baseline"),
+        "{err}"
+    );
+    assert!(err.contains("root.essential_only  debug.log: `debug.log` at the root is a log file"));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let new = report["baseline"]["new"].as_array().unwrap();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["check"], "root.essential_only");
+    assert_eq!(new[0]["path"], "debug.log");
+    assert_eq!(report["baseline"]["score"], 52.58);
+}
+
+#[test]
+fn a_lower_score_fails_even_without_a_new_finding() {
+    let (repo, _keep, file) = adopted("express-layered");
+    // The Dockerfile was worth points; deleting it loses them (a "missing" finding is new
+    // too, but the score is what this asserts on).
+    std::fs::remove_file(repo.path().join("Dockerfile")).unwrap();
+    let output = audit(repo.path(), &["--baseline", &file]);
+    assert_eq!(code(&output), 1);
+    assert!(
+        stderr(&output).contains("below the baseline's 52.58"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn edits_that_move_a_known_violation_do_not_fail() {
+    let (repo, _keep, file) = adopted("express-layered");
+    let controller = repo.path().join("src/controllers/orders.controller.js");
+    let source = std::fs::read_to_string(&controller).unwrap();
+    std::fs::write(
+        &controller,
+        format!("// Orders: list and summary.\n// Reviewed 2026.\n\n{source}"),
+    )
+    .unwrap();
+    let output = audit(repo.path(), &["--baseline", &file, "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let separation = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "src.separation")
+        .unwrap();
+    assert_eq!(
+        separation["findings"][0]["line"], 27,
+        "the violation moved three lines down"
+    );
+    assert_eq!(report["baseline"]["new"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn progress_passes_and_is_counted() {
+    let (repo, _keep, file) = adopted("express-layered");
+    std::fs::write(
+        repo.path().join("LICENSE"),
+        "MIT License\n\nCopyright (c) 2026 The authors\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software.\n",
+    )
+    .unwrap();
+    // root.docs now reads "2 of 6 present": its other findings keep their fingerprints.
+    let output = audit(repo.path(), &["--baseline", &file]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("0 new findings, 1 fixed"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn a_baseline_kept_in_the_repository_is_not_itself_a_finding() {
+    let repo = copy_fixture("express-layered");
+    let inside = repo.path().join(".squarely-baseline.json");
+    let inside = inside.to_str().unwrap();
+    assert_eq!(code(&audit(repo.path(), &["--save-baseline", inside])), 0);
+    let output = audit(repo.path(), &["--baseline", inside]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}
+
+#[test]
+fn a_report_the_baseline_does_not_hold_meets_the_usual_gate() {
+    let (repo, _keep, file) = adopted("express-layered");
+    let output = audit(
+        repo.path(),
+        &[
+            "--baseline",
+            &file,
+            "--standard",
+            "modular-monolith",
+            "--min-score",
+            "90",
+        ],
+    );
+    assert_eq!(code(&output), 1);
+    let err = stderr(&output);
+    assert!(
+        err.contains("under modular-monolith, below --min-score 90"),
+        "{err}"
+    );
+    assert!(!err.contains("allowed"), "{err}");
+    assert!(stdout(&output).contains("holds nothing for this standard and service"));
+}
+
+#[test]
+fn bad_baselines_are_refused_with_exit_2_and_one_located_line() {
+    let repo = copy_fixture("express-layered");
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let cases = [
+        (
+            write(
+                "broken.json",
+                "{\n  \"squarely_baseline\": 1,\n  \"reports\": [\n",
+            ),
+            ":4:1: EOF while parsing a list".to_owned(),
+        ),
+        (
+            write("report.json", "{\"score\": 52.58}"),
+            ": not a squarely baseline".to_owned(),
+        ),
+        (
+            write("future.json", "{\"squarely_baseline\": 2, \"reports\": []}"),
+            ": baseline format version 2, this squarely reads version 1".to_owned(),
+        ),
+        (
+            write(
+                "typo.json",
+                "{\"squarely_baseline\": 1,\n \"reports\": [{\"standard\": \"x\", \"service_root\": \".\", \"score\": \"high\"}]}",
+            ),
+            ":2:67: invalid type: string \"high\", expected f64".to_owned(),
+        ),
+        (
+            dir.path().join("missing.json").to_str().unwrap().to_owned(),
+            ": cannot read the baseline".to_owned(),
+        ),
+    ];
+    for (file, expected) in cases {
+        let output = audit(repo.path(), &["--baseline", &file]);
+        assert_eq!(code(&output), 2, "{file}");
+        let err = stderr(&output);
+        assert!(err.contains(&format!("{file}{expected}")), "{file}: {err}");
+        assert!(output.stdout.is_empty(), "nothing audited: {file}");
+    }
+}
+
+#[test]
+fn the_baseline_and_a_report_cannot_share_a_file() {
+    let repo = copy_fixture("express-layered");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.json");
+    let file = file.to_str().unwrap();
+    let output = audit(
+        repo.path(),
+        &["--format", "json", "-o", file, "--save-baseline", file],
+    );
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("named by both -o and --save-baseline"));
+    assert!(!Path::new(file).exists());
+}
