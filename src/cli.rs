@@ -93,13 +93,17 @@ pub enum Command {
         To gate a repository that is not there yet, save a baseline (--save-baseline FILE) \
         and audit with --baseline FILE: the run then fails only on what got worse, a lower \
         score or a finding the baseline does not hold (docs/baselines.md).\n\n\
+        In a monorepo, --workspace scores every backend project (the service roots of \
+        docs/detection.md) instead of the one service detection picks, reports each and \
+        their mean, and gates each (docs/workspaces.md).\n\n\
         Examples:\n  squarely audit\n  squarely audit ../billing --min-score 90\n  \
         squarely audit --format json -o squarely.json\n  \
         squarely audit --min-score 90 --format sarif -o squarely.sarif --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
         squarely audit --standard modular-monolith --standard ./team-rules.yaml\n  \
         squarely audit --config ci/squarely.yaml\n  \
         squarely audit --save-baseline .squarely-baseline.json\n  \
-        squarely audit --baseline .squarely-baseline.json"
+        squarely audit --baseline .squarely-baseline.json\n  \
+        squarely audit --workspace --min-score 90"
     )]
     Audit(AuditArgs),
     /// Write a commented .squarely.yaml (the project configuration) from what detection finds.
@@ -325,6 +329,11 @@ pub struct AuditArgs {
     /// baseline does not hold.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+
+    /// Score every backend project of a monorepo (., backend/, server/, api/, services/*,
+    /// apps/*, packages/*), report each and their aggregate; the gate applies to each.
+    #[arg(short, long)]
+    pub workspace: bool,
 
     /// Save this run's scores and findings to FILE as a baseline for --baseline (the gate
     /// still applies).

@@ -94,16 +94,22 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
             "{shown}: the directory is empty (or holds only files git ignores): nothing to audit"
         );
     }
-    let mut reports: Vec<report::Report> = standards
-        .iter()
-        .map(|standard| {
-            let detection = crate::detect::detect(&tree, &standard.detection);
-            lap("detect");
-            let report = crate::audit::audit_waived(&tree, standard, &detection, &shown, &waivers);
-            lap("audit");
-            report
-        })
-        .collect();
+    let mut reports: Vec<report::Report> = Vec::new();
+    for standard in &standards {
+        let detection = crate::detect::detect(&tree, &standard.detection);
+        lap("detect");
+        let roots = &standard.detection.project_roots;
+        for detection in services(
+            &detection,
+            args.workspace.then_some(roots.as_slice()),
+            &shown,
+        )? {
+            reports.push(crate::audit::audit_waived(
+                &tree, standard, &detection, &shown, &waivers,
+            ));
+        }
+        lap("audit");
+    }
     if let (Some(baseline), Some(file)) = (&baseline, &args.baseline) {
         let file = file.display().to_string();
         for report in &mut reports {
@@ -114,6 +120,14 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
     let options = Options {
         color: Color::Off,
         repository_path: crate::fs::repository_path(&args.path).unwrap_or_default(),
+        workspace: args.workspace.then(|| {
+            report::model::Workspace::of(&reports, |id, score| {
+                standards
+                    .iter()
+                    .find(|s| s.id == id)
+                    .map_or_else(String::new, |s| s.band(score).id.clone())
+            })
+        }),
     };
     for destination in &destinations {
         if let Some(path) = &destination.file {
@@ -221,7 +235,7 @@ fn gate(args: &AuditArgs, config: Option<&Config>, reports: &[report::Report]) -
     };
     let mut failed = false;
     for report in reports {
-        let name = &report.path;
+        let name = &report.subject();
         let standard = &report.standard.id;
         if let Some(comparison) = &report.baseline
             && let Some(then) = comparison.score
@@ -280,7 +294,7 @@ const NEW_FINDINGS_LISTED: usize = 20;
 
 /// Whether `report` got worse than its baseline (score `then`), saying how.
 fn baseline_gate(report: &report::Report, comparison: &Comparison, then: f64) -> bool {
-    let name = &report.path;
+    let name = &report.subject();
     let standard = &report.standard.id;
     if comparison.score_dropped(report.score) {
         eprintln!(
@@ -311,6 +325,49 @@ fn baseline_gate(report: &report::Report, comparison: &Comparison, then: f64) ->
         }
     }
     comparison.worse(report.score)
+}
+
+/// The detections to audit: the one detection picked, or with `--workspace` (the project
+/// roots detection looks at) one per backend project, each with that project as its service
+/// root. A workspace without a backend project is an error that names what was found.
+fn services(
+    detection: &crate::detect::Detection,
+    workspace: Option<&[String]>,
+    shown: &str,
+) -> anyhow::Result<Vec<crate::detect::Detection>> {
+    let Some(roots) = workspace else {
+        return Ok(vec![detection.clone()]);
+    };
+    let backends: Vec<crate::detect::Detection> = detection
+        .projects
+        .iter()
+        .enumerate()
+        .filter(|(_, project)| project.kind == crate::standard::ProjectKind::Backend)
+        .map(|(index, project)| crate::detect::Detection {
+            service_root: project.root.clone(),
+            projects: detection.projects.clone(),
+            service: index,
+        })
+        .collect();
+    if backends.is_empty() {
+        let found: Vec<String> = detection
+            .projects
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({})",
+                    if p.root.is_empty() { "." } else { &p.root },
+                    p.kind.as_str()
+                )
+            })
+            .collect();
+        bail!(
+            "{shown}: --workspace found no backend project (it looks at {}); found: {}",
+            roots.join(", "),
+            found.join(", ")
+        );
+    }
+    Ok(backends)
 }
 
 /// Read and parse the baseline file (exit 2 on anything wrong, with line and column).

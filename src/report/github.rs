@@ -1,5 +1,5 @@
 //! `--format github`: GitHub Actions workflow commands, printed by a step so that the run and
-//! the pull request show annotations (docs/ci-formats.md).
+//! the pull request show annotations (docs/ci.md).
 //!
 //! Each finding of a failed check is an `::error`, each finding of a partial one a
 //! `::warning`, with the file from the repository root and the line where there is one, the
@@ -45,7 +45,7 @@ pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::
         writeln!(
             out,
             "::notice title={}::{}",
-            property(&format!("squarely audit {}", report.path)),
+            property(&format!("squarely audit {}", report.subject())),
             data(&format!(
                 "Score {} / {} ({}) against {} {}: {} passed, {} partial, {} failed, {} n/a",
                 pts(report.score),
@@ -57,6 +57,23 @@ pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::
                 count(Status::Partial),
                 count(Status::Fail),
                 count(Status::NotApplicable),
+            ))
+        )?;
+    }
+    for aggregate in options.workspace.iter().flat_map(|w| &w.standards) {
+        writeln!(
+            out,
+            "::notice title={}::{}",
+            property("squarely workspace"),
+            data(&format!(
+                "Mean score {} / 100 ({}) over {} service{} against {}; lowest {} at {}",
+                pts(aggregate.score),
+                aggregate.band,
+                aggregate.services,
+                if aggregate.services == 1 { "" } else { "s" },
+                aggregate.standard,
+                aggregate.lowest.root,
+                pts(aggregate.lowest.score),
             ))
         )?;
     }

@@ -1,5 +1,5 @@
 //! `--format junit`: `JUnit` XML, the shape GitLab, Jenkins and Azure DevOps read
-//! (`testsuites/testsuite/testcase/failure|skipped`, docs/ci-formats.md).
+//! (`testsuites/testsuite/testcase/failure|skipped`, docs/ci.md).
 //!
 //! One test suite per category, one test case per check: a passing check passes, a partial
 //! or failed one fails with its findings and fixes as the failure text, a check that does not
@@ -10,12 +10,11 @@
 use std::io::{self, Write};
 
 use super::model::{CheckResult, Report, Status};
-use super::{max_pts, pts};
+use super::{distinction, max_pts, pts};
 
-/// Write the reports as one `<testsuites>` document (several standards: their suites in turn,
-/// named after the standard).
+/// Write the reports as one `<testsuites>` document (several standards or services: their
+/// suites in turn, named after what tells them apart).
 pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
-    let several = reports.len() > 1;
     let checks = reports.iter().flat_map(|r| &r.checks);
     let tests = checks.clone().count();
     let failures = checks
@@ -46,13 +45,12 @@ pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
                 .iter()
                 .filter(|c| c.category == category.id)
                 .collect();
-            let (suite, classname) = if several {
-                (
-                    format!("{}: {}", report.standard.id, category.title),
-                    format!("{}.{}", report.standard.id, category.id),
-                )
-            } else {
-                (category.title.clone(), category.id.clone())
+            let (suite, classname) = match distinction(report, reports) {
+                Some(label) => (
+                    format!("{label}: {}", category.title),
+                    format!("{}.{}", label.replace(" · ", "."), category.id),
+                ),
+                None => (category.title.clone(), category.id.clone()),
             };
             writeln!(
                 out,
@@ -71,6 +69,7 @@ pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "    <properties>")?;
             for (name, value) in [
                 ("standard", report.standard.id.clone()),
+                ("service", report.detection.service_root.clone()),
                 ("category", category.id.clone()),
                 ("category.score", pts(category.score)),
                 ("category.max", pts(category.max)),

@@ -1,38 +1,88 @@
 //! `--format markdown`: a summary for `$GITHUB_STEP_SUMMARY` or a pull-request comment
-//! (docs/ci-formats.md): the score and band, a table per category (check, status, points),
+//! (docs/ci.md): the score and band, a table per category (check, status, points),
 //! then the fixes that gain the most points first. Every finding stays in the text and JSON
 //! reports; this one is short enough for a comment.
 
 use std::io::{self, Write};
 
-use super::model::{Report, Status};
-use super::{max_pts, pts};
+use super::model::{Report, Status, Workspace};
+use super::{distinction, max_pts, pts};
 
 /// How many fixes the summary lists.
 const TOP_FIXES: usize = 10;
 
-/// Write one section per report.
-pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+/// Write one section per report, after the workspace's aggregate with `--workspace`.
+pub fn write(
+    reports: &[Report],
+    workspace: Option<&Workspace>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if let Some(workspace) = workspace {
+        write_workspace(workspace, out)?;
+        writeln!(out, "\n---\n")?;
+    }
     for (i, report) in reports.iter().enumerate() {
         if i > 0 {
             writeln!(out, "\n---\n")?;
         }
-        write_report(report, out)?;
+        write_report(report, distinction(report, reports).as_deref(), out)?;
     }
     Ok(())
 }
 
-fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mark = if report.score >= 90.0 {
+/// ✅ from 90, ⚠️ from 70, ❌ below.
+fn mark(score: f64) -> &'static str {
+    if score >= 90.0 {
         "✅"
-    } else if report.score >= 70.0 {
+    } else if score >= 70.0 {
         "⚠️"
     } else {
         "❌"
-    };
+    }
+}
+
+/// The aggregate: the mean and lowest per standard, then a table of the services.
+fn write_workspace(workspace: &Workspace, out: &mut dyn Write) -> io::Result<()> {
+    for aggregate in &workspace.standards {
+        writeln!(
+            out,
+            "## {} squarely workspace: mean {} / 100 · {} over {} service{} ({})\n",
+            mark(aggregate.score),
+            pts(aggregate.score),
+            aggregate.band,
+            aggregate.services,
+            if aggregate.services == 1 { "" } else { "s" },
+            code(&aggregate.standard)
+        )?;
+        writeln!(
+            out,
+            "Lowest: {} at {}.\n",
+            code(&aggregate.lowest.root),
+            pts(aggregate.lowest.score)
+        )?;
+    }
+    writeln!(out, "| Service | Standard | Score | Band |")?;
+    writeln!(out, "| --- | --- | ---: | --- |")?;
+    for service in &workspace.services {
+        writeln!(
+            out,
+            "| {} | {} | {} {} | {} |",
+            code(&service.root),
+            code(&service.standard),
+            mark(service.score),
+            pts(service.score),
+            cell(&service.band)
+        )?;
+    }
+    Ok(())
+}
+
+fn write_report(report: &Report, label: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
+    let label = label.map(|l| format!("{} · ", cell(l))).unwrap_or_default();
     writeln!(
         out,
-        "## {mark} squarely: {} / {} · {}\n",
+        "## {} squarely: {label}{} / {} · {}\n",
+        mark(report.score),
         pts(report.score),
         max_pts(report.max),
         report.band
@@ -48,7 +98,7 @@ fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{} audited against {} {} · {}",
-        code(&report.path),
+        code(&report.subject()),
         code(&report.standard.id),
         cell(&report.standard.version),
         cell(&detected.join(" · "))

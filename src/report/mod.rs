@@ -63,7 +63,7 @@ pub enum Color {
 }
 
 /// How to write a report, beyond the report itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     /// Colour for the text format.
     pub color: Color,
@@ -71,6 +71,8 @@ pub struct Options {
     /// git): SARIF and GitHub annotations name files from the repository root, as GitHub
     /// resolves them.
     pub repository_path: String,
+    /// With `--workspace`: the aggregate over the services, which every format shows.
+    pub workspace: Option<model::Workspace>,
 }
 
 impl Options {
@@ -80,6 +82,7 @@ impl Options {
         Options {
             color: Color::Off,
             repository_path: String::new(),
+            workspace: None,
         }
     }
 
@@ -110,14 +113,32 @@ pub fn write(
                 }
                 text::write(report, options.color, out)?;
             }
+            if let Some(workspace) = &options.workspace {
+                text::write_workspace(workspace, options.color, out)?;
+            }
             Ok(())
         }
-        Format::Json => json::write(reports, out),
+        Format::Json => json::write(reports, options.workspace.as_ref(), out),
         Format::Sarif => sarif::write(reports, options, out),
         Format::Junit => junit::write(reports, out),
-        Format::Markdown => markdown::write(reports, out),
+        Format::Markdown => markdown::write(reports, options.workspace.as_ref(), out),
         Format::Github => github::write(reports, options, out),
     }
+}
+
+/// What tells a report apart from the others of its run, or `None` alone: the service root
+/// when several services were audited (`--workspace`), the standard when several standards
+/// were applied, both joined by ` · ` when both.
+fn distinction(report: &Report, reports: &[Report]) -> Option<String> {
+    let differ = |key: fn(&Report) -> &str| reports.iter().any(|r| key(r) != key(report));
+    let mut parts = Vec::new();
+    if differ(|r| r.detection.service_root.as_str()) {
+        parts.push(report.detection.service_root.clone());
+    }
+    if differ(|r| r.standard.id.as_str()) {
+        parts.push(report.standard.id.clone());
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 /// `5` -> `5.00`: every score is reported with two decimals.

@@ -52,6 +52,107 @@ pub struct Report {
     pub baseline: Option<super::baseline::Comparison>,
 }
 
+impl Report {
+    /// What the report judged: the audited directory, followed by the service root when the
+    /// service is not the directory itself (`.` and `services/billing` give
+    /// `services/billing`; `repo` and `api` give `repo/api`).
+    #[must_use]
+    pub fn subject(&self) -> String {
+        let root = self.detection.service_root.as_str();
+        match (self.path.trim_end_matches('/'), root) {
+            (path, ".") => path.to_owned(),
+            ("." | "", root) => root.to_owned(),
+            (path, root) => format!("{path}/{root}"),
+        }
+    }
+}
+
+/// The aggregate of a `--workspace` run: every backend project's score, and per standard
+/// the mean over the projects and the lowest of them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workspace {
+    /// One entry per report, in report order.
+    pub services: Vec<ServiceScore>,
+    /// One entry per standard applied.
+    pub standards: Vec<Aggregate>,
+}
+
+/// One service's score in a workspace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceScore {
+    /// The service root (`.` for the audited directory).
+    pub root: String,
+    /// The standard.
+    pub standard: String,
+    /// Its score.
+    pub score: f64,
+    /// Its band.
+    pub band: String,
+}
+
+/// A standard's aggregate over the services of a workspace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Aggregate {
+    /// The standard.
+    pub standard: String,
+    /// How many services were scored.
+    pub services: usize,
+    /// The mean of their scores (two decimals): every service weighs the same.
+    pub score: f64,
+    /// The band of the mean.
+    pub band: String,
+    /// The service with the lowest score (the first of equals).
+    pub lowest: ServiceScore,
+}
+
+impl Workspace {
+    /// The aggregate of `reports`; `band` names the band of a mean score under a standard.
+    #[must_use]
+    pub fn of(reports: &[Report], band: impl Fn(&str, f64) -> String) -> Workspace {
+        let services: Vec<ServiceScore> = reports
+            .iter()
+            .map(|r| ServiceScore {
+                root: r.detection.service_root.clone(),
+                standard: r.standard.id.clone(),
+                score: r.score,
+                band: r.band.clone(),
+            })
+            .collect();
+        let mut standards: Vec<Aggregate> = Vec::new();
+        for service in &services {
+            if standards.iter().any(|a| a.standard == service.standard) {
+                continue;
+            }
+            let of_standard: Vec<&ServiceScore> = services
+                .iter()
+                .filter(|s| s.standard == service.standard)
+                .collect();
+            #[allow(
+                clippy::cast_precision_loss,
+                reason = "a count of services is far below 2^52"
+            )]
+            let mean =
+                round2(of_standard.iter().map(|s| s.score).sum::<f64>() / of_standard.len() as f64);
+            let lowest = of_standard
+                .iter()
+                .copied()
+                .reduce(|low, s| if s.score < low.score { s } else { low })
+                .unwrap_or(service);
+            standards.push(Aggregate {
+                standard: service.standard.clone(),
+                services: of_standard.len(),
+                score: mean,
+                band: band(&service.standard, mean),
+                lowest: lowest.clone(),
+            });
+        }
+        Workspace {
+            services,
+            standards,
+        }
+    }
+}
+
 /// The tool.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {

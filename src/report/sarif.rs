@@ -1,4 +1,4 @@
-//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it (docs/ci-formats.md).
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it (docs/ci.md).
 //!
 //! One run per report (per standard). Each check is a rule (its title, why it matters, how it
 //! scores and how to fix it); each finding of a partial or failed check is a result, an error
@@ -13,8 +13,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Options;
 use super::model::{CheckResult, Finding, Report, Status};
+use super::{Options, distinction};
 
 /// The schema a log names: the OASIS SARIF 2.1.0 schema (errata 01).
 const SCHEMA: &str =
@@ -35,13 +35,20 @@ pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
-        runs: reports.iter().map(|r| run(r, options, several)).collect(),
+        runs: reports
+            .iter()
+            .map(|r| {
+                let label = several
+                    .then(|| distinction(r, reports).unwrap_or_else(|| r.standard.id.clone()));
+                run(r, options, label)
+            })
+            .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
     writeln!(out)
 }
 
-fn run<'a>(report: &'a Report, options: &Options, several: bool) -> Run<'a> {
+fn run<'a>(report: &'a Report, options: &Options, label: Option<String>) -> Run<'a> {
     let rules = report.checks.iter().map(|c| rule(report, c)).collect();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut results = Vec::new();
@@ -87,10 +94,11 @@ fn run<'a>(report: &'a Report, options: &Options, several: bool) -> Run<'a> {
                 rules,
             },
         },
-        // GitHub keeps one analysis per tool and category: several standards in one log need
-        // a category each. One standard leaves it to the uploader (upload-sarif's `category`).
-        automation_details: several.then(|| AutomationDetails {
-            id: format!("squarely/{}/", report.standard.id),
+        // GitHub keeps one analysis per tool and category: several standards or services in
+        // one log need a category each (`squarely/<service>/<standard>/`, each part only
+        // when it varies). One report leaves it to the uploader (upload-sarif's `category`).
+        automation_details: label.map(|label| AutomationDetails {
+            id: format!("squarely/{}/", label.replace(" · ", "/")),
         }),
         invocations: vec![Invocation {
             execution_successful: true,
@@ -106,6 +114,7 @@ fn run<'a>(report: &'a Report, options: &Options, several: bool) -> Run<'a> {
             standard_version: &report.standard.version,
             standard_origin: &report.standard.origin,
             path: &report.path,
+            service_root: &report.detection.service_root,
             categories: report
                 .categories
                 .iter()
@@ -434,6 +443,7 @@ struct RunProperties<'a> {
     standard_version: &'a str,
     standard_origin: &'a str,
     path: &'a str,
+    service_root: &'a str,
     categories: Vec<CategoryProperty<'a>>,
 }
 

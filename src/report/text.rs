@@ -7,7 +7,7 @@ use colored::{ColoredString, Colorize};
 
 use super::Color;
 use super::baseline::Comparison;
-use super::model::{CheckResult, Report, Status};
+use super::model::{CheckResult, Report, Status, Workspace};
 
 /// How many fixes the "Top fixes" list shows.
 const TOP_FIXES: usize = 10;
@@ -164,6 +164,67 @@ pub fn write(report: &Report, color: Color, out: &mut dyn Write) -> io::Result<(
             };
             writeln!(out, "  {path}: {}", notice.message)?;
         }
+    }
+    Ok(())
+}
+
+/// The aggregate of a `--workspace` run, after the reports: each service, then per standard
+/// the mean and the lowest.
+pub fn write_workspace(workspace: &Workspace, color: Color, out: &mut dyn Write) -> io::Result<()> {
+    let p = Painter { color };
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        p.paint(
+            &format!(
+                "Workspace: {} report{}",
+                workspace.services.len(),
+                if workspace.services.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+            |s| s.bold()
+        )
+    )?;
+    let several = workspace.standards.len() > 1;
+    let width = workspace
+        .services
+        .iter()
+        .map(|s| s.root.chars().count())
+        .max()
+        .unwrap_or(0);
+    for service in &workspace.services {
+        let standard = if several {
+            format!("  {}", service.standard)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "  {:<width$}  {:>6}  {}{standard}",
+            service.root,
+            pts(service.score),
+            p.band(&service.band, service.score)
+        )?;
+    }
+    for aggregate in &workspace.standards {
+        let under = if several {
+            format!(" under {}", aggregate.standard)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "  {} {} {}{under}; lowest {} ({})",
+            p.paint("Mean", |s| s.bold()),
+            p.paint(&pts(aggregate.score), |s| s.bold()),
+            p.band(&aggregate.band, aggregate.score),
+            aggregate.lowest.root,
+            pts(aggregate.lowest.score)
+        )?;
     }
     Ok(())
 }

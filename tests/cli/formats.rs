@@ -36,7 +36,7 @@ fn sarif_validator() -> jsonschema::Validator {
         .expect("the schema compiles")
 }
 
-fn assert_valid_sarif(log: &serde_json::Value) {
+pub fn assert_valid_sarif(log: &serde_json::Value) {
     let validator = sarif_validator();
     let errors: Vec<String> = validator
         .iter_errors(log)

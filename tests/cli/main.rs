@@ -14,3 +14,4 @@ mod rule_sets;
 mod scaffold;
 mod standards;
 mod support;
+mod workspace;
