@@ -5,16 +5,35 @@
 //! `::warning`, with the file from the repository root and the line where there is one, the
 //! check as title and the fix in the message; a last `::notice` gives the score and band.
 //! Values are escaped as the runner expects: `%`, CR and LF everywhere, `:` and `,` in
-//! properties too.
+//! properties too. With `--baseline`, a report the baseline holds annotates only its new
+//! findings (as errors: they fail the gate), so a legacy repository's pull requests show what
+//! they broke, not everything that was already there.
 
 use std::io::{self, Write};
 
-use super::model::{Report, Status};
+use super::model::{Finding, Report, Status};
 use super::{Options, max_pts, message_with_fix, pts};
 
 /// Write the annotations of every report, then one notice per report.
 pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::Result<()> {
     for report in reports {
+        if let Some(comparison) = report.baseline.as_ref().filter(|c| c.score.is_some()) {
+            for new in &comparison.new {
+                let title = report
+                    .checks
+                    .iter()
+                    .find(|c| c.id == new.check)
+                    .map_or_else(|| new.check.clone(), |c| format!("{} — {}", c.id, c.title));
+                annotate(
+                    "error",
+                    &format!("{title} (new since the baseline)"),
+                    &new.finding,
+                    options,
+                    out,
+                )?;
+            }
+            continue;
+        }
         for check in &report.checks {
             let command = match check.status {
                 Status::Fail => "error",
@@ -23,20 +42,7 @@ pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::
             };
             let title = format!("{} — {}", check.id, check.title);
             for finding in &check.findings {
-                let mut properties = Vec::new();
-                if let Some(path) = &finding.path {
-                    properties.push(format!("file={}", property(&options.in_repository(path))));
-                    if let Some(line) = finding.line {
-                        properties.push(format!("line={line}"));
-                    }
-                }
-                properties.push(format!("title={}", property(&title)));
-                writeln!(
-                    out,
-                    "::{command} {}::{}",
-                    properties.join(","),
-                    data(&message_with_fix(&finding.message, finding.fix.as_deref()))
-                )?;
+                annotate(command, &title, finding, options, out)?;
             }
         }
     }
@@ -78,6 +84,30 @@ pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::
         )?;
     }
     Ok(())
+}
+
+/// One `::error` or `::warning` for a finding.
+fn annotate(
+    command: &str,
+    title: &str,
+    finding: &Finding,
+    options: &Options,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut properties = Vec::new();
+    if let Some(path) = &finding.path {
+        properties.push(format!("file={}", property(&options.in_repository(path))));
+        if let Some(line) = finding.line {
+            properties.push(format!("line={line}"));
+        }
+    }
+    properties.push(format!("title={}", property(title)));
+    writeln!(
+        out,
+        "::{command} {}::{}",
+        properties.join(","),
+        data(&message_with_fix(&finding.message, finding.fix.as_deref()))
+    )
 }
 
 /// A command's message: `%`, CR and LF escaped.

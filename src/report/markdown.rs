@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use super::baseline::Comparison;
 use super::model::{Report, Status, Workspace};
 use super::{distinction, max_pts, pts};
 
@@ -103,6 +104,9 @@ fn write_report(report: &Report, label: Option<&str>, out: &mut dyn Write) -> io
         cell(&report.standard.version),
         cell(&detected.join(" · "))
     )?;
+    if let Some(comparison) = &report.baseline {
+        write_baseline(report.score, comparison, out)?;
+    }
     for category in &report.categories {
         writeln!(
             out,
@@ -167,6 +171,50 @@ fn write_report(report: &Report, label: Option<&str>, out: &mut dyn Write) -> io
                 &notice.path
             };
             writeln!(out, "- {}: {}", code(path), cell(&notice.message))?;
+        }
+    }
+    Ok(())
+}
+
+/// How the report compares with the baseline, and its new findings.
+fn write_baseline(now: f64, comparison: &Comparison, out: &mut dyn Write) -> io::Result<()> {
+    let Some(then) = comparison.score else {
+        return writeln!(
+            out,
+            "\nBaseline {}: holds nothing for this standard and service; the usual gate applies.",
+            code(&comparison.file)
+        );
+    };
+    let verdict = if comparison.worse(now) {
+        "❌ worse"
+    } else {
+        "✅ no worse"
+    };
+    let count = comparison.new.len();
+    writeln!(
+        out,
+        "\n### Baseline · {verdict}\n\n{} then, {} now in {}; {count} new finding{}, {} fixed.",
+        pts(then),
+        pts(now),
+        code(&comparison.file),
+        if count == 1 { "" } else { "s" },
+        comparison.fixed
+    )?;
+    if count > 0 {
+        writeln!(out, "\n| Check | New finding | Where |")?;
+        writeln!(out, "| --- | --- | --- |")?;
+        for new in &comparison.new {
+            let place = match (&new.finding.path, new.finding.line) {
+                (Some(path), Some(line)) => code(&format!("{path}:{line}")),
+                (Some(path), None) => code(path),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "| {} | {} | {place} |",
+                code(&new.check),
+                cell(&new.finding.message)
+            )?;
         }
     }
     Ok(())

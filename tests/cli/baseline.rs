@@ -249,3 +249,49 @@ fn the_baseline_and_a_report_cannot_share_a_file() {
     assert!(stderr(&output).contains("named by both -o and --save-baseline"));
     assert!(!Path::new(file).exists());
 }
+
+#[test]
+fn github_annotations_show_only_what_the_baseline_does_not_hold() {
+    let (repo, _keep, file) = adopted("express-layered");
+    let annotations = |output: &std::process::Output| {
+        stdout(output)
+            .lines()
+            .filter(|l| l.starts_with("::error") || l.starts_with("::warning"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let unchanged = audit(repo.path(), &["--format", "github", "--baseline", &file]);
+    assert_eq!(code(&unchanged), 0);
+    assert_eq!(annotations(&unchanged), Vec::<String>::new());
+    let without = audit(repo.path(), &["--format", "github"]);
+    assert!(
+        annotations(&without).len() > 10,
+        "every finding without a baseline"
+    );
+
+    std::fs::write(repo.path().join("debug.log"), "boom\n").unwrap();
+    let worse = audit(repo.path(), &["--format", "github", "--baseline", &file]);
+    assert_eq!(code(&worse), 1);
+    assert_eq!(
+        annotations(&worse),
+        [
+            "::error file=debug.log,title=root.essential_only — Only essential files in root (max 25 items) (new since the baseline)::`debug.log` at the root is a log file. Fix: Untrack it and add it to .gitignore"
+        ]
+    );
+}
+
+#[test]
+fn markdown_says_how_the_run_compares_with_the_baseline() {
+    let (repo, _keep, file) = adopted("express-layered");
+    std::fs::write(repo.path().join("debug.log"), "boom\n").unwrap();
+    let output = audit(repo.path(), &["--format", "markdown", "--baseline", &file]);
+    let markdown = stdout(&output);
+    assert!(markdown.contains("### Baseline · ❌ worse"), "{markdown}");
+    assert!(markdown.contains("52.58 then, 51.58 now in "), "{markdown}");
+    assert!(
+        markdown.contains(
+            "| `root.essential_only` | `debug.log` at the root is a log file | `debug.log` |"
+        ),
+        "{markdown}"
+    );
+}
