@@ -2,6 +2,7 @@
 //!
 //! Each module covers one verb or concern; `support` holds the shared helpers.
 
+mod action;
 mod audit;
 mod bad_input;
 mod baseline;
