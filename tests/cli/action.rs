@@ -396,7 +396,7 @@ fn format_junit_writes_xml() {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(
         run.outputs.get("report").map(String::as_str),
-        Some("squarely-report.junit")
+        Some("squarely-report.xml")
     );
     let xml = report(&run, workspace.path());
     let mut reader = quick_xml::Reader::from_str(&xml);
@@ -424,7 +424,7 @@ fn format_markdown_writes_the_summary_twice_over() {
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     assert_eq!(
         run.outputs.get("report").map(String::as_str),
-        Some("squarely-report.markdown")
+        Some("squarely-report.md")
     );
     let markdown = report(&run, workspace.path());
     assert!(markdown.starts_with("## "), "{markdown}");
@@ -635,4 +635,78 @@ fn the_pre_commit_hook_is_a_valid_command_line() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(expected), "{fixture}: {stderr}");
     }
+}
+
+#[test]
+fn a_baseline_input_gates_on_what_got_worse() {
+    let Some(bash) = bash() else {
+        return;
+    };
+    let action = root_yaml("action.yml");
+    let workspace = copy_fixture("flat-hobby");
+    let saved = crate::support::squarely()
+        .args([
+            "audit",
+            workspace.path().to_str().unwrap(),
+            "--save-baseline",
+        ])
+        .arg(workspace.path().join(".squarely-baseline.json"))
+        .output()
+        .expect("squarely runs");
+    assert_eq!(crate::support::code(&saved), 0);
+    let with = [("min-score", "90"), ("baseline", ".squarely-baseline.json")];
+    let step = step(&action, "audit");
+    let run = run_step(
+        &bash,
+        step,
+        &Contexts::new(&action, &with),
+        workspace.path(),
+        &path_with_squarely(),
+    );
+    assert_eq!(run.code, 0, "no worse than the baseline: {}", run.stderr);
+    assert_eq!(lines_starting(&run.stdout, "::error "), 0, "{}", run.stdout);
+    assert_eq!(
+        lines_starting(&run.stdout, "::warning "),
+        0,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.summary.contains("### Baseline · ✅ no worse"),
+        "{}",
+        run.summary
+    );
+
+    std::fs::write(workspace.path().join("crash.log"), "boom\n").unwrap();
+    let run = run_step(
+        &bash,
+        step,
+        &Contexts::new(&action, &with),
+        workspace.path(),
+        &path_with_squarely(),
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(lines_starting(&run.stdout, "::error "), 1, "{}", run.stdout);
+    assert!(run.stdout.contains("file=crash.log"), "{}", run.stdout);
+}
+
+#[test]
+fn the_workspace_input_scores_every_service() {
+    let Some((run, workspace)) =
+        audit_step("workspace", &[("workspace", "true"), ("format", "json")])
+    else {
+        return;
+    };
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let json: serde_json::Value =
+        serde_json::from_str(&report(&run, workspace.path())).expect("JSON");
+    assert_eq!(
+        json["workspace"]["services"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert!(
+        run.summary.contains("squarely workspace: mean"),
+        "{}",
+        run.summary
+    );
 }
