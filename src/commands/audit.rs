@@ -38,7 +38,6 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
             save.display()
         );
     }
-    let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let found = configuration::locate(&args.path, args.config.as_deref())?;
     let (mut parsed, relation) = match &found {
@@ -76,6 +75,24 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         anyhow::Ok((tree, standards, config))
     })?;
     lap("walk");
+    // The baseline (`--baseline`, else the configuration's unless --save-baseline records a
+    // new one) and --workspace (or the configuration's `workspace: true`), read before
+    // anything is audited.
+    let baseline_file: Option<(PathBuf, String)> = match (&args.baseline, &config) {
+        (Some(file), _) => Some((file.clone(), file.display().to_string())),
+        (None, Some(config)) if args.save_baseline.is_none() => {
+            config.baseline.as_ref().map(|(path, written)| {
+                let shown = Path::new(&config.file).with_file_name(written);
+                (path.clone(), shown.display().to_string())
+            })
+        }
+        (None, _) => None,
+    };
+    let baseline = baseline_file
+        .as_ref()
+        .map(|(path, shown)| read_baseline(path, shown))
+        .transpose()?;
+    let workspace = args.workspace || config.as_ref().is_some_and(|c| c.workspace);
     let waivers = match (&config, &found) {
         (Some(config), Some(_)) => {
             let (waivers, warnings) = config.waivers_on(
@@ -99,28 +116,23 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         let detection = crate::detect::detect(&tree, &standard.detection);
         lap("detect");
         let roots = &standard.detection.project_roots;
-        for detection in services(
-            &detection,
-            args.workspace.then_some(roots.as_slice()),
-            &shown,
-        )? {
+        for detection in services(&detection, workspace.then_some(roots.as_slice()), &shown)? {
             reports.push(crate::audit::audit_waived(
                 &tree, standard, &detection, &shown, &waivers,
             ));
         }
         lap("audit");
     }
-    if let (Some(baseline), Some(file)) = (&baseline, &args.baseline) {
-        let file = file.display().to_string();
+    if let (Some(baseline), Some((_, shown))) = (&baseline, &baseline_file) {
         for report in &mut reports {
-            report.baseline = Some(baseline.compare(report, &file));
+            report.baseline = Some(baseline.compare(report, shown));
         }
     }
 
     let options = Options {
         color: Color::Off,
         repository_path: crate::fs::repository_path(&args.path).unwrap_or_default(),
-        workspace: args.workspace.then(|| {
+        workspace: workspace.then(|| {
             report::model::Workspace::of(&reports, |id, score| {
                 standards
                     .iter()
@@ -371,8 +383,7 @@ fn services(
 }
 
 /// Read and parse the baseline file (exit 2 on anything wrong, with line and column).
-fn read_baseline(path: &Path) -> anyhow::Result<Baseline> {
-    let shown = path.display();
+fn read_baseline(path: &Path, shown: &str) -> anyhow::Result<Baseline> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{shown}: cannot read the baseline"))?;
     Baseline::parse(&text).map_err(|err| match err.at {

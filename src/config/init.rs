@@ -136,6 +136,17 @@ waivers:
         }
         out.push_str("#     reason: why this exception is acceptable\n");
     }
+    out.push_str(
+        "
+# Gate on \"no worse than a baseline\" instead of min-score and floors: save one with
+# `squarely audit --save-baseline .squarely-baseline.json`, commit it, and name it here
+# (--baseline FILE wins). See docs/baselines.md.
+# baseline: .squarely-baseline.json
+
+# In a monorepo, score and gate every backend project, each on its own (like --workspace).
+# workspace: true
+",
+    );
     out
 }
 

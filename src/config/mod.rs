@@ -151,6 +151,10 @@ pub struct Config {
     pub floors: Vec<Floor>,
     /// Every waiver, expired or not, in the order written.
     pub waivers: Vec<Waiver>,
+    /// The baseline file (`--baseline` wins), joined to `dir`, and as written.
+    pub baseline: Option<(PathBuf, String)>,
+    /// Whether to score every backend project (`workspace: true`, or `--workspace`).
+    pub workspace: bool,
 }
 
 /// Parse the configuration `text` of `file` (as messages name it), whose paths are relative
@@ -230,6 +234,19 @@ pub fn parse(text: &str, file: &str, dir: &Path) -> Result<ParsedConfig, ConfigE
             Err(why) => problems.push(located(Some(pattern.mark), why)),
         }
     }
+    let baseline = raw.baseline.and_then(|file| {
+        if file.value.trim().is_empty() {
+            problems.push(located(
+                Some(file.mark),
+                "empty baseline: name the file `squarely audit --save-baseline FILE` wrote"
+                    .to_owned(),
+            ));
+            None
+        } else {
+            Some((dir.join(file.value.trim()), file.value.trim().to_owned()))
+        }
+    });
+    let workspace = raw.workspace.is_some_and(|w| w.value);
     let mut waivers = Vec::new();
     for w in raw.waivers.unwrap_or_default() {
         let mark = w.check.mark;
@@ -310,6 +327,8 @@ pub fn parse(text: &str, file: &str, dir: &Path) -> Result<ParsedConfig, ConfigE
             min_score,
             floors: Vec::new(),
             waivers,
+            baseline,
+            workspace,
         },
         standards,
         floors,

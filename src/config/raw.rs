@@ -27,6 +27,12 @@ pub struct RawConfig {
     /// Checks and findings waived, each with a reason.
     #[serde(default)]
     pub waivers: Option<Vec<RawWaiver>>,
+    /// A baseline file (relative to the file), used without `--baseline`.
+    #[serde(default)]
+    pub baseline: Option<Spanned<String>>,
+    /// Score every backend project (`--workspace`).
+    #[serde(default)]
+    pub workspace: Option<Spanned<bool>>,
 }
 
 /// One waiver.

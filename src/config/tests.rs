@@ -114,7 +114,7 @@ fn yaml_mistakes_are_all_reported_with_their_position() {
         ),
         [
             ".squarely.yaml:1:12: error: invalid type: string \"high\", expected f64",
-            ".squarely.yaml:2:1: error: unknown field `standard`, expected one of `standards`, `min-score`, `floors`, `ignore`, `waivers`",
+            ".squarely.yaml:2:1: error: unknown field `standard`, expected one of `standards`, `min-score`, `floors`, `ignore`, `waivers`, `baseline`, `workspace`",
             ".squarely.yaml:6:5: error: unknown field `until`, expected one of `check`, `reason`, `expires`, `path`, `line`",
         ]
     );

@@ -305,7 +305,7 @@ fn an_expired_waiver_stops_counting_and_says_so() {
 
 #[test]
 fn mistakes_in_the_file_exit_2_with_file_line_and_column() {
-    let cases: [(&str, &[&str]); 6] = [
+    let cases: [(&str, &[&str]); 8] = [
         (
             "waivers:\n  - check: infra.ci\n",
             &[".squarely.yaml:2:5: error: missing field `reason`"],
@@ -327,12 +327,20 @@ fn mistakes_in_the_file_exit_2_with_file_line_and_column() {
         (
             "min-score: 80\nfloor:\n  docs: 10\n",
             &[
-                ".squarely.yaml:2:1: error: unknown field `floor`, expected one of `standards`, `min-score`, `floors`, `ignore`, `waivers`",
+                ".squarely.yaml:2:1: error: unknown field `floor`, expected one of `standards`, `min-score`, `floors`, `ignore`, `waivers`, `baseline`, `workspace`",
             ],
         ),
         (
             "floors:\n  documentation: 10\n",
             &[".squarely.yaml:2:3: error: unknown category `documentation`"],
+        ),
+        (
+            "baseline: \"  \"\n",
+            &[".squarely.yaml:1:11: error: empty baseline"],
+        ),
+        (
+            "workspace: yes please\n",
+            &[".squarely.yaml:1:12: error: invalid type"],
         ),
     ];
     for (config, needles) in cases {
@@ -355,6 +363,52 @@ fn mistakes_in_the_file_exit_2_with_file_line_and_column() {
             "error: the configuration has 2 errors; nothing was audited",
         ],
     );
+}
+
+#[test]
+fn baseline_and_workspace_in_the_file_act_like_the_flags() {
+    let (_dir, root) = project(
+        "workspace",
+        "min-score: 95\nworkspace: true\nbaseline: ci/baseline.json\n",
+    );
+    std::fs::create_dir_all(root.join("ci")).unwrap();
+    // The baseline named by the file does not exist yet: exit 2, named as the file names it.
+    let output = run_in(&root, &["audit"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("ci/baseline.json: cannot read the baseline"),
+        "{}",
+        stderr(&output)
+    );
+    // Saved (from a sub-folder: the file's paths are relative to the file, not the cwd).
+    let saved = run_in(
+        &root.join("services"),
+        &["audit", "..", "--save-baseline", "../ci/baseline.json"],
+    );
+    assert_eq!(code(&saved), 1, "saving does not lift min-score");
+    let err = stderr(&saved);
+    assert!(err.contains("../services/billing scores"), "{err}");
+    assert!(err.contains("../services/users scores"), "{err}");
+    let output = run_in(&root.join("services"), &["audit", "..", "--format", "json"]);
+    assert_eq!(
+        code(&output),
+        0,
+        "no worse than the baseline: {}",
+        stderr(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["workspace"]["services"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        report["reports"][1]["baseline"]["new"],
+        serde_json::json!([])
+    );
+    // --baseline wins over the file's.
+    let output = run_in(&root, &["audit", "--baseline", "missing.json"]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("missing.json: cannot read the baseline"));
 }
 
 // --- init -----------------------------------------------------------------------------------
