@@ -85,5 +85,23 @@ printf '%-32s %7s ms %7s ms %5s MB\n' "find . -type f" "$find_ms" "$find_min" "$
 printf '%-32s %7s ms %7s ms %5s MB\n' "squarely audit --format json" "$sq_ms" "$sq_min" "$sq_mb"
 ratio=$(awk -v a="$sq_ms" -v b="$rg_ms" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 echo "audit / rg --files (medians) = ${ratio}x (target <= 1.5x); peak memory ${sq_mb} MB (target < 200 MB)"
+# The CI gate's extras on the same tree: every report format at once, a baseline comparison,
+# and --workspace (every backend project scored).
+"$squarely" audit . --save-baseline "$work/baseline.json" -o /dev/null >/dev/null 2>&1 || true
+: > "$work/formats.ms"; : > "$work/baseline.ms"; : > "$work/workspace.ms"
+for _ in $(seq 3); do
+  wall "$squarely" audit . --format json -o "$work/r.json" --format sarif -o "$work/r.sarif" \
+    --format junit -o "$work/r.xml" --format markdown -o "$work/r.md" --format github >> "$work/formats.ms"
+  wall "$squarely" audit . --baseline "$work/baseline.json" --format json -o /dev/null >> "$work/baseline.ms"
+  wall "$squarely" audit . --workspace --format json -o /dev/null >> "$work/workspace.ms"
+done
+services=$("$squarely" audit . --workspace --format json 2>/dev/null | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["reports"]))')
+read -r fmt_ms _ < <(stats < "$work/formats.ms")
+read -r bl_ms _ < <(stats < "$work/baseline.ms")
+read -r ws_ms _ < <(stats < "$work/workspace.ms")
+ws_mb=$(peak "$squarely" audit . --workspace --format json -o /dev/null)
+printf '%-32s %7s ms (median of 3)\n' "all six formats in one run" "$fmt_ms"
+printf '%-32s %7s ms (median of 3)\n' "--baseline (no change)" "$bl_ms"
+printf '%-32s %7s ms (median of 3), %s services, peak %s MB\n' "--workspace" "$ws_ms" "$services" "$ws_mb"
 echo "phases of one audit (SQUARELY_TIMINGS=1):"
 SQUARELY_TIMINGS=1 "$squarely" audit . --format json -o /dev/null

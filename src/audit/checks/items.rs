@@ -7,7 +7,7 @@
 //! that apply.
 
 use crate::report::model::Finding;
-use crate::standard::{Check, Item};
+use crate::standard::{Check, Item, Scope};
 
 use super::super::condition::evaluate;
 use super::super::context::Context;
@@ -51,7 +51,20 @@ pub fn score(ctx: &Context, check: &Check, items: &[Item]) -> Scored {
             placeholders.extend(outcome.placeholders.iter().cloned());
             (credit, label, outcome)
         });
-        let where_ = item.path.clone();
+        // Where it belongs: from the service root unless the item is looked for at the
+        // repository root only (the six documents) or found there, so that a monorepo's findings name
+        // `services/billing/src/shared/config/`, not a folder at the top.
+        let where_ = item.path.as_ref().map(|path| {
+            let mut queries = Vec::new();
+            item.when.path_queries(&mut queries);
+            match queries.first().map(|q| q.scope) {
+                Some(Scope::Repo) => path.clone(),
+                // Looked for at either root: the one that holds it (a root .gitignore that
+                // lacks a pattern), else the service's.
+                Some(Scope::Either) if ctx.tree.find(path).is_some() => path.clone(),
+                _ => ctx.in_service(path),
+            }
+        });
         match partial {
             Some((credit, label, outcome)) if outcome.holds => {
                 let gained = share(item) * credit;
