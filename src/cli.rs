@@ -330,8 +330,9 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Score every backend project of a monorepo (., backend/, server/, api/, services/*,
-    /// apps/*, packages/*), report each and their aggregate; the gate applies to each.
+    /// Score every backend project of a monorepo (the project roots of docs/detection.md: .,
+    /// backend/, server/, api/, services/*, apps/*, packages/*, frontend/, web/, client/),
+    /// report each and their aggregate; the gate applies to each.
     #[arg(short, long)]
     pub workspace: bool,
 

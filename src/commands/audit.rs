@@ -30,14 +30,7 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         .zip(args.outputs.iter().map(PathBuf::as_path))
         .collect();
     let destinations = destinations(&formats, &outputs)?;
-    if let Some(save) = &args.save_baseline
-        && destinations.iter().any(|d| d.file.as_ref() == Some(save))
-    {
-        bail!(
-            "`{}` is named by both -o and --save-baseline: each needs its own file",
-            save.display()
-        );
-    }
+    check_files(args, &destinations)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let found = configuration::locate(&args.path, args.config.as_deref())?;
     let (mut parsed, relation) = match &found {
@@ -127,6 +120,7 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         for report in &mut reports {
             report.baseline = Some(baseline.compare(report, shown));
         }
+        check_coverage(baseline, shown, &reports)?;
     }
 
     let options = Options {
@@ -161,7 +155,18 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         }
     }
 
-    if let Some(path) = &args.save_baseline {
+    let worse: Vec<&report::Report> = reports
+        .iter()
+        .filter(|r| r.baseline.as_ref().is_some_and(|c| c.worse(r.score)))
+        .collect();
+    if let (Some(path), [first, ..]) = (&args.save_baseline, worse.as_slice()) {
+        eprintln!(
+            "squarely: the baseline was not saved to {}: {} is worse than the baseline it was compared with ({})",
+            path.display(),
+            first.subject(),
+            first.baseline.as_ref().map_or("", |c| c.file.as_str())
+        );
+    } else if let Some(path) = &args.save_baseline {
         let saved = Baseline::of(&reports);
         let mut text = serde_json::to_string_pretty(&saved)?;
         text.push('\n');
@@ -382,6 +387,120 @@ fn services(
     Ok(backends)
 }
 
+/// Before anything is audited: every file to write (`-o`, `--save-baseline`) can be
+/// created (its folder exists, it is not a folder) and names a file of its own, and none of
+/// them is the `--baseline` being read. Paths are compared resolved (`./r.json` is `r.json`).
+fn check_files(args: &AuditArgs, destinations: &[Destination]) -> anyhow::Result<()> {
+    let mut writes: Vec<(&Path, &str)> = destinations
+        .iter()
+        .filter_map(|d| d.file.as_deref().map(|f| (f, "-o")))
+        .collect();
+    if let Some(save) = &args.save_baseline {
+        writes.push((save, "--save-baseline"));
+    }
+    for (i, (path, flag)) in writes.iter().enumerate() {
+        let shown = path.display();
+        if path.is_dir() {
+            bail!("{shown}: `{flag}` names a folder: name a file");
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(parent) = parent
+            && !parent.is_dir()
+        {
+            bail!(
+                "{shown}: cannot write there: the folder {} does not exist",
+                parent.display()
+            );
+        }
+        if let Some((_, other)) = writes[..i].iter().find(|(p, _)| same_file(p, path)) {
+            bail!("{shown}: named by both `{other}` and `{flag}`: each needs its own file");
+        }
+        if let Some(baseline) = &args.baseline
+            && *flag == "-o"
+            && same_file(baseline, path)
+        {
+            bail!("{shown}: `-o` would overwrite the --baseline being read");
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file: compared with their folders resolved when they
+/// exist, lexically otherwise.
+fn same_file(a: &Path, b: &Path) -> bool {
+    fn resolved(path: &Path) -> PathBuf {
+        let absolute = std::env::current_dir().unwrap_or_default().join(path);
+        let mut normal = PathBuf::new();
+        for part in absolute.components() {
+            match part {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    normal.pop();
+                }
+                other => normal.push(other),
+            }
+        }
+        match (normal.parent(), normal.file_name()) {
+            (Some(parent), Some(name)) => std::fs::canonicalize(parent)
+                .map_or_else(|_| normal.clone(), |parent| parent.join(name)),
+            _ => normal,
+        }
+    }
+    resolved(a) == resolved(b)
+}
+
+/// Warn about every report the baseline holds nothing for and every baseline entry no
+/// report matched; when nothing matched at all, the baseline gates nothing: exit 2.
+fn check_coverage(
+    baseline: &Baseline,
+    shown: &str,
+    reports: &[report::Report],
+) -> anyhow::Result<()> {
+    let unmatched: Vec<&report::Report> = reports
+        .iter()
+        .filter(|r| r.baseline.as_ref().is_some_and(|c| c.score.is_none()))
+        .collect();
+    let describe = |standard: &str, root: &str| format!("{standard} at service root `{root}`");
+    if unmatched.len() == reports.len() {
+        let held: Vec<String> = baseline
+            .reports
+            .iter()
+            .map(|e| describe(&e.standard, &e.service_root))
+            .collect();
+        let audited: Vec<String> = reports
+            .iter()
+            .map(|r| describe(&r.standard.id, &r.detection.service_root))
+            .collect();
+        bail!(
+            "{shown}: the baseline holds nothing this run audits (it holds {}; this run audits {}): save it again from the same PATH, standards and --workspace",
+            if held.is_empty() {
+                "no report".to_owned()
+            } else {
+                held.join(", ")
+            },
+            audited.join(", ")
+        );
+    }
+    for report in unmatched {
+        eprintln!(
+            "squarely: warning: {shown} holds nothing for {} ({}): the usual gate applies to it; save the baseline again to include it",
+            report.subject(),
+            describe(&report.standard.id, &report.detection.service_root)
+        );
+    }
+    for entry in &baseline.reports {
+        if !reports.iter().any(|r| {
+            r.standard.id == entry.standard && r.detection.service_root == entry.service_root
+        }) {
+            eprintln!(
+                "squarely: warning: {shown} holds {}, which this run did not audit (another PATH or --standard, or a service removed?)",
+                describe(&entry.standard, &entry.service_root)
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Read and parse the baseline file (exit 2 on anything wrong, with line and column).
 fn read_baseline(path: &Path, shown: &str) -> anyhow::Result<Baseline> {
     let text = std::fs::read_to_string(path)
@@ -467,9 +586,11 @@ fn destinations(
     }
     for (i, destination) in destinations.iter().enumerate() {
         if let Some(file) = &destination.file
-            && destinations[..i]
-                .iter()
-                .any(|d| d.file.as_ref() == Some(file))
+            && destinations[..i].iter().any(|d| {
+                d.file
+                    .as_deref()
+                    .is_some_and(|other| same_file(other, file))
+            })
         {
             bail!(
                 "`{}` is named by two -o: each report needs its own file",

@@ -164,7 +164,7 @@ impl Baseline {
         let value: serde_json::Value = serde_json::from_str(text).map_err(ParseError::from)?;
         // The version first, so a later format says so rather than failing on its fields.
         match value.get("squarely_baseline") {
-            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(VERSION)) => {}
+            Some(serde_json::Value::Number(n)) if n.as_f64() == Some(f64::from(VERSION)) => {}
             Some(serde_json::Value::Number(n)) => {
                 return Err(ParseError::new(format!(
                     "baseline format version {n}, this squarely reads version {VERSION}: save the baseline again with --save-baseline"

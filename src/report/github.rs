@@ -15,22 +15,53 @@ use super::model::{Finding, Report, Status};
 use super::{Options, max_pts, message_with_fix, pts};
 
 /// Write the annotations of every report, then one notice per report.
+///
+/// Annotations come most points first (GitHub shows only the first few of a step on the
+/// pull request), and one finding shared by several reports (a stray root file, seen by
+/// every service of a workspace) is annotated once.
 pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::Result<()> {
+    let several_services = reports
+        .iter()
+        .any(|r| r.detection.service_root != reports[0].detection.service_root);
+    let mut annotations: Vec<Annotation> = Vec::new();
     for report in reports {
+        // A finding without a file says which service it is about when there are several.
+        let service = |finding: &Finding| {
+            if several_services && finding.path.is_none() {
+                format!("{}: ", report.detection.service_root)
+            } else {
+                String::new()
+            }
+        };
         if let Some(comparison) = report.baseline.as_ref().filter(|c| c.score.is_some()) {
+            if let Some(then) = comparison
+                .score
+                .filter(|_| comparison.score_dropped(report.score))
+            {
+                writeln!(
+                    out,
+                    "::error title={}::{}",
+                    property(&format!("squarely audit {}", report.subject())),
+                    data(&format!(
+                        "Score {} under {}, below the baseline's {} ({})",
+                        pts(report.score),
+                        report.standard.id,
+                        pts(then),
+                        comparison.file
+                    ))
+                )?;
+            }
             for new in &comparison.new {
                 let title = report
                     .checks
                     .iter()
                     .find(|c| c.id == new.check)
                     .map_or_else(|| new.check.clone(), |c| format!("{} — {}", c.id, c.title));
-                annotate(
-                    "error",
-                    &format!("{title} (new since the baseline)"),
-                    &new.finding,
-                    options,
-                    out,
-                )?;
+                annotations.push(Annotation {
+                    command: "error",
+                    title: format!("{}{title} (new since the baseline)", service(&new.finding)),
+                    finding: &new.finding,
+                });
             }
             continue;
         }
@@ -40,11 +71,37 @@ pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::
                 Status::Partial => "warning",
                 Status::Pass | Status::NotApplicable => continue,
             };
-            let title = format!("{} — {}", check.id, check.title);
             for finding in &check.findings {
-                annotate(command, &title, finding, options, out)?;
+                annotations.push(Annotation {
+                    command,
+                    title: format!("{}{} — {}", service(finding), check.id, check.title),
+                    finding,
+                });
             }
         }
+    }
+    let mut seen = std::collections::HashSet::new();
+    annotations.retain(|a| {
+        seen.insert((
+            a.command,
+            a.title.clone(),
+            a.finding.path.clone(),
+            a.finding.line,
+            a.finding.message.clone(),
+        ))
+    });
+    annotations.sort_by(|a, b| {
+        let gain = |x: &Annotation| x.finding.gain.unwrap_or(0.0);
+        gain(b).total_cmp(&gain(a))
+    });
+    for annotation in &annotations {
+        annotate(
+            annotation.command,
+            &annotation.title,
+            annotation.finding,
+            options,
+            out,
+        )?;
     }
     for report in reports {
         let count = |status: Status| report.checks.iter().filter(|c| c.status == status).count();
@@ -84,6 +141,13 @@ pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::
         )?;
     }
     Ok(())
+}
+
+/// An annotation to write.
+struct Annotation<'a> {
+    command: &'static str,
+    title: String,
+    finding: &'a Finding,
 }
 
 /// One `::error` or `::warning` for a finding.

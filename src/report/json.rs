@@ -20,6 +20,6 @@ pub fn write(
         (many, None) => serde_json::to_value(serde_json::json!({ "reports": many })),
     }
     .map_err(io::Error::other)?;
-    serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &value).map_err(super::json_io)?;
     writeln!(out)
 }

@@ -141,6 +141,15 @@ fn distinction(report: &Report, reports: &[Report]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
+/// A JSON serialisation error as an I/O error that keeps its kind, so that a closed pipe
+/// (`squarely audit --format sarif | head`) is still seen as one.
+fn json_io(error: serde_json::Error) -> io::Error {
+    match error.io_error_kind() {
+        Some(kind) => io::Error::new(kind, error),
+        None => io::Error::other(error),
+    }
+}
+
 /// `5` -> `5.00`: every score is reported with two decimals.
 fn pts(value: f64) -> String {
     format!("{value:.2}")

@@ -350,22 +350,33 @@ pub struct Finding {
     /// For a waived violation: the waiver's reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<String>,
+    /// Whether `path` is only an example of what was found (a partial-credit tier shown on
+    /// its first file) rather than the place of the problem: the fingerprint leaves it out.
+    #[serde(skip)]
+    pub example: bool,
 }
 
 impl Finding {
     /// A fingerprint that names this finding of `check` across runs: FNV-1a over the check,
-    /// the rule, the path and the message with every number masked, as 16 hex digits. The
-    /// line is left out and numbers are masked so that edits elsewhere in a file, or a
-    /// partial score moving (`(2 of 5 points)`), do not turn a known finding into a new one.
+    /// the rule, the path and the message with every number masked, as 16 hex digits.
+    ///
+    /// What routine edits change is left out, so that they do not turn a known finding into
+    /// a new one: the line (code added above a violation), numbers (a partial score moving,
+    /// `(2 of 5 points)`), the quoted code of a violation located at a line (a renamed column
+    /// in a known raw query), and the path of a finding whose path is only an example (a
+    /// second test file in a flat `tests/`), along with the quoted parts of its message.
     #[must_use]
     pub fn fingerprint(&self, check: &str) -> String {
-        let message = mask_numbers(&self.message);
-        fnv1a(&[
-            check,
-            self.rule.as_deref().unwrap_or(""),
-            self.path.as_deref().unwrap_or(""),
-            &message,
-        ])
+        let mut message = mask_numbers(&self.message);
+        if self.example || self.line.is_some() {
+            message = mask_quoted(&message);
+        }
+        let path = if self.example {
+            ""
+        } else {
+            self.path.as_deref().unwrap_or("")
+        };
+        fnv1a(&[check, self.rule.as_deref().unwrap_or(""), path, &message])
     }
 
     /// A finding with a message only.
@@ -380,6 +391,7 @@ impl Finding {
             gain: None,
             rule: None,
             waiver: None,
+            example: false,
         }
     }
 
@@ -387,6 +399,14 @@ impl Finding {
     #[must_use]
     pub fn at(mut self, path: impl Into<String>) -> Finding {
         self.path = Some(path.into());
+        self
+    }
+
+    /// With a path that is only an example of what was found (see [`Finding::example`]).
+    #[must_use]
+    pub fn example_at(mut self, path: impl Into<String>) -> Finding {
+        self.path = Some(path.into());
+        self.example = true;
         self
     }
 
@@ -467,6 +487,25 @@ fn mask_numbers(text: &str) -> String {
     masked
 }
 
+/// ``runs `SELECT a FROM t` `` -> ``runs `…` ``: quoted code masked.
+fn mask_quoted(text: &str) -> String {
+    let mut masked = String::with_capacity(text.len());
+    let mut quoted = false;
+    for c in text.chars() {
+        if c == '`' {
+            if quoted {
+                masked.push('`');
+            } else {
+                masked.push_str("`…");
+            }
+            quoted = !quoted;
+        } else if !quoted {
+            masked.push(c);
+        }
+    }
+    masked
+}
+
 /// FNV-1a, 64 bits, as 16 hex digits: stable across versions and platforms. Each part ends
 /// with a zero byte, so `["ab", "c"]` and `["a", "bc"]` differ.
 #[must_use]
@@ -489,6 +528,34 @@ mod tests {
     fn fingerprints_are_stable() {
         assert_eq!(fnv1a(&[]), "cbf29ce484222325");
         assert_ne!(fnv1a(&["ab", "c"]), fnv1a(&["a", "bc"]));
+    }
+
+    #[test]
+    fn quoted_code_is_masked_for_located_and_example_findings_only() {
+        assert_eq!(
+            mask_quoted("runs raw SQL `SELECT a FROM t` in `x`"),
+            "runs raw SQL `…` in `…`"
+        );
+        let sql = |query: &str| {
+            Finding::new(format!("runs raw SQL `{query}`"))
+                .at("src/routes/a.py")
+                .line(7, None)
+        };
+        assert_eq!(
+            sql("SELECT status FROM t").fingerprint("src.separation"),
+            sql("SELECT state FROM t").fingerprint("src.separation")
+        );
+        let root = |name: &str| Finding::new(format!("`{name}` at the root is a log file"));
+        assert_ne!(
+            root("a.log").fingerprint("root.essential_only"),
+            root("b.log").fingerprint("root.essential_only"),
+            "without a line, quoted names tell findings apart"
+        );
+        let tier = |path: &str| Finding::new("found a flat tests/ folder").example_at(path);
+        assert_eq!(
+            tier("tests/a.py").fingerprint("infra.tests"),
+            tier("tests/b.py").fingerprint("infra.tests")
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(super::json_io)?;
     writeln!(out)
 }
 

@@ -174,6 +174,8 @@ fn a_report_the_baseline_does_not_hold_meets_the_usual_gate() {
             "--baseline",
             &file,
             "--standard",
+            "coditect-backend",
+            "--standard",
             "modular-monolith",
             "--min-score",
             "90",
@@ -185,7 +187,14 @@ fn a_report_the_baseline_does_not_hold_meets_the_usual_gate() {
         err.contains("under modular-monolith, below --min-score 90"),
         "{err}"
     );
-    assert!(!err.contains("allowed"), "{err}");
+    assert!(
+        err.contains("under coditect-backend, below --min-score 90: allowed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: ") && err.contains("holds nothing for "),
+        "{err}"
+    );
     assert!(stdout(&output).contains("holds nothing for this standard and service"));
 }
 
@@ -246,8 +255,190 @@ fn the_baseline_and_a_report_cannot_share_a_file() {
         &["--format", "json", "-o", file, "--save-baseline", file],
     );
     assert_eq!(code(&output), 2);
-    assert!(stderr(&output).contains("named by both -o and --save-baseline"));
+    assert!(stderr(&output).contains("named by both `-o` and `--save-baseline`"));
     assert!(!Path::new(file).exists());
+}
+
+#[test]
+fn files_to_write_are_checked_before_anything_is_audited() {
+    let (repo, keep, file) = adopted("express-layered");
+    let here = keep.path();
+    let at = |name: &str| here.join(name).to_str().unwrap().to_owned();
+    let dot = |name: &str| format!("{}/./{name}", here.display());
+    let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            vec![
+                "--baseline".into(),
+                file.clone(),
+                "--format".into(),
+                "json".into(),
+                "-o".into(),
+                dot("baseline.json"),
+            ],
+            "`-o` would overwrite the --baseline being read".into(),
+        ),
+        (
+            vec![
+                "--format".into(),
+                "json".into(),
+                "-o".into(),
+                at("r.json"),
+                "--format".into(),
+                "sarif".into(),
+                "-o".into(),
+                dot("r.json"),
+            ],
+            "is named by two -o".into(),
+        ),
+        (
+            vec![
+                "-o".into(),
+                at("r.json"),
+                "--save-baseline".into(),
+                dot("r.json"),
+            ],
+            "named by both `-o` and `--save-baseline`".into(),
+        ),
+        (
+            vec!["-o".into(), at("missing/r.json")],
+            format!(
+                "cannot write there: the folder {} does not exist",
+                at("missing")
+            ),
+        ),
+        (
+            vec!["--save-baseline".into(), here.to_str().unwrap().to_owned()],
+            "`--save-baseline` names a folder".into(),
+        ),
+    ];
+    let before = std::fs::read(&file).unwrap();
+    for (args, expected) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = audit(repo.path(), &args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty());
+        assert!(!here.join("r.json").exists(), "{args:?}");
+    }
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the baseline is untouched"
+    );
+}
+
+#[test]
+fn a_worse_run_is_not_saved_over_the_baseline() {
+    let (repo, _keep, file) = adopted("express-layered");
+    let before = std::fs::read(&file).unwrap();
+    std::fs::write(repo.path().join("junk.log"), "boom\n").unwrap();
+    let output = audit(
+        repo.path(),
+        &["--baseline", &file, "--save-baseline", &file],
+    );
+    assert_eq!(code(&output), 1);
+    assert!(
+        stderr(&output).contains("the baseline was not saved to"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    // A better run ratchets it.
+    std::fs::remove_file(repo.path().join("junk.log")).unwrap();
+    std::fs::write(repo.path().join("LICENSE"), "MIT License\n\nCopyright (c) 2026 The authors\n\nPermission is hereby granted, free of charge, to any person obtaining a copy.\n").unwrap();
+    let output = audit(
+        repo.path(),
+        &["--baseline", &file, "--save-baseline", &file],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_ne!(std::fs::read(&file).unwrap(), before);
+}
+
+#[test]
+fn routine_edits_keep_known_findings_known() {
+    let (repo, _keep, file) = adopted("express-layered");
+    // A second test file in the flat tests/ folder: the tier finding shown on the first
+    // test file is still the same finding.
+    std::fs::copy(
+        repo.path().join("tests/users.test.js"),
+        repo.path().join("tests/auth.test.js"),
+    )
+    .unwrap();
+    // A renamed column in the known raw query, on the same line.
+    let controller = repo.path().join("src/controllers/orders.controller.js");
+    let source = std::fs::read_to_string(&controller).unwrap();
+    std::fs::write(
+        &controller,
+        source.replace("SELECT status,", "SELECT state,"),
+    )
+    .unwrap();
+    let output = audit(repo.path(), &["--baseline", &file]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}
+
+#[test]
+fn a_baseline_that_holds_nothing_for_the_run_is_an_error_and_a_partial_one_warns() {
+    let repo = copy_fixture("workspace");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.json");
+    let file = file.to_str().unwrap();
+    let root = repo.path();
+    assert_eq!(
+        code(&audit(root, &["--workspace", "--save-baseline", file])),
+        0
+    );
+    // Audited from the service folder, the service root is `.`: nothing matches.
+    let output = audit(&root.join("services/billing"), &["--baseline", file]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    assert!(err.contains("the baseline holds nothing this run audits (it holds coditect-backend at service root `services/billing`, coditect-backend at service root `services/users`; this run audits coditect-backend at service root `.`)"), "{err}");
+    assert!(output.stdout.is_empty());
+    // Without --workspace one service is audited: the other entry is named.
+    let output = audit(root, &["--baseline", file]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "holds coditect-backend at service root `services/users`, which this run did not audit"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // A standard the baseline does not hold: warned, and gated as usual.
+    let output = audit(
+        root,
+        &[
+            "--workspace",
+            "--baseline",
+            file,
+            "--standard",
+            "coditect-backend",
+            "--standard",
+            "modular-monolith",
+        ],
+    );
+    assert!(
+        stderr(&output).contains("holds nothing for ")
+            && stderr(&output).contains("modular-monolith at service root"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn github_says_when_the_score_dropped() {
+    let (repo, _keep, file) = adopted("express-layered");
+    std::fs::remove_file(repo.path().join("Dockerfile")).unwrap();
+    let output = audit(repo.path(), &["--baseline", &file, "--format", "github"]);
+    assert_eq!(code(&output), 1);
+    assert!(
+        stdout(&output).contains("below the baseline's 52.58"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]
@@ -256,7 +447,7 @@ fn github_annotations_show_only_what_the_baseline_does_not_hold() {
     let annotations = |output: &std::process::Output| {
         stdout(output)
             .lines()
-            .filter(|l| l.starts_with("::error") || l.starts_with("::warning"))
+            .filter(|l| l.starts_with("::error file") || l.starts_with("::warning"))
             .map(str::to_owned)
             .collect::<Vec<_>>()
     };

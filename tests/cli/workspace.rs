@@ -154,8 +154,18 @@ fn every_format_tells_the_services_apart() {
     assert!(markdown.contains("| `services/billing` | `coditect-backend` |"));
     assert!(markdown.contains("squarely: services/users · "));
 
-    // GitHub: a notice per service and one for the workspace.
+    // GitHub: a notice per service and one for the workspace; a root document missing for
+    // both services is one annotation, a folder missing in each is one per service.
     let github = stdout(&workspace(&["--format", "github"]));
+    assert_eq!(github.matches("workspace/LICENSE,").count(), 1, "{github}");
+    assert!(
+        github.contains("title=services/billing%3A src.migrations"),
+        "{github}"
+    );
+    assert!(
+        github.contains("title=services/users%3A src.migrations"),
+        "{github}"
+    );
     assert!(github.contains("::notice title=squarely audit workspace/services/users::"));
     assert!(github.contains("::notice title=squarely workspace::Mean score "));
 }

@@ -77,7 +77,7 @@ pub fn score(ctx: &Context, check: &Check, items: &[Item]) -> Scored {
                         points(gained),
                         points(share(item))
                     ))
-                    .at(found)
+                    .example_at(found)
                     .fix(item.fix.clone())
                     .gain(share(item) - gained),
                 );

@@ -39,7 +39,7 @@ pub fn score(ctx: &Context, check: &Check, tiers: &[Tier]) -> Scored {
             .fix(check.fix.clone())
             .gain(check.points - tier.points);
             if let Some(hit) = outcome.hits.first() {
-                finding = finding.at(hit.path.clone());
+                finding = finding.example_at(hit.path.clone());
                 if let Some(line) = hit.line {
                     finding = finding.line(line, None);
                 }
