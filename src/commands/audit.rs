@@ -109,12 +109,33 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         let detection = crate::detect::detect(&tree, &standard.detection);
         lap("detect");
         let roots = &standard.detection.project_roots;
-        for detection in services(&detection, workspace.then_some(roots.as_slice()), &shown)? {
-            reports.push(crate::audit::audit_waived(
-                &tree, standard, &detection, &shown, &waivers,
-            ));
+        let detections = services(&detection, workspace.then_some(roots.as_slice()), &shown)?;
+        // The services of a workspace are independent: audit them on every core.
+        let audit = |detection: &crate::detect::Detection| {
+            crate::audit::audit_waived(&tree, standard, detection, &shown, &waivers)
+        };
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        if detections.len() > 1 && threads > 1 {
+            let chunk = detections.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = detections
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(move || part.iter().map(audit).collect::<Vec<_>>()))
+                    .collect();
+                for handle in handles {
+                    match handle.join() {
+                        Ok(part) => reports.extend(part),
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                }
+            });
+        } else {
+            reports.extend(detections.iter().map(audit));
         }
         lap("audit");
+    }
+    if workspace {
+        scope_notices(&tree, &mut reports);
     }
     if let (Some(baseline), Some((_, shown))) = (&baseline, &baseline_file) {
         for report in &mut reports {
@@ -342,6 +363,38 @@ fn baseline_gate(report: &report::Report, comparison: &Comparison, then: f64) ->
         }
     }
     comparison.worse(report.score)
+}
+
+/// In a workspace, each report's notes on reading the tree (skipped files...) are those of
+/// its own service and of the rest of the repository, not of the other services: the same
+/// whichever order the services were audited in, on however many threads.
+fn scope_notices(tree: &Tree, reports: &mut [report::Report]) {
+    let all = tree.notices();
+    let roots: Vec<String> = reports
+        .iter()
+        .map(|r| r.detection.service_root.clone())
+        .filter(|root| root != ".")
+        .collect();
+    let under = |path: &str, root: &str| path == root || path.starts_with(&format!("{root}/"));
+    for report in reports {
+        let own = report.detection.service_root.clone();
+        let kept: Vec<crate::fs::Notice> = all
+            .iter()
+            .filter(|n| {
+                let elsewhere = roots
+                    .iter()
+                    .any(|root| *root != own && under(&n.path, root) && !under(root, &own));
+                !elsewhere
+            })
+            .cloned()
+            .collect();
+        let others: Vec<crate::fs::Notice> = report
+            .notices
+            .drain(..)
+            .filter(|n| !all.contains(n))
+            .collect();
+        report.notices = kept.into_iter().chain(others).collect();
+    }
 }
 
 /// The detections to audit: the one detection picked, or with `--workspace` (the project

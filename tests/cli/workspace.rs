@@ -238,3 +238,45 @@ fn a_workspace_without_a_backend_is_refused() {
     assert!(err.contains("found: . (frontend)"), "{err}");
     assert_eq!(err.lines().count(), 1);
 }
+
+#[test]
+fn each_service_reports_the_reading_problems_of_its_own_files() {
+    let repo = copy_fixture("workspace");
+    std::fs::write(
+        repo.path()
+            .join("services/users/src/services/legacy.service.js"),
+        b"const name = '\xff\xfe caf\xe9';\nmodule.exports = { name };\n",
+    )
+    .unwrap();
+    let output = run(&[
+        "audit",
+        repo.path().to_str().unwrap(),
+        "--workspace",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    let notices = |i: usize| -> Vec<String> {
+        report["reports"][i]["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        report["reports"][1]["detection"]["service_root"],
+        "services/users"
+    );
+    assert!(
+        notices(1).contains(&"services/users/src/services/legacy.service.js".to_owned()),
+        "{:?}",
+        notices(1)
+    );
+    assert!(
+        !notices(0).iter().any(|p| p.starts_with("services/users/")),
+        "billing's report is not about users' files: {:?}",
+        notices(0)
+    );
+}
