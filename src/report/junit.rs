@@ -9,7 +9,8 @@
 
 use std::io::{self, Write};
 
-use super::model::{CheckResult, Report, Status};
+use super::baseline::Comparison;
+use super::model::{CheckResult, Finding, Report, Status};
 use super::{distinction, max_pts, pts};
 
 /// Write the reports as one `<testsuites>` document (several standards or services: their
@@ -17,9 +18,10 @@ use super::{distinction, max_pts, pts};
 pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
     let checks = reports.iter().flat_map(|r| &r.checks);
     let tests = checks.clone().count();
-    let failures = checks
-        .clone()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Partial))
+    let failures = reports
+        .iter()
+        .flat_map(|r| r.checks.iter().map(move |c| (r, c)))
+        .filter(|(r, c)| fails(r, c))
         .count();
     let skipped = checks.filter(|c| c.status == Status::NotApplicable).count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -57,10 +59,7 @@ pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
                 r#"  <testsuite name="{}" tests="{}" failures="{}" errors="0" skipped="{}" time="0">"#,
                 attr(&suite),
                 checks.len(),
-                checks
-                    .iter()
-                    .filter(|c| matches!(c.status, Status::Fail | Status::Partial))
-                    .count(),
+                checks.iter().filter(|c| fails(report, c)).count(),
                 checks
                     .iter()
                     .filter(|c| c.status == Status::NotApplicable)
@@ -85,7 +84,7 @@ pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
             }
             writeln!(out, "    </properties>")?;
             for check in checks {
-                write_case(check, &classname, out)?;
+                write_case(report, check, &classname, out)?;
             }
             writeln!(out, "  </testsuite>")?;
         }
@@ -93,13 +92,75 @@ pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</testsuites>")
 }
 
-fn write_case(check: &CheckResult, classname: &str, out: &mut dyn Write) -> io::Result<()> {
+/// The baseline a report is held to, when it holds the report.
+fn held(report: &Report) -> Option<&Comparison> {
+    report.baseline.as_ref().filter(|c| c.score.is_some())
+}
+
+/// Whether a check's test case fails: partial and failed checks do, except that with a
+/// baseline that holds the report only a check with a new finding does, as the gate says.
+fn fails(report: &Report, check: &CheckResult) -> bool {
+    match held(report) {
+        Some(comparison) => comparison.new.iter().any(|n| n.check == check.id),
+        None => matches!(check.status, Status::Fail | Status::Partial),
+    }
+}
+
+fn write_case(
+    report: &Report,
+    check: &CheckResult,
+    classname: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let open = format!(
         r#"    <testcase classname="{}" name="{}" time="0""#,
         attr(classname),
         attr(&format!("{} — {}", check.id, check.title))
     );
     let points = format!("{} of {} points", pts(check.score), max_pts(check.max));
+    if let Some(comparison) = held(report)
+        && matches!(check.status, Status::Fail | Status::Partial)
+    {
+        let new: Vec<&Finding> = comparison
+            .new
+            .iter()
+            .filter(|n| n.check == check.id)
+            .map(|n| &n.finding)
+            .collect();
+        if new.is_empty() {
+            // Known in the baseline: passes, with what is known for the record.
+            writeln!(out, "{open}>")?;
+            writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                text(&format!(
+                    "{}: {points}, no worse than the baseline ({}). {}\n{}",
+                    check.status.as_str(),
+                    comparison.file,
+                    check.summary,
+                    findings_text(&check.findings)
+                ))
+            )?;
+            return writeln!(out, "    </testcase>");
+        }
+        writeln!(out, "{open}>")?;
+        writeln!(
+            out,
+            r#"      <failure type="new" message="{}">{}</failure>"#,
+            attr(&format!(
+                "{} new since the baseline: {}{}",
+                new.len(),
+                new[0].message,
+                if new.len() > 1 { " (and more)" } else { "" }
+            )),
+            text(&format!(
+                "new since the baseline ({}):\n{}",
+                comparison.file,
+                findings_text(new.iter().copied())
+            ))
+        )?;
+        return writeln!(out, "    </testcase>");
+    }
     match check.status {
         Status::Pass => writeln!(out, "{open}/>"),
         Status::NotApplicable => {
@@ -113,21 +174,12 @@ fn write_case(check: &CheckResult, classname: &str, out: &mut dyn Write) -> io::
             writeln!(out, "    </testcase>")
         }
         Status::Partial | Status::Fail => {
-            let mut body = format!("{}: {points}. {}\n", check.status.as_str(), check.summary);
-            for finding in &check.findings {
-                body.push_str(&format!("- {}", finding.message));
-                if let Some(place) = finding.location() {
-                    body.push_str(&format!(" ({place})"));
-                }
-                body.push('\n');
-                if let Some(fix) = &finding.fix {
-                    body.push_str(&format!("  fix: {fix}"));
-                    if let Some(gain) = finding.gain.filter(|g| *g > 0.0) {
-                        body.push_str(&format!(" (+{})", pts(gain)));
-                    }
-                    body.push('\n');
-                }
-            }
+            let body = format!(
+                "{}: {points}. {}\n{}",
+                check.status.as_str(),
+                check.summary,
+                findings_text(&check.findings)
+            );
             let first = check
                 .findings
                 .first()
@@ -147,6 +199,26 @@ fn write_case(check: &CheckResult, classname: &str, out: &mut dyn Write) -> io::
             writeln!(out, "    </testcase>")
         }
     }
+}
+
+/// Each finding on a line, with its place, then its fix and gain.
+fn findings_text<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> String {
+    let mut body = String::new();
+    for finding in findings {
+        body.push_str(&format!("- {}", finding.message));
+        if let Some(place) = finding.location() {
+            body.push_str(&format!(" ({place})"));
+        }
+        body.push('\n');
+        if let Some(fix) = &finding.fix {
+            body.push_str(&format!("  fix: {fix}"));
+            if let Some(gain) = finding.gain.filter(|g| *g > 0.0) {
+                body.push_str(&format!(" (+{})", pts(gain)));
+            }
+            body.push('\n');
+        }
+    }
+    body
 }
 
 /// Text content: `&`, `<`, `>` escaped, characters XML 1.0 cannot hold replaced.

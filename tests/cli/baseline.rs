@@ -486,3 +486,44 @@ fn markdown_says_how_the_run_compares_with_the_baseline() {
         "{markdown}"
     );
 }
+
+#[test]
+fn junit_fails_only_the_checks_with_new_findings() {
+    let (repo, _keep, file) = adopted("express-layered");
+    let failures = |xml: &str| -> Vec<String> {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let (mut case, mut failed) = (String::new(), Vec::new());
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                quick_xml::events::Event::Start(e) if e.name().as_ref() == b"testcase" => {
+                    let name = e.try_get_attribute("name").unwrap().unwrap();
+                    case = name.unescape_value().unwrap().into_owned();
+                }
+                quick_xml::events::Event::Empty(e) | quick_xml::events::Event::Start(e)
+                    if e.name().as_ref() == b"failure" =>
+                {
+                    failed.push(case.split(' ').next().unwrap().to_owned());
+                }
+                quick_xml::events::Event::Eof => break,
+                _ => {}
+            }
+        }
+        failed
+    };
+    let unchanged = audit(repo.path(), &["--baseline", &file, "--format", "junit"]);
+    assert_eq!(code(&unchanged), 0);
+    let xml = stdout(&unchanged);
+    assert_eq!(failures(&xml), Vec::<String>::new());
+    assert!(
+        xml.lines().nth(1).unwrap().contains(r#" failures="0""#),
+        "{xml}"
+    );
+    assert!(xml.contains("no worse than the baseline"), "{xml}");
+
+    std::fs::write(repo.path().join("debug.log"), "boom\n").unwrap();
+    let worse = audit(repo.path(), &["--baseline", &file, "--format", "junit"]);
+    assert_eq!(code(&worse), 1);
+    let xml = stdout(&worse);
+    assert_eq!(failures(&xml), ["root.essential_only"]);
+    assert!(xml.contains("1 new since the baseline: `debug.log` at the root is a log file"));
+}
