@@ -81,6 +81,17 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         }
         (None, _) => None,
     };
+    if let Some((path, shown)) = &baseline_file
+        && let Some(output) = destinations
+            .iter()
+            .filter_map(|d| d.file.as_deref())
+            .find(|file| same_file(file, path))
+    {
+        bail!(
+            "{}: `-o` would overwrite the baseline being read ({shown})",
+            output.display()
+        );
+    }
     let baseline = baseline_file
         .as_ref()
         .map(|(path, shown)| read_baseline(path, shown))
@@ -373,19 +384,23 @@ fn scope_notices(tree: &Tree, reports: &mut [report::Report]) {
     let roots: Vec<String> = reports
         .iter()
         .map(|r| r.detection.service_root.clone())
-        .filter(|root| root != ".")
         .collect();
-    let under = |path: &str, root: &str| path == root || path.starts_with(&format!("{root}/"));
+    // The service a path belongs to: the deepest root holding it (`.` holds everything).
+    let owner = |path: &str| {
+        roots
+            .iter()
+            .filter(|root| {
+                root.as_str() == "."
+                    || path == root.as_str()
+                    || path.starts_with(&format!("{root}/"))
+            })
+            .max_by_key(|root| if root.as_str() == "." { 0 } else { root.len() })
+    };
     for report in reports {
-        let own = report.detection.service_root.clone();
+        let own = &report.detection.service_root;
         let kept: Vec<crate::fs::Notice> = all
             .iter()
-            .filter(|n| {
-                let elsewhere = roots
-                    .iter()
-                    .any(|root| *root != own && under(&n.path, root) && !under(root, &own));
-                !elsewhere
-            })
+            .filter(|n| owner(&n.path).is_none_or(|root| root == own))
             .cloned()
             .collect();
         let others: Vec<crate::fs::Notice> = report
@@ -478,10 +493,23 @@ fn check_files(args: &AuditArgs, destinations: &[Destination]) -> anyhow::Result
     Ok(())
 }
 
-/// Whether two paths name the same file: compared with their folders resolved when they
-/// exist, lexically otherwise.
+/// Whether two paths name the same file: resolved through symbolic links when the file
+/// exists, else through its folder when that exists, else lexically.
 fn same_file(a: &Path, b: &Path) -> bool {
     fn resolved(path: &Path) -> PathBuf {
+        if let Ok(real) = std::fs::canonicalize(path) {
+            return real;
+        }
+        if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            if let Ok(real) = std::fs::canonicalize(parent) {
+                return real.join(name);
+            }
+        }
         let absolute = std::env::current_dir().unwrap_or_default().join(path);
         let mut normal = PathBuf::new();
         for part in absolute.components() {
@@ -493,11 +521,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
                 other => normal.push(other),
             }
         }
-        match (normal.parent(), normal.file_name()) {
-            (Some(parent), Some(name)) => std::fs::canonicalize(parent)
-                .map_or_else(|_| normal.clone(), |parent| parent.join(name)),
-            _ => normal,
-        }
+        normal
     }
     resolved(a) == resolved(b)
 }

@@ -2,16 +2,19 @@
 //! (`--baseline FILE`) fails only on what got worse — a lower score, or a finding the
 //! baseline does not hold — and a team can gate a repository from the day it adopts squarely.
 //!
-//! Findings are matched by [`Finding::fingerprint`] (check, rule, path, message with numbers
-//! masked; never the line), counted as a multiset: two identical violations in one file in
-//! the baseline cover two today, not three. The file format is documented in
+//! Findings are matched by fingerprint, never by line, counted as a multiset: two identical
+//! violations in one file in the baseline cover two today, not three. Matching runs twice:
+//! first on [`Finding::exact_fingerprint`], then, for what is left on either side, on the
+//! looser [`Finding::fingerprint`] (quoted code of located violations and example paths
+//! masked), so that a routine edit keeps a finding known without letting a new violation
+//! take the place of a known one that is still there. The file format is documented in
 //! docs/baselines.md; this module neither reads nor writes the disk.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Finding, Report};
+use super::model::{CheckResult, Finding, Report};
 
 /// The format version written in `squarely_baseline`; a file of another version is refused.
 pub const VERSION: u32 = 1;
@@ -51,6 +54,9 @@ pub struct Known {
     pub check: String,
     /// [`Finding::fingerprint`].
     pub fingerprint: String,
+    /// [`Finding::exact_fingerprint`], when it differs from `fingerprint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exact: Option<String>,
     /// Where.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
@@ -164,7 +170,7 @@ impl Baseline {
         let value: serde_json::Value = serde_json::from_str(text).map_err(ParseError::from)?;
         // The version first, so a later format says so rather than failing on its fields.
         match value.get("squarely_baseline") {
-            Some(serde_json::Value::Number(n)) if n.as_f64() == Some(f64::from(VERSION)) => {}
+            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(VERSION)) => {}
             Some(serde_json::Value::Number(n)) => {
                 return Err(ParseError::new(format!(
                     "baseline format version {n}, this squarely reads version {VERSION}: save the baseline again with --save-baseline"
@@ -192,43 +198,86 @@ impl Baseline {
                 fixed: 0,
             };
         };
-        let mut known: BTreeMap<&str, usize> = BTreeMap::new();
-        for finding in &entry.findings {
-            *known.entry(finding.fingerprint.as_str()).or_default() += 1;
+        // Each baseline finding is used once: first by a finding with its exact fingerprint,
+        // then by one with its loose fingerprint.
+        let mut used = vec![false; entry.findings.len()];
+        let mut by_exact: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_loose: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, known) in entry.findings.iter().enumerate().rev() {
+            let exact = known
+                .exact
+                .clone()
+                .unwrap_or_else(|| known.fingerprint.clone());
+            by_exact.entry(exact).or_default().push(i);
+            by_loose
+                .entry(known.fingerprint.as_str())
+                .or_default()
+                .push(i);
         }
-        let baseline_findings: usize = known.values().sum();
-        let mut matched = 0;
+        let current: Vec<(&CheckResult, &Finding)> = report
+            .checks
+            .iter()
+            .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
+            .collect();
+        let matched_exactly: Vec<bool> = current
+            .iter()
+            .map(|(check, finding)| {
+                take(
+                    &mut by_exact,
+                    &finding.exact_fingerprint(&check.id),
+                    &mut used,
+                )
+            })
+            .collect();
         let mut new = Vec::new();
-        for check in &report.checks {
+        for ((check, finding), exact) in current.iter().zip(matched_exactly) {
+            if exact {
+                continue;
+            }
+            let fingerprint = finding.fingerprint(&check.id);
+            if take(&mut by_loose, &fingerprint, &mut used) {
+                continue;
+            }
             // A check that scores higher than it did is progress: its findings may read
             // differently (a partial-credit tier moved), and none of them fails the gate.
             let improved = entry
                 .checks
                 .get(&check.id)
                 .is_some_and(|then| check.score > then + EPSILON);
-            for finding in &check.findings {
-                let fingerprint = finding.fingerprint(&check.id);
-                match known.get_mut(fingerprint.as_str()) {
-                    Some(count) if *count > 0 => {
-                        *count -= 1;
-                        matched += 1;
-                    }
-                    _ if improved => {}
-                    _ => new.push(NewFinding {
-                        check: check.id.clone(),
-                        fingerprint,
-                        finding: finding.clone(),
-                    }),
-                }
+            if !improved {
+                new.push(NewFinding {
+                    check: check.id.clone(),
+                    fingerprint,
+                    finding: (*finding).clone(),
+                });
             }
         }
+        let fixed = used.iter().filter(|u| !**u).count();
         Comparison {
             file: file.to_owned(),
             score: Some(entry.score),
             new,
-            fixed: baseline_findings - matched,
+            fixed,
         }
     }
+}
+
+/// The first unused baseline finding under `key` in `index`, marked used.
+fn take<K: Ord + std::borrow::Borrow<str>>(
+    index: &mut BTreeMap<K, Vec<usize>>,
+    key: &str,
+    used: &mut [bool],
+) -> bool {
+    let Some(candidates) = index.get_mut(key) else {
+        return false;
+    };
+    while let Some(i) = candidates.pop() {
+        if !used[i] {
+            used[i] = true;
+            return true;
+        }
+    }
+    false
 }
 
 impl Entry {
@@ -246,12 +295,17 @@ impl Entry {
                 .checks
                 .iter()
                 .flat_map(|check| {
-                    check.findings.iter().map(|finding| Known {
-                        check: check.id.clone(),
-                        fingerprint: finding.fingerprint(&check.id),
-                        path: finding.path.clone(),
-                        line: finding.line,
-                        message: finding.message.clone(),
+                    check.findings.iter().map(|finding| {
+                        let fingerprint = finding.fingerprint(&check.id);
+                        let exact = finding.exact_fingerprint(&check.id);
+                        Known {
+                            check: check.id.clone(),
+                            exact: (exact != fingerprint).then_some(exact),
+                            fingerprint,
+                            path: finding.path.clone(),
+                            line: finding.line,
+                            message: finding.message.clone(),
+                        }
                     })
                 })
                 .collect(),
@@ -355,6 +409,44 @@ mod tests {
     }
 
     #[test]
+    fn a_new_violation_does_not_take_the_place_of_a_known_one_still_there() {
+        let violation = |call: &str, line: u32| {
+            Finding::new(format!("calls `{call}` in the interface layer"))
+                .at("app/routes/user.py")
+                .line(line, None)
+        };
+        let mut report = audit(SERVICE);
+        let index = report
+            .checks
+            .iter()
+            .position(|c| c.id == "src.separation")
+            .unwrap();
+        report.checks[index].findings = vec![violation("db.query()", 17)];
+        let baseline = Baseline::of(std::slice::from_ref(&report));
+        assert!(
+            baseline.reports[0]
+                .findings
+                .iter()
+                .any(|k| k.exact.is_some())
+        );
+        // A second call added above the known one: the new one is new, the known one known.
+        report.checks[index].findings = vec![
+            violation("db.session.execute()", 12),
+            violation("db.query()", 19),
+        ];
+        let comparison = baseline.compare(&report, "b.json");
+        let new: Vec<&str> = comparison
+            .new
+            .iter()
+            .map(|n| n.finding.message.as_str())
+            .collect();
+        assert_eq!(new, ["calls `db.session.execute()` in the interface layer"]);
+        // The known call edited in place (its quoted code changed): still known.
+        report.checks[index].findings = vec![violation("db.query(User)", 17)];
+        assert!(baseline.compare(&report, "b.json").new.is_empty());
+    }
+
+    #[test]
     fn identical_findings_are_counted_not_just_matched() {
         let mut report = audit(SERVICE);
         let baseline = Baseline::of(std::slice::from_ref(&report));
@@ -397,6 +489,7 @@ mod tests {
         assert_eq!(err("{"), "1:1: EOF while parsing an object");
         assert!(err(r#"{"score": 50}"#).starts_with("not a squarely baseline"));
         assert!(err(r#"{"squarely_baseline": 9, "reports": []}"#).contains("version 9"));
+        assert!(err(r#"{"squarely_baseline": 1.0, "reports": []}"#).contains("version 1.0"));
         let wrong = err("{\"squarely_baseline\": 1,\n \"reports\": [{\"standard\": 3}]}");
         assert!(
             wrong.starts_with("2:27: invalid type: integer `3`"),

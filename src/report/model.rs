@@ -365,10 +365,22 @@ impl Finding {
     /// `(2 of 5 points)`), the quoted code of a violation located at a line (a renamed column
     /// in a known raw query), and the path of a finding whose path is only an example (a
     /// second test file in a flat `tests/`), along with the quoted parts of its message.
+    /// Baselines match on [`Finding::exact_fingerprint`] first and fall back to this one.
     #[must_use]
     pub fn fingerprint(&self, check: &str) -> String {
+        self.fingerprint_masking(check, self.example || self.line.is_some())
+    }
+
+    /// [`Finding::fingerprint`] with the quoted code kept: it tells apart two violations of
+    /// one contract in one file (`db.query()` and `db.session.execute()`).
+    #[must_use]
+    pub fn exact_fingerprint(&self, check: &str) -> String {
+        self.fingerprint_masking(check, false)
+    }
+
+    fn fingerprint_masking(&self, check: &str, quoted: bool) -> String {
         let mut message = mask_numbers(&self.message);
-        if self.example || self.line.is_some() {
+        if quoted {
             message = mask_quoted(&message);
         }
         let path = if self.example {

@@ -527,3 +527,44 @@ fn junit_fails_only_the_checks_with_new_findings() {
     assert_eq!(failures(&xml), ["root.essential_only"]);
     assert!(xml.contains("1 new since the baseline: `debug.log` at the root is a log file"));
 }
+
+#[test]
+fn outputs_never_overwrite_the_baseline_through_a_link_or_the_configuration() {
+    let (repo, keep, file) = adopted("express-layered");
+    let before = std::fs::read(&file).unwrap();
+    #[cfg(unix)]
+    {
+        let link = keep.path().join("link.json");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let output = audit(
+            repo.path(),
+            &[
+                "--baseline",
+                &file,
+                "--format",
+                "json",
+                "-o",
+                link.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code(&output), 2, "{}", stderr(&output));
+        assert!(stderr(&output).contains("would overwrite the --baseline being read"));
+    }
+    // The baseline named by .squarely.yaml (relative to it).
+    std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+    std::fs::copy(&file, repo.path().join("b.json")).unwrap();
+    std::fs::write(repo.path().join(".squarely.yaml"), "baseline: b.json\n").unwrap();
+    let inside = repo.path().join("b.json");
+    let output = audit(
+        repo.path(),
+        &["--format", "json", "-o", inside.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`-o` would overwrite the baseline being read"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read(&inside).unwrap(), before);
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+}

@@ -280,3 +280,53 @@ fn each_service_reports_the_reading_problems_of_its_own_files() {
         notices(0)
     );
 }
+
+#[test]
+fn a_service_at_the_root_owns_what_no_deeper_service_holds() {
+    let repo = copy_fixture("workspace");
+    let root = repo.path();
+    std::fs::write(
+        root.join("pyproject.toml"),
+        "[project]\nname = \"gateway\"\nversion = \"0.1.0\"\ndependencies = [\"fastapi\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("src/main.py"),
+        "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("src/bad.py"), b"x = '\xff\xfe'\n").unwrap();
+    std::fs::write(
+        root.join("services/billing/src/bad.py"),
+        b"y = '\xff\xfe'\n",
+    )
+    .unwrap();
+    let output = run(&[
+        "audit",
+        root.to_str().unwrap(),
+        "--workspace",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    let notices = |root: &str| -> Vec<String> {
+        let report = report["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["detection"]["service_root"] == root)
+            .unwrap_or_else(|| panic!("no report for {root}"));
+        report["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["path"].as_str().unwrap().to_owned())
+            .filter(|p| p.ends_with("bad.py"))
+            .collect()
+    };
+    assert_eq!(notices("."), ["src/bad.py"]);
+    assert_eq!(notices("services/billing"), ["services/billing/src/bad.py"]);
+    assert_eq!(notices("services/users"), Vec::<String>::new());
+}

@@ -52,17 +52,22 @@ pub fn score(ctx: &Context, check: &Check, items: &[Item]) -> Scored {
             (credit, label, outcome)
         });
         // Where it belongs: from the service root unless the item is looked for at the
-        // repository root only (the six documents) or found there, so that a monorepo's findings name
+        // repository root only (the six documents) or only exists there, so that a monorepo's findings name
         // `services/billing/src/shared/config/`, not a folder at the top.
         let where_ = item.path.as_ref().map(|path| {
             let mut queries = Vec::new();
             item.when.path_queries(&mut queries);
+            let service = ctx.in_service(path);
             match queries.first().map(|q| q.scope) {
                 Some(Scope::Repo) => path.clone(),
-                // Looked for at either root: the one that holds it (a root .gitignore that
-                // lacks a pattern), else the service's.
-                Some(Scope::Either) if ctx.tree.find(path).is_some() => path.clone(),
-                _ => ctx.in_service(path),
+                Some(Scope::Service) => service,
+                // Looked for at either root (or by content, like .gitignore patterns): the
+                // service's file if it has one, else the repository's (a root .gitignore
+                // that lacks a pattern), else the service's.
+                _ if ctx.tree.find(&service).is_none() && ctx.tree.find(path).is_some() => {
+                    path.clone()
+                }
+                _ => service,
             }
         });
         match partial {
