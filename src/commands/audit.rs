@@ -359,11 +359,10 @@ fn baseline_gate(report: &report::Report, comparison: &Comparison, then: f64) ->
             comparison.file
         );
         for new in comparison.new.iter().take(NEW_FINDINGS_LISTED) {
-            let place = match (&new.finding.path, new.finding.line) {
-                (Some(path), Some(line)) => format!("{path}:{line}: "),
-                (Some(path), None) => format!("{path}: "),
-                _ => String::new(),
-            };
+            let place = new
+                .finding
+                .location()
+                .map_or_else(String::new, |at| format!("{at}: "));
             eprintln!("  {}  {place}{}", new.check, new.finding.message);
         }
         if count > NEW_FINDINGS_LISTED {
@@ -396,12 +395,14 @@ fn scope_notices(tree: &Tree, reports: &mut [report::Report]) {
             })
             .max_by_key(|root| if root.as_str() == "." { 0 } else { root.len() })
     };
-    for report in reports {
+    let owners: Vec<Option<String>> = all.iter().map(|n| owner(&n.path).cloned()).collect();
+    for report in reports.iter_mut() {
         let own = &report.detection.service_root;
         let kept: Vec<crate::fs::Notice> = all
             .iter()
-            .filter(|n| owner(&n.path).is_none_or(|root| root == own))
-            .cloned()
+            .zip(&owners)
+            .filter(|(_, owner)| owner.as_ref().is_none_or(|root| root == own))
+            .map(|(notice, _)| notice.clone())
             .collect();
         let others: Vec<crate::fs::Notice> = report
             .notices
@@ -494,34 +495,20 @@ fn check_files(args: &AuditArgs, destinations: &[Destination]) -> anyhow::Result
 }
 
 /// Whether two paths name the same file: resolved through symbolic links when the file
-/// exists, else through its folder when that exists, else lexically.
+/// exists, else through its folder when that exists (a missing folder is refused anyway).
 fn same_file(a: &Path, b: &Path) -> bool {
     fn resolved(path: &Path) -> PathBuf {
         if let Ok(real) = std::fs::canonicalize(path) {
             return real;
         }
-        if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
-            let parent = if parent.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                parent
-            };
-            if let Ok(real) = std::fs::canonicalize(parent) {
-                return real.join(name);
-            }
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        match (std::fs::canonicalize(parent), path.file_name()) {
+            (Ok(real), Some(name)) => real.join(name),
+            _ => path.to_path_buf(),
         }
-        let absolute = std::env::current_dir().unwrap_or_default().join(path);
-        let mut normal = PathBuf::new();
-        for part in absolute.components() {
-            match part {
-                std::path::Component::CurDir => {}
-                std::path::Component::ParentDir => {
-                    normal.pop();
-                }
-                other => normal.push(other),
-            }
-        }
-        normal
     }
     resolved(a) == resolved(b)
 }

@@ -33,7 +33,7 @@ pub fn write(reports: &[Report], options: &Options, out: &mut dyn Write) -> io::
                 String::new()
             }
         };
-        if let Some(comparison) = report.baseline.as_ref().filter(|c| c.score.is_some()) {
+        if let Some(comparison) = report.held_by_baseline() {
             if let Some(then) = comparison
                 .score
                 .filter(|_| comparison.score_dropped(report.score))

@@ -9,7 +9,6 @@
 
 use std::io::{self, Write};
 
-use super::baseline::Comparison;
 use super::model::{CheckResult, Finding, Report, Status};
 use super::{distinction, max_pts, pts};
 
@@ -92,15 +91,10 @@ pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</testsuites>")
 }
 
-/// The baseline a report is held to, when it holds the report.
-fn held(report: &Report) -> Option<&Comparison> {
-    report.baseline.as_ref().filter(|c| c.score.is_some())
-}
-
 /// Whether a check's test case fails: partial and failed checks do, except that with a
 /// baseline that holds the report only a check with a new finding does, as the gate says.
 fn fails(report: &Report, check: &CheckResult) -> bool {
-    match held(report) {
+    match report.held_by_baseline() {
         Some(comparison) => comparison.new.iter().any(|n| n.check == check.id),
         None => matches!(check.status, Status::Fail | Status::Partial),
     }
@@ -118,7 +112,7 @@ fn write_case(
         attr(&format!("{} — {}", check.id, check.title))
     );
     let points = format!("{} of {} points", pts(check.score), max_pts(check.max));
-    if let Some(comparison) = held(report)
+    if let Some(comparison) = report.held_by_baseline()
         && matches!(check.status, Status::Fail | Status::Partial)
     {
         let new: Vec<&Finding> = comparison

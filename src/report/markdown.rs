@@ -204,11 +204,10 @@ fn write_baseline(now: f64, comparison: &Comparison, out: &mut dyn Write) -> io:
         writeln!(out, "\n| Check | New finding | Where |")?;
         writeln!(out, "| --- | --- | --- |")?;
         for new in &comparison.new {
-            let place = match (&new.finding.path, new.finding.line) {
-                (Some(path), Some(line)) => code(&format!("{path}:{line}")),
-                (Some(path), None) => code(path),
-                _ => String::new(),
-            };
+            let place = new
+                .finding
+                .location()
+                .map_or_else(String::new, |at| code(&at));
             writeln!(
                 out,
                 "| {} | {} | {place} |",

@@ -53,6 +53,13 @@ pub struct Report {
 }
 
 impl Report {
+    /// The baseline comparison when the baseline holds this report (same standard and
+    /// service): the report is then gated on what got worse, not on min-score.
+    #[must_use]
+    pub fn held_by_baseline(&self) -> Option<&super::baseline::Comparison> {
+        self.baseline.as_ref().filter(|c| c.score.is_some())
+    }
+
     /// What the report judged: the audited directory, followed by the service root when the
     /// service is not the directory itself (`.` and `services/billing` give
     /// `services/billing`; `repo` and `api` give `repo/api`).

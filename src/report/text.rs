@@ -262,11 +262,10 @@ fn write_baseline(
         comparison.fixed
     )?;
     for new in &comparison.new {
-        let place = match (&new.finding.path, new.finding.line) {
-            (Some(path), Some(line)) => format!(" [{path}:{line}]"),
-            (Some(path), None) => format!(" [{path}]"),
-            _ => String::new(),
-        };
+        let place = new
+            .finding
+            .location()
+            .map_or_else(String::new, |at| format!(" [{at}]"));
         writeln!(
             out,
             "  {}  {}  {}{place}",

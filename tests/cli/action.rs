@@ -656,13 +656,16 @@ fn a_baseline_input_gates_on_what_got_worse() {
     assert_eq!(crate::support::code(&saved), 0);
     let with = [("min-score", "90"), ("baseline", ".squarely-baseline.json")];
     let step = step(&action, "audit");
-    let run = run_step(
-        &bash,
-        step,
-        &Contexts::new(&action, &with),
-        workspace.path(),
-        &path_with_squarely(),
-    );
+    let audit = || {
+        run_step(
+            &bash,
+            step,
+            &Contexts::new(&action, &with),
+            workspace.path(),
+            &path_with_squarely(),
+        )
+    };
+    let run = audit();
     assert_eq!(run.code, 0, "no worse than the baseline: {}", run.stderr);
     assert_eq!(lines_starting(&run.stdout, "::error "), 0, "{}", run.stdout);
     assert_eq!(
@@ -678,13 +681,7 @@ fn a_baseline_input_gates_on_what_got_worse() {
     );
 
     std::fs::write(workspace.path().join("crash.log"), "boom\n").unwrap();
-    let run = run_step(
-        &bash,
-        step,
-        &Contexts::new(&action, &with),
-        workspace.path(),
-        &path_with_squarely(),
-    );
+    let run = audit();
     assert_eq!(run.code, 1);
     assert_eq!(lines_starting(&run.stdout, "::error "), 1, "{}", run.stdout);
     assert!(run.stdout.contains("file=crash.log"), "{}", run.stdout);
