@@ -193,10 +193,13 @@ pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
                     .matched_path_or_any_parents(path, is_dir)
                     .is_ignore()
             };
+            let met = |p: &&crate::standard::Probe| {
+                ignored(&p.path) || p.or.iter().any(|alt| ignored(alt))
+            };
             let holds = if *require_all {
-                applicable.iter().all(|p| ignored(&p.path))
+                applicable.iter().all(met)
             } else {
-                applicable.iter().any(|p| ignored(&p.path))
+                applicable.iter().any(met)
             };
             Outcome::new(holds)
         }

@@ -38,10 +38,15 @@ pub struct Context<'a> {
 }
 
 /// Every layer pattern in one set: one match per file classifies it.
+///
+/// A file's own name says most about it, so a layer named by the file (`article.service.ts`,
+/// `views.py`) wins over one named by a folder around it (`routes/article/`); among folders,
+/// the deepest decides (`api/users/services/x.py` is business). A folder pattern is one that
+/// ends in `/**`.
 struct LayerMatcher {
     set: GlobSet,
-    /// For each glob of the set: (layer index, is an exclusion).
-    owners: Vec<(usize, bool)>,
+    /// For each glob of the set: (layer index, is an exclusion, is a folder pattern).
+    owners: Vec<(usize, bool, bool)>,
     layers: usize,
 }
 
@@ -52,11 +57,11 @@ impl LayerMatcher {
         for (index, layer) in standard.layers.iter().enumerate() {
             for glob in &layer.paths.0 {
                 builder.add(glob.glob().clone());
-                owners.push((index, false));
+                owners.push((index, false, glob.text.ends_with("/**")));
             }
             for glob in &layer.exclude.0 {
                 builder.add(glob.glob().clone());
-                owners.push((index, true));
+                owners.push((index, true, false));
             }
         }
         LayerMatcher {
@@ -66,16 +71,48 @@ impl LayerMatcher {
         }
     }
 
-    /// The first layer (in rule-set order) that includes and does not exclude the path.
-    fn classify(&self, path: &str, scratch: &mut Vec<usize>) -> Option<usize> {
+    /// The layer of a path: the first layer (in rule-set order) whose file-name patterns
+    /// match, else the layer of the deepest folder that names one, else the first layer whose
+    /// folder patterns match; never a layer that excludes the path.
+    /// With the layer: where the folder that decided it ends in `path` (`None` when the
+    /// file's name decided).
+    fn classify(&self, path: &str, scratch: &mut Vec<usize>) -> Option<(usize, Option<usize>)> {
         self.set.matches_into(path, scratch);
         if scratch.is_empty() {
             return None;
         }
-        (0..self.layers).find(|&layer| {
-            let hit = |exclude: bool| scratch.iter().any(|&i| self.owners[i] == (layer, exclude));
-            hit(false) && !hit(true)
-        })
+        let hit = |layer: usize, exclude: bool, folder: Option<bool>| {
+            scratch.iter().any(|&i| {
+                let (l, x, f) = self.owners[i];
+                l == layer && x == exclude && folder.is_none_or(|want| want == f)
+            })
+        };
+        let allowed = |layer: usize| !hit(layer, true, None);
+        if let Some(layer) = (0..self.layers).find(|&l| hit(l, false, Some(false)) && allowed(l)) {
+            return Some((layer, None));
+        }
+        let by_folder: Vec<usize> = (0..self.layers)
+            .filter(|&l| hit(l, false, Some(true)) && allowed(l))
+            .collect();
+        if by_folder.is_empty() {
+            return None;
+        }
+        // The deepest folder that alone names one of these layers decides.
+        let mut probe = Vec::new();
+        let mut end = path.rfind('/');
+        while let Some(at) = end {
+            let start = path[..at].rfind('/').map_or(0, |s| s + 1);
+            self.set
+                .matches_into(format!("{}/f", &path[start..at]).as_str(), &mut probe);
+            if let Some(&layer) = by_folder
+                .iter()
+                .find(|&&l| probe.iter().any(|&i| self.owners[i] == (l, false, true)))
+            {
+                return Some((layer, Some(at)));
+            }
+            end = path[..at].rfind('/');
+        }
+        by_folder.first().map(|&l| (l, None))
     }
 }
 
@@ -202,7 +239,7 @@ impl<'a> Context<'a> {
             service_root.len() + 1
         };
         let range = tree.descendants(service_root);
-        let mut layered: Vec<(usize, usize)> = range
+        let mut layered: Vec<(usize, usize, Option<usize>)> = range
             .into_par_iter()
             .map_init(Vec::new, |scratch, index| {
                 let entry = tree.entry(index);
@@ -210,13 +247,15 @@ impl<'a> Context<'a> {
                     return None;
                 }
                 let rel = entry.path.get(strip..)?;
-                let layer = matcher.classify(rel, scratch)?;
+                let (layer, folder) = matcher.classify(rel, scratch)?;
                 // An empty file is a placeholder: it makes no layer and no domain.
-                (!tree.is_empty_file(index)).then_some((index, layer))
+                (!tree.is_empty_file(index)).then_some((index, layer, folder.map(|f| f + strip)))
             })
             .flatten()
             .collect();
         layered.sort_unstable();
+        let deciding_folders: Vec<Option<usize>> = layered.iter().map(|&(_, _, f)| f).collect();
+        let layered: Vec<(usize, usize)> = layered.into_iter().map(|(i, l, _)| (i, l)).collect();
         let mut context = Context {
             tree,
             standard,
@@ -229,6 +268,24 @@ impl<'a> Context<'a> {
             scanned: HashMap::new(),
         };
         context.domains = context.find_domains();
+        // A layer folder that holds domain modules (`routes/<domain>/`) is a container, not a
+        // layer: files inside a domain whose layer came from a folder above it have none.
+        if !context.domains.is_empty() {
+            let keep: Vec<bool> = context
+                .layered
+                .iter()
+                .zip(&deciding_folders)
+                .map(|(&(index, _), folder_end)| {
+                    folder_end.is_none_or(|end| {
+                        context
+                            .domain_of(&tree.entry(index).path)
+                            .is_none_or(|domain| end > domain.len())
+                    })
+                })
+                .collect();
+            let mut keep = keep.into_iter();
+            context.layered.retain(|_| keep.next().unwrap_or(true));
+        }
         context.scanned = context.scan_index();
         context
     }
@@ -241,7 +298,19 @@ impl<'a> Context<'a> {
             Scope::Repo => vec![""],
             Scope::Either if self.service_root.is_empty() => vec![""],
             Scope::Either => vec!["", self.service_root],
+            Scope::Source => self.source_roots(),
         }
+    }
+
+    /// The source roots of the service project (tree paths), best evidence first.
+    #[must_use]
+    pub fn source_roots(&self) -> Vec<&'a str> {
+        self.detection
+            .service_project()
+            .source_roots
+            .iter()
+            .map(|r| r.path.as_str())
+            .collect()
     }
 
     /// Find the matches of every glob that starts with `**` in one parallel pass per root,
@@ -363,24 +432,40 @@ impl<'a> Context<'a> {
     fn find_domains(&self) -> Vec<String> {
         let rules = &self.standard.domains;
         let mut domains = Vec::new();
-        for glob in &rules.roots.0 {
-            for index in self.tree.glob_matches(self.service_root, glob) {
-                let entry = self.tree.entry(index);
-                if !entry.is_dir() || rules.exclude.iter().any(|x| x == entry.name()) {
-                    continue;
-                }
-                let prefix_len = entry.path.len() + 1;
-                let below = self.tree.descendants(&entry.path);
-                let start = self.layered.partition_point(|&(i, _)| i < below.start);
-                let mut children: Vec<&str> = self.layered[start..]
-                    .iter()
-                    .take_while(|&&(i, _)| i < below.end)
-                    .filter_map(|&(i, _)| self.tree.entry(i).path.get(prefix_len..))
-                    .filter_map(|rel| rel.split('/').next())
-                    .collect();
-                children.dedup();
-                if children.len() >= rules.min_layer_entries as usize {
-                    domains.push(entry.path.clone());
+        for root in self.scope_roots(rules.scope) {
+            for glob in &rules.roots.0 {
+                for index in self.tree.glob_matches(root, glob) {
+                    let entry = self.tree.entry(index);
+                    if !entry.is_dir() || rules.exclude.iter().any(|x| x == entry.name()) {
+                        continue;
+                    }
+                    let prefix_len = entry.path.len() + 1;
+                    let below = self.tree.descendants(&entry.path);
+                    let start = self.layered.partition_point(|&(i, _)| i < below.start);
+                    let inside = self.layered[start..]
+                        .iter()
+                        .take_while(|&&(i, _)| i < below.end);
+                    let mut children: Vec<&str> = inside
+                        .clone()
+                        .filter_map(|&(i, _)| self.tree.entry(i).path.get(prefix_len..))
+                        .filter_map(|rel| rel.split('/').next())
+                        .collect();
+                    children.dedup();
+                    let mut layers: Vec<usize> = inside.map(|&(_, l)| l).collect();
+                    layers.sort_unstable();
+                    layers.dedup();
+                    let marked = !rules.markers.is_empty()
+                        && !layers.is_empty()
+                        && self.tree.children(&entry.path).any(|child| {
+                            let child = self.tree.entry(child);
+                            child.is_file() && rules.markers.is_match(child.name())
+                        });
+                    if marked
+                        || (children.len() >= rules.min_layer_entries as usize
+                            && layers.len() >= rules.min_layers as usize)
+                    {
+                        domains.push(entry.path.clone());
+                    }
                 }
             }
         }

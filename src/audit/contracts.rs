@@ -241,6 +241,7 @@ fn breaches(
                 .imports
                 .iter()
                 .find(|p| p.matches_module(&segments))
+                && !allowed_import(contract, &segments, import)
             {
                 out.push((
                     import.location.line,
@@ -255,7 +256,9 @@ fn breaches(
     }
     for call in &analysis.calls {
         let segments = call.segments();
-        if let Some(pattern) = contract.calls.iter().find(|p| p.matches_suffix(&segments)) {
+        if let Some(pattern) = contract.calls.iter().find(|p| p.matches_suffix(&segments))
+            && !on_delegate(contract, &segments)
+        {
             out.push((
                 call.location.line,
                 call.location.column,
@@ -364,6 +367,43 @@ fn breaches(
         }
     }
     out
+}
+
+/// Whether an import brings in only what the contract allows: the module itself is allowed
+/// (`fastapi.encoders`), or every name it imports is (`from fastapi import HTTPException,
+/// status`).
+fn allowed_import(contract: &Contract, module: &[&str], import: &crate::analyze::Import) -> bool {
+    if contract.allow_imports.is_empty() {
+        return false;
+    }
+    if contract
+        .allow_imports
+        .iter()
+        .any(|p| p.matches_module(module))
+    {
+        return true;
+    }
+    !import.names.is_empty()
+        && import.names.iter().all(|name| {
+            let mut full = module.to_vec();
+            full.push(name.name.as_str());
+            contract
+                .allow_imports
+                .iter()
+                .any(|p| p.matches_module(&full))
+        })
+}
+
+/// Whether a call is made on an injected service or repository (a receiver segment before
+/// the method matches `not_on`): it delegates to another layer.
+fn on_delegate(contract: &Contract, segments: &[&str]) -> bool {
+    let Some((_, receivers)) = segments.split_last() else {
+        return false;
+    };
+    receivers.iter().any(|receiver| {
+        let lower = receiver.to_ascii_lowercase();
+        contract.not_on.iter().any(|glob| glob.is_match(&lower))
+    })
 }
 
 fn display_module(import: &crate::analyze::Import) -> String {

@@ -22,7 +22,7 @@ use crate::detect::Detection;
 use crate::fs::Tree;
 use crate::report::model::{
     CategoryResult, CheckHelp, CheckResult, DetectionInfo, Finding, Fix, Points, ProjectInfo,
-    Report, StandardInfo, Status, Tool, round2,
+    Report, SourceRootInfo, StandardInfo, Status, Tool, round2,
 };
 use crate::standard::{Origin, Standard, summary};
 
@@ -192,6 +192,15 @@ fn assemble(
             languages: project.languages.clone(),
             frameworks: project.frameworks.clone(),
             service_root: dot(&detection.service_root),
+            source_roots: project
+                .source_roots
+                .iter()
+                .map(|r| SourceRootInfo {
+                    path: dot(&r.path),
+                    reason: r.reason.clone(),
+                })
+                .collect(),
+            domains: ctx.domains.clone(),
             projects: detection
                 .projects
                 .iter()

@@ -37,6 +37,9 @@ pub struct Manifest {
     /// For package.json: whether it declares a project (runtime dependencies, an entry
     /// point, workspaces) rather than only tooling.
     pub declares_project: bool,
+    /// The project's own name, where the manifest gives one (`[project] name`,
+    /// `[package] name`, `"name"`, `[metadata] name`).
+    pub name: Option<String>,
 }
 
 /// A manifest that could not be parsed: the file, the line and column, and why.
@@ -205,6 +208,11 @@ fn cargo(path: &str, text: &str) -> Result<Manifest, ManifestError> {
     Ok(Manifest {
         dependencies: deps,
         declares_project: doc.get("package").is_some() || doc.get("workspace").is_some(),
+        name: doc
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(Toml::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -237,6 +245,7 @@ fn package_json(path: &str, text: &str) -> Result<Manifest, ManifestError> {
     Ok(Manifest {
         dependencies: deps,
         declares_project: has_runtime || has_entry,
+        name: doc.get("name").and_then(Json::as_str).map(str::to_owned),
     })
 }
 
@@ -318,9 +327,15 @@ fn pyproject(path: &str, text: &str) -> Result<Manifest, ManifestError> {
             strings(Some(list), DepKind::Dev, &mut deps);
         }
     }
+    let name = project
+        .and_then(|p| p.get("name"))
+        .or_else(|| poetry.and_then(|p| p.get("name")))
+        .and_then(Toml::as_str)
+        .map(str::to_owned);
     Ok(Manifest {
         dependencies: deps,
         declares_project: true,
+        name,
     })
 }
 
@@ -340,6 +355,7 @@ fn pipfile(path: &str, text: &str) -> Result<Manifest, ManifestError> {
     Ok(Manifest {
         dependencies: deps,
         declares_project: true,
+        name: None,
     })
 }
 
@@ -364,14 +380,27 @@ fn requirements(path: &str, text: &str, kind: DepKind) -> Manifest {
     Manifest {
         dependencies: deps,
         declares_project: true,
+        name: None,
     }
 }
 
 fn setup_cfg(path: &str, text: &str) -> Manifest {
     let mut deps = Vec::new();
     let mut in_requires = false;
+    let mut section = "";
+    let mut name = None;
     for (index, line) in text.lines().enumerate() {
         let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            section = trimmed;
+        }
+        if section == "[metadata]"
+            && let Some(("name", value)) =
+                trimmed.split_once('=').map(|(k, v)| (k.trim(), v.trim()))
+            && !value.is_empty()
+        {
+            name = Some(value.to_owned());
+        }
         if trimmed.starts_with("install_requires") {
             in_requires = true;
             if let Some((_, rest)) = trimmed.split_once('=') {
@@ -406,6 +435,7 @@ fn setup_cfg(path: &str, text: &str) -> Manifest {
     Manifest {
         dependencies: deps,
         declares_project: true,
+        name,
     }
 }
 

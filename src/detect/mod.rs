@@ -8,6 +8,7 @@
 //! framework named in a README, a `package.json` that only holds tooling, or a `manage.py`
 //! that is not Django's does not fool it.
 
+pub mod layout;
 pub mod manifest;
 
 use serde::Serialize;
@@ -16,6 +17,7 @@ use crate::analyze::{self, Language};
 use crate::fs::Tree;
 use crate::standard::{DetectionRules, Evidence as Rule, PathGlob, ProjectKind, Role, split_name};
 
+pub use layout::SourceRoot;
 pub use manifest::{DepKind, Dependency};
 
 /// Why detection concluded something.
@@ -49,6 +51,9 @@ pub struct Project {
     /// Declared dependencies.
     #[serde(skip)]
     pub dependencies: Vec<Dependency>,
+    /// Where its code starts (`src/`, `src/<package>/`, the folders holding Django apps...),
+    /// best evidence first; never empty.
+    pub source_roots: Vec<SourceRoot>,
 }
 
 /// The outcome of detection.
@@ -194,6 +199,11 @@ impl<'a> Scope<'a> {
         })
     }
 
+    /// A path below the project root.
+    fn join(&self, path: &str) -> String {
+        join(self.root, path)
+    }
+
     /// Entries of this project matching any glob (relative to the project root), each once.
     fn matches(&self, globs: &crate::standard::GlobList) -> Vec<usize> {
         let mut found: Vec<usize> = globs
@@ -248,6 +258,7 @@ fn detect_project(scope: &Scope, rules: &DetectionRules) -> Project {
     let mut dependencies = Vec::new();
     let mut languages = Vec::new();
     let mut tooling_only = Vec::new();
+    let mut names = Vec::new();
     for language in &rules.languages {
         let mut found = false;
         for manifest_name in &language.manifests {
@@ -285,6 +296,7 @@ fn detect_project(scope: &Scope, rules: &DetectionRules) -> Project {
                         });
                     }
                     dependencies.extend(parsed.dependencies);
+                    names.extend(parsed.name);
                 }
                 Err(err) => {
                     tree.note(&path, err.message.clone());
@@ -364,6 +376,7 @@ fn detect_project(scope: &Scope, rules: &DetectionRules) -> Project {
     }
 
     let kind = decide_kind(scope, rules, &languages, &frameworks, &mut evidence);
+    let source_roots = layout::source_roots(scope, &languages, &names);
     Project {
         root: root.to_owned(),
         kind,
@@ -371,6 +384,7 @@ fn detect_project(scope: &Scope, rules: &DetectionRules) -> Project {
         frameworks: frameworks.into_iter().map(|(id, _)| id).collect(),
         evidence,
         dependencies,
+        source_roots,
     }
 }
 

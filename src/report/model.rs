@@ -204,10 +204,24 @@ pub struct DetectionInfo {
     pub frameworks: Vec<String>,
     /// The service root, relative to the audited directory (`.` for itself).
     pub service_root: String,
+    /// Where the service's code starts (`src`, `src/dispatch`, `.` for the root), best
+    /// evidence first, each with the reason.
+    pub source_roots: Vec<SourceRootInfo>,
+    /// The domain modules the standard found (folders, relative to the audited directory).
+    pub domains: Vec<String>,
     /// Every project found.
     pub projects: Vec<ProjectInfo>,
     /// Why detection concluded what it did, for the service project.
     pub evidence: Vec<Evidence>,
+}
+
+/// A source root and why it is one.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRootInfo {
+    /// The folder (`.` for the audited directory).
+    pub path: String,
+    /// The evidence, in words.
+    pub reason: String,
 }
 
 /// One project of a monorepo.

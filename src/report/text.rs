@@ -86,6 +86,26 @@ pub fn write(report: &Report, color: Color, out: &mut dyn Write) -> io::Result<(
         }
         writeln!(out, "{line}")?;
     }
+    let roots: Vec<&str> = d.source_roots.iter().map(|r| r.path.as_str()).collect();
+    if roots != ["."] && !roots.is_empty() {
+        let why = d.source_roots.first().map_or("", |r| r.reason.as_str());
+        writeln!(out, "source    {}  ({why})", roots.join(", "))?;
+    }
+    if !d.domains.is_empty() {
+        const SHOWN: usize = 8;
+        let names: Vec<&str> = d
+            .domains
+            .iter()
+            .take(SHOWN)
+            .map(|p| p.rsplit('/').next().unwrap_or(p))
+            .collect();
+        let more = if d.domains.len() > SHOWN {
+            format!(" and {} more", d.domains.len() - SHOWN)
+        } else {
+            String::new()
+        };
+        writeln!(out, "domains   {}{more}", names.join(", "))?;
+    }
     writeln!(out)?;
     writeln!(
         out,

@@ -114,14 +114,17 @@ pub struct Category {
 }
 
 /// Where a path pattern is matched from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scope {
     /// The service root.
+    #[default]
     Service,
     /// The repository root.
     Repo,
     /// Both roots.
     Either,
+    /// Each source root of the service project.
+    Source,
 }
 
 /// Several globs, any of which may match.
@@ -308,6 +311,8 @@ pub struct CodeQuery {
 pub struct Probe {
     /// The probe path (`node_modules/`).
     pub path: String,
+    /// Other spellings that also meet the probe.
+    pub or: Vec<String>,
     /// Only when this language is detected.
     pub language: Option<String>,
 }
@@ -457,6 +462,12 @@ pub struct DomainRules {
     pub exclude: Vec<String>,
     /// Layer entries needed.
     pub min_layer_entries: u32,
+    /// Different layers needed.
+    pub min_layers: u32,
+    /// File names that make a folder a domain module by convention.
+    pub markers: GlobList,
+    /// Where the roots are matched from.
+    pub scope: Scope,
 }
 
 /// A layer.
@@ -504,8 +515,14 @@ pub struct Contract {
     pub fix: String,
     /// Forbidden imports.
     pub imports: Vec<NamePattern>,
+    /// Imports allowed despite `imports`.
+    pub allow_imports: Vec<NamePattern>,
     /// Forbidden calls.
     pub calls: Vec<NamePattern>,
+    /// Receivers (lowercase globs of one segment) whose calls never match `calls`.
+    pub not_on: Vec<globset::GlobMatcher>,
+    /// How much a violation makes its file unclean (0 < weight <= 1).
+    pub weight: f64,
     /// Forbidden raises.
     pub raises: Vec<NamePattern>,
     /// Raw SQL.
@@ -675,6 +692,10 @@ pub struct ContractScoring {
     pub contracts: Vec<usize>,
     /// Layer index scored by ratio.
     pub ratio_layer: Option<usize>,
+    /// Score the ratio over every governed file with code, in every layer.
+    pub ratio_all_layers: bool,
+    /// The layer that must hold a file with code for there to be anything to judge.
+    pub needs_layer: Option<usize>,
     /// Penalty per other violation.
     pub penalty: f64,
     /// Not applicable (rather than failing) when there is nothing to judge.

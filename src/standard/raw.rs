@@ -129,6 +129,9 @@ pub enum RawScope {
     Repo,
     /// The repository root, and the service root when it differs (best of both counts).
     Either,
+    /// Each source root of the service: where its code starts (`src/`, `app/`,
+    /// `src/<package>/`, a package named after the project, the folders holding Django apps).
+    Source,
 }
 
 /// One glob or several (any may match).
@@ -413,6 +416,10 @@ pub enum RawRequire {
 pub struct RawProbe {
     /// The path to test (`node_modules/`, `.env`, `app.log`).
     pub path: Spanned<String>,
+    /// Other spellings of the same thing: the probe is also met when one of these is
+    /// ignored (`.venv/` or `venv/` or `env/`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub or: Vec<String>,
     /// Only test this probe when the language was detected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<Spanned<String>>,
@@ -553,6 +560,19 @@ pub struct RawDomains {
     /// folder a domain module. Default 2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_layer_entries: Option<Spanned<u32>>,
+    /// File names that make a folder a domain module by a framework's convention, as soon as
+    /// it holds one layered file: a Django app's `apps.py`, a `NestJS` module's `*.module.ts`.
+    #[serde(default, skip_serializing_if = "is_default_globs")]
+    pub markers: RawGlobs,
+    /// How many different layers a domain module's files must cover (default 1):
+    /// `routes/recipe/` holding only route files is a layer folder split by resource, not a
+    /// domain module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_layers: Option<Spanned<u32>>,
+    /// Where `roots` are matched from: `service` (the default) or `source` (each source root
+    /// of the service: `src/`, `src/<package>/`, the folders holding Django apps...).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub scope: RawScope,
 }
 
 /// A layer, defined by path role.
@@ -587,6 +607,11 @@ pub struct RawContract {
     /// What the layer's files must not do.
     #[serde(default)]
     pub forbid: RawForbid,
+    /// How much a violation makes its file unclean in a ratio over files, from 0 (exclusive)
+    /// to 1 (the default): `0.5` for a lesser breach such as a service raising the
+    /// framework's HTTP exception. A file counts its heaviest violation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Spanned<f64>>,
     /// Only files of these languages (`python`, `node`, `rust`); default: all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<Spanned<String>>,
@@ -599,9 +624,18 @@ pub struct RawForbid {
     /// Imports of matching modules.
     #[serde(default, skip_serializing_if = "is_default_names")]
     pub imports: RawNames,
+    /// Exceptions to `imports`: an import that brings in only these modules or names
+    /// (`fastapi.HTTPException`, `fastapi.status`) is allowed.
+    #[serde(default, skip_serializing_if = "is_default_names")]
+    pub allow_imports: RawNames,
     /// Calls of matching functions or methods.
     #[serde(default, skip_serializing_if = "is_default_names")]
     pub calls: RawNames,
+    /// Receivers whose calls never match `calls`, case ignored: a call on an injected
+    /// service or repository (`this.articleService.findAll()`, `self.user_repo.get(id)`)
+    /// delegates, it does not touch the database (`*service`, `*repository`, `*repo`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_on: Vec<Spanned<String>>,
     /// Raising or throwing matching exception names.
     #[serde(default, skip_serializing_if = "is_default_names")]
     pub raises: RawNames,
@@ -621,6 +655,10 @@ pub struct RawForbid {
     /// (`from src.auth.service import x`); `from src.auth import service as auth_service` is fine.
     #[serde(default, skip_serializing_if = "is_default")]
     pub cross_domain_symbols: bool,
+}
+
+fn is_default_globs(globs: &RawGlobs) -> bool {
+    globs.0.is_empty()
 }
 
 fn is_default_names(names: &RawNames) -> bool {
@@ -845,12 +883,29 @@ pub struct RawContractScoring {
     /// Without it, every violation costs `penalty`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio_layer: Option<Spanned<String>>,
+    /// `all_layers`: score `points × clean files / files` over every file the contracts
+    /// govern that holds code, whatever its layer (each file weighed by its heaviest
+    /// violation); nothing else is deducted. Not with `ratio_layer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<Spanned<RawRatio>>,
+    /// With `ratio: all_layers`: the layer that must hold a file with code for there to be
+    /// anything to judge (routes living in a file of no layer leave nothing separated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_layer: Option<Spanned<String>>,
     /// Points lost per violation outside the ratio layer.
     pub penalty: Spanned<f64>,
     /// Score when there are no files to judge: `fail` (0, the default: nothing is separated)
     /// or `not_applicable`.
     #[serde(default, skip_serializing_if = "is_default")]
     pub when_empty: RawWhenEmpty,
+}
+
+/// What a contracts check takes the ratio of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawRatio {
+    /// Every governed file with code, in every layer.
+    AllLayers,
 }
 
 /// Score when there is nothing to judge.

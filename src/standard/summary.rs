@@ -148,6 +148,7 @@ pub fn describe(standard: &Standard, condition: &Condition) -> String {
                 Scope::Service => "",
                 Scope::Repo => " at the repository root",
                 Scope::Either => " at the repository or service root",
+                Scope::Source => " in the source roots (src/, app/, the package)",
             };
             let exclude = if query.exclude.is_empty() {
                 String::new()

@@ -477,11 +477,7 @@ fn path_query(ctx: &mut Ctx, raw: &RawPathQuery, mark: Mark) -> PathQuery {
     PathQuery {
         globs: globs(ctx, &raw.glob, raw.ignore_case),
         exclude: globs(ctx, &raw.exclude, raw.ignore_case),
-        scope: match raw.scope {
-            RawScope::Service => Scope::Service,
-            RawScope::Repo => Scope::Repo,
-            RawScope::Either => Scope::Either,
-        },
+        scope: scope(raw.scope),
         min,
         placeholders_count: raw.placeholders_count.unwrap_or(false),
         ignore_case: raw.ignore_case,
@@ -652,6 +648,7 @@ fn condition(ctx: &mut Ctx, raw: &RawCondition, refs: &Refs, at: Mark) -> Condit
                 }
                 probes.push(Probe {
                     path: probe.path.value.clone(),
+                    or: probe.or.clone(),
                     language: probe.language.as_ref().map(|l| l.value.clone()),
                 });
             }
@@ -890,10 +887,20 @@ fn validate_categories(ctx: &mut Ctx, merged: &Merged) -> Vec<Category> {
         .collect()
 }
 
+fn scope(raw: RawScope) -> Scope {
+    match raw {
+        RawScope::Service => Scope::Service,
+        RawScope::Repo => Scope::Repo,
+        RawScope::Either => Scope::Either,
+        RawScope::Source => Scope::Source,
+    }
+}
+
 fn validate_domains(ctx: &mut Ctx, merged: &Merged) -> DomainRules {
     let Some((file, raw)) = &merged.domains else {
         return DomainRules {
             min_layer_entries: 2,
+            min_layers: 1,
             ..DomainRules::default()
         };
     };
@@ -910,6 +917,9 @@ fn validate_domains(ctx: &mut Ctx, merged: &Merged) -> DomainRules {
         roots: globs(ctx, &raw.roots, false),
         exclude: raw.exclude.clone(),
         min_layer_entries,
+        min_layers: raw.min_layers.as_ref().map_or(1, |n| n.value.max(1)),
+        markers: globs(ctx, &raw.markers, false),
+        scope: scope(raw.scope),
     }
 }
 
@@ -1018,7 +1028,32 @@ fn validate_contracts(ctx: &mut Ctx, merged: &Merged, refs: &Refs) -> Vec<Contra
             why: raw.why.clone(),
             fix: raw.fix.clone(),
             imports: names(ctx, &forbid.imports),
+            allow_imports: names(ctx, &forbid.allow_imports),
             calls: names(ctx, &forbid.calls),
+            not_on: forbid
+                .not_on
+                .iter()
+                .filter_map(|name| {
+                    match globset::GlobBuilder::new(&name.value.to_ascii_lowercase())
+                        .literal_separator(true)
+                        .build()
+                    {
+                        Ok(glob) => Some(glob.compile_matcher()),
+                        Err(err) => {
+                            ctx.error(Some(name.mark), format!("invalid receiver pattern: {err}"));
+                            None
+                        }
+                    }
+                })
+                .collect(),
+            weight: match &raw.weight {
+                Some(w) if !(w.value > 0.0 && w.value <= 1.0) => {
+                    ctx.error(Some(w.mark), "`weight` must be more than 0 and at most 1");
+                    1.0
+                }
+                Some(w) => w.value,
+                None => 1.0,
+            },
             raises: names(ctx, &forbid.raises),
             sql: forbid.sql,
             loops: forbid.loops,
@@ -1441,7 +1476,7 @@ fn scoring_contracts(
     if scoring.contracts.is_empty() {
         indices = (0..contracts.len()).collect();
     }
-    let ratio_layer = scoring.ratio_layer.as_ref().and_then(|layer| {
+    let mut layer_index = |layer: &Spanned<String>| {
         let index = refs.layers.iter().position(|l| *l == layer.value);
         if index.is_none() {
             ctx.error(
@@ -1454,13 +1489,29 @@ fn scoring_contracts(
             );
         }
         index
-    });
+    };
+    let ratio_layer = scoring.ratio_layer.as_ref().and_then(&mut layer_index);
+    let needs_layer = scoring.needs_layer.as_ref().and_then(&mut layer_index);
+    if let (Some(needs), None) = (&scoring.needs_layer, &scoring.ratio) {
+        ctx.error(
+            Some(needs.mark),
+            "`needs_layer` goes with `ratio: all_layers`",
+        );
+    }
     if scoring.penalty.value < 0.0 {
         ctx.error(Some(scoring.penalty.mark), "`penalty` cannot be negative");
+    }
+    if let (Some(ratio), Some(_)) = (&scoring.ratio, &scoring.ratio_layer) {
+        ctx.error(
+            Some(ratio.mark),
+            "`ratio: all_layers` and `ratio_layer` exclude each other; keep one",
+        );
     }
     Scoring::Contracts(ContractScoring {
         contracts: indices,
         ratio_layer,
+        ratio_all_layers: scoring.ratio.is_some(),
+        needs_layer,
         penalty: scoring.penalty.value,
         empty_is_na: scoring.when_empty == RawWhenEmpty::NotApplicable,
     })

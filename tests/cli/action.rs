@@ -324,7 +324,7 @@ fn below_min_score_the_step_fails_with_annotations_a_summary_and_sarif() {
         run.stdout
     );
     let notice = run.stdout.lines().last().expect("a last line");
-    assert!(notice.starts_with("::notice ") && notice.contains("Score 20.17 / 100"));
+    assert!(notice.starts_with("::notice ") && notice.contains("Score 21.17 / 100"));
     assert!(
         run.stdout.lines().all(|l| l.starts_with("::")),
         "only workflow commands on stdout:\n{}",
@@ -332,7 +332,7 @@ fn below_min_score_the_step_fails_with_annotations_a_summary_and_sarif() {
     );
 
     assert!(run.summary.starts_with("## "), "summary:\n{}", run.summary);
-    assert!(run.summary.contains("20.17 / 100"), "{}", run.summary);
+    assert!(run.summary.contains("21.17 / 100"), "{}", run.summary);
 
     assert_eq!(
         run.outputs.get("report").map(String::as_str),
@@ -468,7 +468,7 @@ fn a_path_input_audits_that_folder() {
         &path_with_squarely(),
     );
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
-    assert!(run.summary.contains("20.17 / 100"), "{}", run.summary);
+    assert!(run.summary.contains("21.17 / 100"), "{}", run.summary);
     assert!(workspace.path().join("squarely-report.sarif").is_file());
 }
 

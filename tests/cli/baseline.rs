@@ -51,7 +51,7 @@ fn saving_writes_every_finding_with_a_fingerprint_and_the_gate_still_applies() {
     let entry = &saved["reports"][0];
     assert_eq!(entry["standard"], "coditect-backend");
     assert_eq!(entry["service_root"], ".");
-    assert_eq!(entry["score"], 52.58);
+    assert_eq!(entry["score"], 56.27);
     assert_eq!(entry["checks"].as_object().unwrap().len(), 20);
     let findings = entry["findings"].as_array().unwrap();
     assert!(findings.len() > 10);
@@ -73,7 +73,7 @@ fn an_unchanged_repository_passes_below_the_min_score() {
     assert!(stderr(&output).contains("allowed, as it is no worse than the baseline"));
     let text = stdout(&output);
     assert!(text.contains("Baseline ("), "{text}");
-    assert!(text.contains("score 52.58 then, 52.58 now; 0 new findings, 0 fixed"));
+    assert!(text.contains("score 56.27 then, 56.27 now; 0 new findings, 0 fixed"));
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn a_new_finding_fails_and_is_named() {
     assert_eq!(new.len(), 1);
     assert_eq!(new[0]["check"], "root.essential_only");
     assert_eq!(new[0]["path"], "debug.log");
-    assert_eq!(report["baseline"]["score"], 52.58);
+    assert_eq!(report["baseline"]["score"], 56.27);
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn a_lower_score_fails_even_without_a_new_finding() {
     let output = audit(repo.path(), &["--baseline", &file]);
     assert_eq!(code(&output), 1);
     assert!(
-        stderr(&output).contains("below the baseline's 52.58"),
+        stderr(&output).contains("below the baseline's 56.27"),
         "{}",
         stderr(&output)
     );
@@ -216,7 +216,7 @@ fn bad_baselines_are_refused_with_exit_2_and_one_located_line() {
             ":4:1: EOF while parsing a list".to_owned(),
         ),
         (
-            write("report.json", "{\"score\": 52.58}"),
+            write("report.json", "{\"score\": 56.27}"),
             ": not a squarely baseline".to_owned(),
         ),
         (
@@ -435,7 +435,7 @@ fn github_says_when_the_score_dropped() {
     let output = audit(repo.path(), &["--baseline", &file, "--format", "github"]);
     assert_eq!(code(&output), 1);
     assert!(
-        stdout(&output).contains("below the baseline's 52.58"),
+        stdout(&output).contains("below the baseline's 56.27"),
         "{}",
         stdout(&output)
     );
@@ -478,7 +478,7 @@ fn markdown_says_how_the_run_compares_with_the_baseline() {
     let output = audit(repo.path(), &["--format", "markdown", "--baseline", &file]);
     let markdown = stdout(&output);
     assert!(markdown.contains("### Baseline · ❌ worse"), "{markdown}");
-    assert!(markdown.contains("52.58 then, 51.58 now in "), "{markdown}");
+    assert!(markdown.contains("56.27 then, 55.27 now in "), "{markdown}");
     assert!(
         markdown.contains(
             "| `root.essential_only` | `debug.log` at the root is a log file | `debug.log` |"

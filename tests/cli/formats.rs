@@ -383,7 +383,7 @@ fn github_annotations_name_files_from_the_repository_root_and_end_with_the_score
     let last = lines.last().unwrap();
     assert!(
         last.starts_with(
-            "::notice title=squarely audit express-layered::Score 52.58 / 100 (not-ready)"
+            "::notice title=squarely audit express-layered::Score 56.27 / 100 (not-ready)"
         ),
         "{last}"
     );
@@ -393,7 +393,7 @@ fn github_annotations_name_files_from_the_repository_root_and_end_with_the_score
 fn markdown_has_the_score_a_table_per_category_and_the_top_fixes() {
     let md = report("express-layered", "markdown", &[]);
     assert!(
-        md.starts_with("## ❌ squarely: 52.58 / 100 · not-ready\n"),
+        md.starts_with("## ❌ squarely: 56.27 / 100 · not-ready\n"),
         "{md}"
     );
     assert_eq!(md.matches("| Check | Status | Points |").count(), 4);
@@ -436,9 +436,9 @@ fn several_formats_in_one_run_each_to_its_own_file() {
     ]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     // The one format without -o went to standard output.
-    assert!(stdout(&output).starts_with("## ❌ squarely: 52.58 / 100"));
+    assert!(stdout(&output).starts_with("## ❌ squarely: 56.27 / 100"));
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-    assert_eq!(report["score"], 52.58);
+    assert_eq!(report["score"], 56.27);
     let log: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&sarif_file).unwrap()).unwrap();
     assert_valid_sarif(&log);

@@ -32,13 +32,18 @@ pub fn score(ctx: &Context, check: &Check, scoring: &ContractScoring) -> Scored 
     let governed: BTreeSet<usize> = results.governed.values().flatten().copied().collect();
     // Files with nothing to judge (an `__init__.py` that only re-exports, an empty module)
     // are left out of the ratio, so they cannot dilute it.
-    let ratio_files: Option<Vec<usize>> = scoring.ratio_layer.map(|layer| {
-        let files: Vec<usize> = ctx
-            .layered
-            .iter()
-            .filter(|&&(_, l)| l == layer)
-            .map(|&(i, _)| i)
-            .collect();
+    let ratio_files: Option<Vec<usize>> = if scoring.ratio_all_layers {
+        Some(governed.iter().copied().collect())
+    } else {
+        scoring.ratio_layer.map(|layer| {
+            ctx.layered
+                .iter()
+                .filter(|&&(_, l)| l == layer)
+                .map(|&(i, _)| i)
+                .collect()
+        })
+    };
+    let ratio_files: Option<Vec<usize>> = ratio_files.map(|files| {
         ctx.prefetch(&files);
         files
             .into_iter()
@@ -48,10 +53,21 @@ pub fn score(ctx: &Context, check: &Check, scoring: &ContractScoring) -> Scored 
             })
             .collect()
     });
-    let judged = ratio_files.as_ref().map_or(governed.len(), Vec::len);
+    let mut judged = ratio_files.as_ref().map_or(governed.len(), Vec::len);
+    if let (Some(needed), Some(files)) = (scoring.needs_layer, &ratio_files)
+        && !files.iter().any(|&f| ctx.layer_of(f) == Some(needed))
+    {
+        judged = 0;
+    }
     if judged == 0 {
-        let what = scoring.ratio_layer.map_or_else(
-            || "no file governed by these contracts".to_owned(),
+        let what = scoring.ratio_layer.or(scoring.needs_layer).map_or_else(
+            || {
+                if scoring.ratio_all_layers {
+                    "no layered source file (routes, services, models)".to_owned()
+                } else {
+                    "no file governed by these contracts".to_owned()
+                }
+            },
             |layer| {
                 format!(
                     "no {} source file",
@@ -83,38 +99,51 @@ pub fn score(ctx: &Context, check: &Check, scoring: &ContractScoring) -> Scored 
     }
 
     let in_ratio = |v: &Violation| {
-        scoring.ratio_layer.is_some_and(|layer| {
-            ctx.standard.contracts[v.contract].scope == ContractScope::Layer(layer)
-        })
+        scoring.ratio_all_layers
+            || scoring.ratio_layer.is_some_and(|layer| {
+                ctx.standard.contracts[v.contract].scope == ContractScope::Layer(layer)
+            })
     };
     let mut findings = Vec::new();
     let mut score = check.points;
     let mut summary;
     if let Some(files) = &ratio_files {
-        let unclean: BTreeSet<usize> = results
-            .violations
-            .iter()
-            .filter(|v| in_ratio(v))
-            .map(|v| v.file)
-            .collect();
-        let clean = files.len() - unclean.iter().filter(|f| files.contains(f)).count();
-        score = check.points * clean as f64 / files.len() as f64;
+        // Each file weighs its heaviest violation (a half violation makes half a file unclean).
+        let mut unclean: std::collections::BTreeMap<usize, f64> = std::collections::BTreeMap::new();
+        for violation in results.violations.iter().filter(|v| in_ratio(v)) {
+            if files.contains(&violation.file) {
+                let weight = ctx.standard.contracts[violation.contract].weight;
+                let entry = unclean.entry(violation.file).or_insert(0.0);
+                *entry = entry.max(weight);
+            }
+        }
+        let lost: f64 = unclean.values().sum();
+        let clean = files.len() as f64 - lost;
+        score = check.points * clean / files.len() as f64;
         let per_file = check.points / files.len() as f64;
         let mut credited = BTreeSet::new();
         for violation in results.violations.iter().filter(|v| in_ratio(v)) {
-            let gain = if credited.insert(violation.file) {
-                per_file
+            // The gain of a file goes on its first violation of its heaviest weight.
+            let weight = ctx.standard.contracts[violation.contract].weight;
+            let heaviest = unclean.get(&violation.file).copied().unwrap_or(weight);
+            let gain = if (weight - heaviest).abs() < 1e-9 && credited.insert(violation.file) {
+                per_file * heaviest
             } else {
                 0.0
             };
             findings.push(finding(ctx, violation).gain(gain));
         }
+        let shown = if (clean - clean.round()).abs() < 1e-9 {
+            format!("{clean:.0}")
+        } else {
+            format!("{clean:.1}")
+        };
         summary = format!(
-            "{clean} of {} {} file{} clean",
+            "{shown} of {} {}file{} clean",
             files.len(),
             scoring
                 .ratio_layer
-                .map_or("", |l| ctx.standard.layers[l].id.as_str()),
+                .map_or(String::new(), |l| format!("{} ", ctx.standard.layers[l].id)),
             if files.len() == 1 { "" } else { "s" }
         );
     } else {

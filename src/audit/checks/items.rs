@@ -61,6 +61,15 @@ pub fn score(ctx: &Context, check: &Check, items: &[Item]) -> Scored {
             match queries.first().map(|q| q.scope) {
                 Some(Scope::Repo) => path.clone(),
                 Some(Scope::Service) => service,
+                // In the source roots: under the first one when it is a folder of its own
+                // (`src/dispatch/shared/config/` rather than `src/shared/config/`).
+                Some(Scope::Source) => match ctx.source_roots().first() {
+                    Some(first) if *first != ctx.service_root => {
+                        let rest = path.strip_prefix("src/").unwrap_or(path);
+                        format!("{first}/{rest}")
+                    }
+                    _ => service,
+                },
                 // Looked for at either root (or by content, like .gitignore patterns): the
                 // service's file if it has one, else the repository's (a root .gitignore
                 // that lacks a pattern), else the service's.
