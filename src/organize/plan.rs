@@ -318,12 +318,21 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
         }
     }
 
-    // 3: layer folders and shared folders in the source roots.
-    let source_roots = match stack {
-        Stack::Python => vec![at("app"), at("src"), root.to_owned()],
-        Stack::Node | Stack::Rust => vec![at("src"), at("app"), at("lib")],
+    // 3: layer folders and shared folders in the source roots, where the audit finds the
+    // code (`src/`, `app/`, `src/<package>/`, the package named after the project...); a
+    // Python project's layer folders may also sit at the service root.
+    let mut source_roots: Vec<String> = match stack {
         Stack::Other => Vec::new(),
+        _ => detection
+            .service_project()
+            .source_roots
+            .iter()
+            .map(|r| r.path.clone())
+            .collect(),
     };
+    if stack == Stack::Python && !source_roots.iter().any(|r| r == root) {
+        source_roots.push(root.to_owned());
+    }
     for source in source_roots {
         if !source.is_empty() && !tree.is_dir(&source) {
             continue;
