@@ -122,23 +122,15 @@ def main() -> None:
             ours = checks[item]["score"]
             theirs = review["items"][item][0]
             item_diffs[item].append((review["repo"], ours - theirs, ours, theirs,
-                                     review["items"][item][1], checks[item]["summary"]))
+                                     review["items"][item][1], checks[item]["summary"],
+                                     review.get("round", 1)))
         rows.append((review, report["score"], report, kind, kind == "backend"))
 
-    backends = [r for r in rows if r[1] is not None]
-    diffs = [score - review["total"] for review, score, *_ in backends]
-    within = sum(1 for d in diffs if abs(d) <= 5)
-    per_item = [abs(d) for lst in item_diffs.values() for (_, d, *_) in lst]
-    summary = {
-        "backends": len(backends),
-        "within5": within,
-        "share": within / len(backends) if backends else 0.0,
-        "mean_abs": statistics.fmean(abs(d) for d in diffs) if diffs else 0.0,
-        "mean_signed": statistics.fmean(diffs) if diffs else 0.0,
-        "item_mad": statistics.fmean(per_item) if per_item else 0.0,
-        "others": [(r[0]["repo"], r[0]["kind"], r[3]) for r in rows if r[1] is None],
-    }
-    table = render(rows, item_diffs, summary)
+    summaries = [("all backends", summarise(rows, item_diffs, None))]
+    for round_ in sorted({r[0].get("round", 1) for r in rows}):
+        summaries.append((f"round {round_}", summarise(rows, item_diffs, round_)))
+    others = [(r[0]["repo"], r[0]["kind"], r[3]) for r in rows if r[1] is None]
+    table = render(rows, item_diffs, summaries, others)
     print(table)
     if args.items:
         print("\nItems that differ (squarely - review):")
@@ -148,7 +140,7 @@ def main() -> None:
                 continue
             mean = statistics.fmean(d[1] for d in item_diffs[item])
             print(f"\n{item}  (mean {mean:+.2f}, {len(off)} differ)")
-            for repo, d, ours, theirs, why, summary_text in sorted(off, key=lambda x: x[1]):
+            for repo, d, ours, theirs, why, summary_text, _ in sorted(off, key=lambda x: x[1]):
                 print(f"  {d:+6.2f}  {repo}: squarely {ours:g} ({summary_text}) / review {theirs:g} ({why})")
     if args.write:
         text = DOC.read_text()
@@ -158,27 +150,46 @@ def main() -> None:
     sys.exit(1 if detection_misses else 0)
 
 
-def render(rows, item_diffs, s) -> str:
-    out = ["| repository | commit | stack | review | squarely | difference |",
-           "| --- | --- | --- | ---: | ---: | ---: |"]
+def summarise(rows, item_diffs, round_) -> dict:
+    """The figures of the backends of one review round (all rounds with None)."""
+    keep = lambda r: round_ is None or r == round_  # noqa: E731
+    backends = [r for r in rows if r[1] is not None and keep(r[0].get("round", 1))]
+    diffs = [score - review["total"] for review, score, *_ in backends]
+    per_item = [abs(d[1]) for lst in item_diffs.values() for d in lst if keep(d[6])]
+    within = sum(1 for d in diffs if abs(d) <= 5)
+    return {
+        "backends": len(backends),
+        "within5": within,
+        "share": within / len(backends) if backends else 0.0,
+        "mean_abs": statistics.fmean(abs(d) for d in diffs) if diffs else 0.0,
+        "mean_signed": statistics.fmean(diffs) if diffs else 0.0,
+        "item_mad": statistics.fmean(per_item) if per_item else 0.0,
+    }
+
+
+def render(rows, item_diffs, summaries, others) -> str:
+    out = ["| repository | commit | round | stack | review | squarely | difference |",
+           "| --- | --- | ---: | --- | ---: | ---: | ---: |"]
     for review, score, report, kind, ok in rows:
         commit = review["commit"][:10]
         if score is None:
             verdict = "not a backend" if ok else "**called a backend**"
-            out.append(f"| {review['repo']} | `{commit}` | {review.get('stack', '')} | "
-                       f"{review['kind']} | {kind} | {verdict} |")
+            out.append(f"| {review['repo']} | `{commit}` | {review.get('round', 1)} | "
+                       f"{review.get('stack', '')} | {review['kind']} | {kind} | {verdict} |")
             continue
         d = score - review["total"]
         mark = "" if abs(d) <= 5 else " **"
-        out.append(f"| {review['repo']} | `{commit}` | {review.get('stack', '')} | "
-                   f"{review['total']:.2f} | {score:.2f} | {mark.strip()}{d:+.2f}{mark.strip()} |")
+        out.append(f"| {review['repo']} | `{commit}` | {review.get('round', 1)} | "
+                   f"{review.get('stack', '')} | {review['total']:.2f} | {score:.2f} | "
+                   f"{mark.strip()}{d:+.2f}{mark.strip()} |")
     out.append("")
-    out.append(f"- Backends within 5 points of the review: **{s['within5']} of {s['backends']}** "
-               f"({s['share'] * 100:.0f}%).")
-    out.append(f"- Mean absolute difference of the total: {s['mean_abs']:.2f} points; mean signed "
-               f"difference (squarely - review): {s['mean_signed']:+.2f}.")
-    out.append(f"- Mean absolute difference per item: {s['item_mad']:.2f} points (of 5).")
-    for repo, kind, detected in s["others"]:
+    out.append("| backends | within 5 points | mean absolute difference | mean signed difference | per-item mean absolute difference |")
+    out.append("| --- | ---: | ---: | ---: | ---: |")
+    for name, s in summaries:
+        out.append(f"| {name} ({s['backends']}) | {s['within5']} ({s['share'] * 100:.0f}%) | "
+                   f"{s['mean_abs']:.2f} | {s['mean_signed']:+.2f} | {s['item_mad']:.2f} |")
+    out.append("")
+    for repo, kind, detected in others:
         out.append(f"- {repo} ({kind}): detected as `{detected}`.")
     out.append("")
     out.append("| item | mean difference | mean absolute difference | items that differ |")
