@@ -86,7 +86,13 @@ pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
                 let Some(text) = ctx.tree.text(index) else {
                     continue;
                 };
-                if let Some(line) = placeholder::find_section(text, heading) {
+                let readme = ctx
+                    .tree
+                    .entry(index)
+                    .name()
+                    .to_ascii_lowercase()
+                    .starts_with("readme");
+                if let Some(line) = placeholder::find_section(text, heading, readme) {
                     outcome.hits.push(Hit {
                         path: ctx.tree.entry(index).path.clone(),
                         line: Some(line),

@@ -313,6 +313,22 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// The source root that new shared code belongs in: the one holding the domain modules
+    /// (the folder of the Django apps rather than the settings package), else the first.
+    #[must_use]
+    pub fn home_root(&self) -> Option<&'a str> {
+        let roots = self.source_roots();
+        roots
+            .iter()
+            .copied()
+            .find(|root| {
+                self.domains
+                    .iter()
+                    .any(|d| root.is_empty() || d.starts_with(&format!("{root}/")))
+            })
+            .or_else(|| roots.first().copied())
+    }
+
     /// Find the matches of every glob that starts with `**` in one parallel pass per root,
     /// instead of one pass per glob.
     fn scan_index(&self) -> HashMap<(String, String, bool), Vec<usize>> {

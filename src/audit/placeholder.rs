@@ -384,7 +384,7 @@ fn is_underline(line: &str) -> bool {
 
 /// The line of the first markdown heading matching `heading` whose section has real text.
 #[must_use]
-pub fn find_section(text: &str, heading: &Regex) -> Option<u32> {
+pub fn find_section(text: &str, heading: &Regex, readme: bool) -> Option<u32> {
     let lines: Vec<&str> = text.lines().collect();
     let mut in_fence = false;
     let mut headings: Vec<(usize, usize, &str)> = Vec::new(); // (line index, level, title)
@@ -414,6 +414,11 @@ pub fn find_section(text: &str, heading: &Regex) -> Option<u32> {
     }
     for (n, &(start, level, title)) in headings.iter().enumerate() {
         if !heading.is_match(title) {
+            continue;
+        }
+        // A README's first level-1 heading is the project's name ("Conduit API"), and its
+        // body is the whole document: not a section about anything.
+        if readme && n == 0 && level == 1 {
             continue;
         }
         let end = headings[n + 1..]
@@ -507,10 +512,21 @@ mod tests {
     fn sections_need_real_text_and_skip_code_blocks() {
         let heading = Regex::new("(?i)deploy").unwrap();
         let text = "# App\n\n```md\n## Deploy\nfake\n```\n\n## Deployment\n\nTODO\n\n## Deploying to production\n\nBuild the image and push it to the registry.\n";
-        assert_eq!(find_section(text, &heading), Some(12));
+        assert_eq!(find_section(text, &heading, false), Some(12));
         let setext = "Deploy\n------\nRun the release script from CI.\n";
-        assert_eq!(find_section(setext, &heading), Some(1));
-        assert_eq!(find_section("# Deploy\n\nTBD\n", &heading), None);
+        assert_eq!(find_section(setext, &heading, false), Some(1));
+        assert_eq!(find_section("# Deploy\n\nTBD\n", &heading, false), None);
+    }
+
+    #[test]
+    fn a_readme_title_is_not_a_section() {
+        let api = Regex::new("(?i)\\bapi\\b").unwrap();
+        let titled = "# Conduit API\n\nA blog engine written with Express and Prisma.\n";
+        assert_eq!(find_section(titled, &api, true), None);
+        assert_eq!(find_section(titled, &api, false), Some(1));
+        let section =
+            "# Conduit\n\nA blog engine.\n\n## API\n\nGET /articles lists the latest articles.\n";
+        assert_eq!(find_section(section, &api, true), Some(5));
     }
 
     #[test]

@@ -73,9 +73,12 @@ pub(super) fn source_roots(
     names: &[String],
 ) -> Vec<SourceRoot> {
     let mut roots: Vec<SourceRoot> = Vec::new();
-    // A root inside another (or around it) adds nothing: the first found stands.
+    // A root inside another (or around it) adds nothing: the first found stands. The project
+    // root itself (Django apps at the top) stands beside any root below it.
     let push = |roots: &mut Vec<SourceRoot>, path: String, reason: String| {
-        let nested = |a: &str, b: &str| a == b || b.starts_with(&format!("{a}/"));
+        let nested = |a: &str, b: &str| {
+            a == b || (a != scope.root && b != scope.root && b.starts_with(&format!("{a}/")))
+        };
         if !roots
             .iter()
             .any(|r| nested(&r.path, &path) || nested(&path, &r.path))
@@ -241,9 +244,9 @@ fn python_roots(scope: &Scope, names: &[String]) -> Vec<(String, String)> {
     out
 }
 
-/// The `src/` of each member crate of a Cargo workspace (`crates/*` in
-/// `[workspace] members`), the migration crate left out.
-fn workspace_roots(scope: &Scope) -> Vec<(String, String)> {
+/// The member crates of a Cargo workspace (`[workspace] members`, globs expanded): their
+/// folders, the project's own root (`"."`) left out.
+pub(super) fn workspace_members(scope: &Scope) -> Vec<String> {
     let Some(text) = scope.tree.text_at(&scope.join("Cargo.toml")) else {
         return Vec::new();
     };
@@ -262,18 +265,26 @@ fn workspace_roots(scope: &Scope) -> Vec<(String, String)> {
             continue;
         };
         for index in scope.tree.glob_matches(scope.root, &glob) {
-            let dir = &scope.tree.entry(index).path;
-            let src = format!("{dir}/src");
-            if matches!(name_of(dir), "migration" | "migrations")
-                || !scope.tree.is_dir(&src)
-                || !has_source(scope, &src)
-            {
-                continue;
+            let entry = scope.tree.entry(index);
+            if entry.is_dir() && entry.path != scope.root && !out.contains(&entry.path) {
+                out.push(entry.path.clone());
             }
-            out.push((src, format!("a member crate of the workspace (`{dir}`)")));
         }
     }
     out
+}
+
+/// The `src/` of each member crate of a Cargo workspace, the migration crate left out.
+fn workspace_roots(scope: &Scope) -> Vec<(String, String)> {
+    workspace_members(scope)
+        .into_iter()
+        .filter(|dir| !matches!(name_of(dir), "migration" | "migrations"))
+        .filter_map(|dir| {
+            let src = format!("{dir}/src");
+            (scope.tree.is_dir(&src) && has_source(scope, &src))
+                .then(|| (src, format!("a member crate of the workspace (`{dir}`)")))
+        })
+        .collect()
 }
 
 fn has_py_files(scope: &Scope, dir: &str) -> bool {

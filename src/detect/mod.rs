@@ -316,6 +316,18 @@ fn detect_project(scope: &Scope, rules: &DetectionRules) -> Project {
             languages.push(language.id.clone());
         }
     }
+    // A Cargo workspace declares its dependencies in its member crates: they are the
+    // project's (axum in `crates/api/Cargo.toml` makes the workspace an axum service).
+    if languages.iter().any(|l| l == "rust") {
+        for member in layout::workspace_members(scope) {
+            let path = join(&member, "Cargo.toml");
+            if let Some(text) = tree.text_at(&path)
+                && let Ok(parsed) = manifest::parse(&path, text)
+            {
+                dependencies.extend(parsed.dependencies);
+            }
+        }
+    }
     if languages.is_empty() {
         // No manifest: fall back to the extensions of the source files.
         for language in &rules.languages {

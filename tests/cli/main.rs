@@ -11,6 +11,7 @@ mod config;
 mod detection;
 mod formats;
 mod organize;
+mod real;
 mod rule_sets;
 mod scaffold;
 mod standards;

@@ -63,10 +63,10 @@ pub fn score(ctx: &Context, check: &Check, items: &[Item]) -> Scored {
                 Some(Scope::Service) => service,
                 // In the source roots: under the first one when it is a folder of its own
                 // (`src/dispatch/shared/config/` rather than `src/shared/config/`).
-                Some(Scope::Source) => match ctx.source_roots().first() {
-                    Some(first) if *first != ctx.service_root => {
+                Some(Scope::Source) => match ctx.home_root() {
+                    Some(home) if home != ctx.service_root => {
                         let rest = path.strip_prefix("src/").unwrap_or(path);
-                        format!("{first}/{rest}")
+                        format!("{home}/{rest}")
                     }
                     _ => service,
                 },
