@@ -45,24 +45,9 @@ pub fn audit_waived(
 ) -> Report {
     let ctx = Context::new(tree, standard, detection);
     let mut results = Vec::new();
-    // The layer contracts parse the layered files: start on that in the background while
-    // the checks that only look at names and text run (a check that needs a file first
-    // waits for it, or parses it itself).
-    let parses = standard
-        .checks
-        .iter()
-        .any(|c| matches!(c.scoring, crate::standard::Scoring::Contracts(_)));
-    rayon::scope(|scope| {
-        if parses {
-            scope.spawn(|_| {
-                let files: Vec<usize> = ctx.layered.iter().map(|&(i, _)| i).collect();
-                ctx.prefetch(&files);
-            });
-        }
-        for check in &standard.checks {
-            results.push(run_check(&ctx, check));
-        }
-    });
+    for check in &standard.checks {
+        results.push(run_check(&ctx, check));
+    }
     let unused = waivers.apply(&mut results);
     let mut report = assemble(&ctx, standard, detection, shown_path, results);
     report.notices.extend(waivers.notices.iter().cloned());

@@ -131,15 +131,41 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// The first non-comment line naming `name` as a whole word (a key, a quoted string, a
 /// requirement or a `[dependencies.name]` table).
 fn find_line(text: &str, name: &str) -> Option<u32> {
-    let pattern = format!(
-        r#"(?i)(^|["'\s\[{{,.])({})(["'\s\[\]<>=!~;.,:}}@]|$)"#,
-        regex::escape(name)
-    );
-    let re = regex::Regex::new(&pattern).ok()?;
+    // A plain search, not a regex: manifests list hundreds of dependencies.
+    let needle = name.to_ascii_lowercase();
+    let before =
+        |c: u8| matches!(c, b'"' | b'\'' | b'[' | b'{' | b',' | b'.') || c.is_ascii_whitespace();
+    let after = |c: u8| {
+        matches!(
+            c,
+            b'"' | b'\''
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'='
+                | b'!'
+                | b'~'
+                | b';'
+                | b'.'
+                | b','
+                | b':'
+                | b'}'
+                | b'@'
+        ) || c.is_ascii_whitespace()
+    };
     text.lines()
         .position(|line| {
             let trimmed = line.trim_start();
-            !trimmed.starts_with('#') && !trimmed.starts_with("//") && re.is_match(trimmed)
+            if trimmed.starts_with('#') || trimmed.starts_with("//") || needle.is_empty() {
+                return false;
+            }
+            let lower = trimmed.to_ascii_lowercase();
+            let bytes = lower.as_bytes();
+            lower.match_indices(&needle).any(|(at, _)| {
+                let end = at + needle.len();
+                (at == 0 || before(bytes[at - 1])) && (end == bytes.len() || after(bytes[end]))
+            })
         })
         .and_then(|i| u32::try_from(i + 1).ok())
 }

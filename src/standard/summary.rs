@@ -215,9 +215,15 @@ pub fn describe(standard: &Standard, condition: &Condition) -> String {
             if *require_all { "all" } else { "one" },
             probes
                 .iter()
-                .map(|p| match &p.language {
-                    Some(l) => format!("`{}` ({l})", p.path),
-                    None => format!("`{}`", p.path),
+                .map(|p| {
+                    let spellings: Vec<String> = std::iter::once(&p.path)
+                        .chain(&p.or)
+                        .map(|s| format!("`{s}`"))
+                        .collect();
+                    match &p.language {
+                        Some(l) => format!("{} ({l})", spellings.join(" or ")),
+                        None => spellings.join(" or "),
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -311,7 +317,33 @@ pub fn scoring_lines(standard: &Standard, scoring: &Scoring, points: f64) -> Vec
         }
         Scoring::Contracts(c) => {
             let mut lines = Vec::new();
-            if let Some(layer) = c.ratio_layer {
+            if c.ratio_all_layers {
+                lines.push(format!(
+                    "{} × clean files / files with code, over every file the contracts govern",
+                    num(points)
+                ));
+                let halves: Vec<String> = c
+                    .contracts
+                    .iter()
+                    .map(|&i| &standard.contracts[i])
+                    .filter(|k| k.weight < 1.0)
+                    .map(|k| format!("`{}` {}", k.id, num(k.weight)))
+                    .collect();
+                lines.push(if halves.is_empty() {
+                    "a file with a violation is unclean".to_owned()
+                } else {
+                    format!(
+                        "a file weighs its heaviest violation: 1, or less for {}",
+                        halves.join(", ")
+                    )
+                });
+                if let Some(layer) = c.needs_layer {
+                    lines.push(format!(
+                        "nothing to judge (0) without a file of the {} layer holding code",
+                        standard.layers[layer].id
+                    ));
+                }
+            } else if let Some(layer) = c.ratio_layer {
                 lines.push(format!(
                     "{} × clean {} files / {} files",
                     num(points),
