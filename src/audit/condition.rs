@@ -86,12 +86,11 @@ pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
                 let Some(text) = ctx.tree.text(index) else {
                     continue;
                 };
-                let readme = ctx
-                    .tree
-                    .entry(index)
-                    .name()
-                    .to_ascii_lowercase()
-                    .starts_with("readme");
+                // The project's README (at the repository or service root) opens with the
+                // project's name; a sub-folder's README may be titled by its subject.
+                let entry = ctx.tree.entry(index);
+                let readme = entry.name().to_ascii_lowercase().starts_with("readme")
+                    && (entry.parent().is_empty() || entry.parent() == ctx.service_root);
                 if let Some(line) = placeholder::find_section(text, heading, readme) {
                     outcome.hits.push(Hit {
                         path: ctx.tree.entry(index).path.clone(),

@@ -28,6 +28,9 @@ pub struct Context<'a> {
     /// `(entry, layer)` for every non-empty source file under the service root that is in
     /// a layer, sorted by entry index (so by path).
     pub layered: Vec<(usize, usize)>,
+    /// For each entry of `layered`: where, in the file's tree path, the folder that gave it
+    /// its layer ends (`None` when the file's own name did).
+    deciding: Vec<Option<usize>>,
     /// Domain module folders (tree paths), sorted.
     pub domains: Vec<String>,
     analyses: Vec<OnceLock<Option<Arc<Analysis>>>>,
@@ -73,10 +76,17 @@ impl LayerMatcher {
 
     /// The layer of a path: the first layer (in rule-set order) whose file-name patterns
     /// match, else the layer of the deepest folder that names one, else the first layer whose
-    /// folder patterns match; never a layer that excludes the path.
-    /// With the layer: where the folder that decided it ends in `path` (`None` when the
-    /// file's name decided).
-    fn classify(&self, path: &str, scratch: &mut Vec<usize>) -> Option<(usize, Option<usize>)> {
+    /// folder patterns match; never a layer that excludes the path. With the layer: where
+    /// the folder that decided it ends in `path` (`None` when the file's name decided).
+    ///
+    /// `floor` is the length of the path's source root (`api` for `api/seed.py`): a folder at
+    /// or above it is where the code starts, not a layer, whatever its name.
+    fn classify(
+        &self,
+        path: &str,
+        floor: usize,
+        scratch: &mut Vec<usize>,
+    ) -> Option<(usize, Option<usize>)> {
         self.set.matches_into(path, scratch);
         if scratch.is_empty() {
             return None;
@@ -99,6 +109,7 @@ impl LayerMatcher {
         }
         // The deepest folder that alone names one of these layers decides.
         let mut probe = Vec::new();
+        let mut blocked = false;
         let mut end = path.rfind('/');
         while let Some(at) = end {
             let start = path[..at].rfind('/').map_or(0, |s| s + 1);
@@ -108,11 +119,17 @@ impl LayerMatcher {
                 .iter()
                 .find(|&&l| probe.iter().any(|&i| self.owners[i] == (l, false, true)))
             {
-                return Some((layer, Some(at)));
+                if at > floor {
+                    return Some((layer, Some(at)));
+                }
+                blocked = true;
             }
             end = path[..at].rfind('/');
         }
-        by_folder.first().map(|&l| (l, None))
+        // Patterns of several folders (`app/*/routes/**`) name no single folder.
+        (!blocked)
+            .then(|| by_folder.first().map(|&l| (l, None)))
+            .flatten()
     }
 }
 
@@ -239,6 +256,13 @@ impl<'a> Context<'a> {
             service_root.len() + 1
         };
         let range = tree.descendants(service_root);
+        // The source roots below the service root, relative to it (`app`, `src/dispatch`).
+        let floors: Vec<&str> = detection
+            .service_project()
+            .source_roots
+            .iter()
+            .filter_map(|r| r.path.get(strip..).filter(|rel| !rel.is_empty()))
+            .collect();
         let mut layered: Vec<(usize, usize, Option<usize>)> = range
             .into_par_iter()
             .map_init(Vec::new, |scratch, index| {
@@ -247,14 +271,24 @@ impl<'a> Context<'a> {
                     return None;
                 }
                 let rel = entry.path.get(strip..)?;
-                let (layer, folder) = matcher.classify(rel, scratch)?;
+                let floor = floors
+                    .iter()
+                    .filter(|root| {
+                        rel.len() > root.len()
+                            && rel.starts_with(*root)
+                            && rel.as_bytes()[root.len()] == b'/'
+                    })
+                    .map(|root| root.len())
+                    .max()
+                    .unwrap_or(0);
+                let (layer, folder) = matcher.classify(rel, floor, scratch)?;
                 // An empty file is a placeholder: it makes no layer and no domain.
                 (!tree.is_empty_file(index)).then_some((index, layer, folder.map(|f| f + strip)))
             })
             .flatten()
             .collect();
         layered.sort_unstable();
-        let deciding_folders: Vec<Option<usize>> = layered.iter().map(|&(_, _, f)| f).collect();
+        let deciding: Vec<Option<usize>> = layered.iter().map(|&(_, _, f)| f).collect();
         let layered: Vec<(usize, usize)> = layered.into_iter().map(|(i, l, _)| (i, l)).collect();
         let mut context = Context {
             tree,
@@ -262,6 +296,7 @@ impl<'a> Context<'a> {
             detection,
             service_root,
             layered,
+            deciding,
             domains: Vec::new(),
             analyses: (0..tree.len()).map(|_| OnceLock::new()).collect(),
             gitignore: OnceLock::new(),
@@ -274,7 +309,7 @@ impl<'a> Context<'a> {
             let keep: Vec<bool> = context
                 .layered
                 .iter()
-                .zip(&deciding_folders)
+                .zip(&context.deciding)
                 .map(|(&(index, _), folder_end)| {
                     folder_end.is_none_or(|end| {
                         context
@@ -283,8 +318,10 @@ impl<'a> Context<'a> {
                     })
                 })
                 .collect();
-            let mut keep = keep.into_iter();
-            context.layered.retain(|_| keep.next().unwrap_or(true));
+            let mut kept = keep.iter();
+            context.layered.retain(|_| *kept.next().unwrap_or(&true));
+            let mut kept = keep.iter();
+            context.deciding.retain(|_| *kept.next().unwrap_or(&true));
         }
         context.scanned = context.scan_index();
         context
@@ -458,9 +495,14 @@ impl<'a> Context<'a> {
                     let prefix_len = entry.path.len() + 1;
                     let below = self.tree.descendants(&entry.path);
                     let start = self.layered.partition_point(|&(i, _)| i < below.start);
+                    // A file whose layer comes from this folder or one above it (`routes/` as
+                    // the candidate) says nothing about the folder holding several layers.
                     let inside = self.layered[start..]
                         .iter()
-                        .take_while(|&&(i, _)| i < below.end);
+                        .zip(&self.deciding[start..])
+                        .take_while(|&(&(i, _), _)| i < below.end)
+                        .filter(|&(_, folder)| folder.is_none_or(|end| end > entry.path.len()))
+                        .map(|(pair, _)| pair);
                     let mut children: Vec<&str> = inside
                         .clone()
                         .filter_map(|&(i, _)| self.tree.entry(i).path.get(prefix_len..))

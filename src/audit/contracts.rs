@@ -256,8 +256,11 @@ fn breaches(
     }
     for call in &analysis.calls {
         let segments = call.segments();
-        if let Some(pattern) = contract.calls.iter().find(|p| p.matches_suffix(&segments))
-            && !on_delegate(contract, &segments)
+        if let Some((pattern, start)) = contract
+            .calls
+            .iter()
+            .find_map(|p| p.suffix_start(&segments).map(|start| (p, start)))
+            && !on_delegate(contract, &segments, start)
         {
             out.push((
                 call.location.line,
@@ -394,13 +397,17 @@ fn allowed_import(contract: &Contract, module: &[&str], import: &crate::analyze:
         })
 }
 
-/// Whether a call is made on an injected service or repository (a receiver segment before
-/// the method matches `not_on`): it delegates to another layer.
-fn on_delegate(contract: &Contract, segments: &[&str]) -> bool {
-    let Some((_, receivers)) = segments.split_last() else {
+/// Whether a call is made on an injected service or repository: a receiver the forbidden
+/// pattern matched (`articleService` in `this.articleService.findAll()` for `*.findAll`) or
+/// the one right before it (`request` in `request.session.get()` for `*session.get`) matches
+/// `not_on`. A delegate further up the chain does not excuse the call:
+/// `user_service.db.session.query()` still queries.
+fn on_delegate(contract: &Contract, segments: &[&str], start: usize) -> bool {
+    let Some(method) = segments.len().checked_sub(1) else {
         return false;
     };
-    receivers.iter().any(|receiver| {
+    let first = start.saturating_sub(1);
+    segments[first.min(method)..method].iter().any(|receiver| {
         let lower = receiver.to_ascii_lowercase();
         contract.not_on.iter().any(|glob| glob.is_match(&lower))
     })

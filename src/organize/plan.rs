@@ -337,6 +337,17 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
         if !source.is_empty() && !tree.is_dir(&source) {
             continue;
         }
+        // Code stays in the package or crate it was found in: a root of its own
+        // (`src/dispatch/`, `crates/core/src/`) gets its modules and shared code inside it;
+        // the usual roots (`src/`, `app/`, `lib/`, the service root) share `src/`.
+        let conventional = source == root || [at("src"), at("app"), at("lib")].contains(&source);
+        let (modules_base, shared_base) = if conventional {
+            (at(stack.modules_dir()), at(SHARED_DIR))
+        } else if stack == Stack::Python {
+            (source.clone(), format!("{source}/shared"))
+        } else {
+            (format!("{source}/modules"), format!("{source}/shared"))
+        };
         for index in tree.children(&source) {
             let folder = tree.entry(index);
             if !folder.is_dir() {
@@ -376,7 +387,7 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                         Stack::Rust => format!("{rust}.rs"),
                         Stack::Other => continue,
                     };
-                    let to = format!("{}/{domain}/{target_name}", at(stack.modules_dir()));
+                    let to = format!("{modules_base}/{domain}/{target_name}");
                     let why = format!(
                         "`{}/` lays code out by technical type; `{domain}` gets its own module",
                         folder.path
@@ -384,9 +395,8 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                     planner.plan_move(&file, to, Some(domain), why);
                 }
             } else if let Some(&(_, shared)) = SHARED.iter().find(|(dir, _)| *dir == name) {
-                let target_dir = format!("{}/{shared}", at(SHARED_DIR));
-                if folder.path == target_dir
-                    || folder.path.starts_with(&format!("{}/", at(SHARED_DIR)))
+                let target_dir = format!("{shared_base}/{shared}");
+                if folder.path == target_dir || folder.path.starts_with(&format!("{shared_base}/"))
                 {
                     continue;
                 }

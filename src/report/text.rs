@@ -88,8 +88,15 @@ pub fn write(report: &Report, color: Color, out: &mut dyn Write) -> io::Result<(
     }
     let roots: Vec<&str> = d.source_roots.iter().map(|r| r.path.as_str()).collect();
     if roots != ["."] && !roots.is_empty() {
+        const SHOWN_ROOTS: usize = 4;
         let why = d.source_roots.first().map_or("", |r| r.reason.as_str());
-        writeln!(out, "source    {}  ({why})", roots.join(", "))?;
+        let more = if roots.len() > SHOWN_ROOTS {
+            format!(" and {} more", roots.len() - SHOWN_ROOTS)
+        } else {
+            String::new()
+        };
+        let shown: Vec<&str> = roots.iter().take(SHOWN_ROOTS).copied().collect();
+        writeln!(out, "source    {}{more}  ({why})", shown.join(", "))?;
     }
     if !d.domains.is_empty() {
         const SHOWN: usize = 8;

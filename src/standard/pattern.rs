@@ -324,7 +324,14 @@ impl NamePattern {
     /// (`session.commit` matches `self.db.session.commit`).
     #[must_use]
     pub fn matches_suffix(&self, name: &[&str]) -> bool {
-        (0..name.len()).any(|start| match_segments(&self.segments, &name[start..]))
+        self.suffix_start(name).is_some()
+    }
+
+    /// Where the longest suffix of `name` that the pattern matches starts
+    /// (`session.commit` in `self.db.session.commit` starts at 2).
+    #[must_use]
+    pub fn suffix_start(&self, name: &[&str]) -> Option<usize> {
+        (0..name.len()).find(|&start| match_segments(&self.segments, &name[start..]))
     }
 }
 

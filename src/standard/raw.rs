@@ -419,7 +419,7 @@ pub struct RawProbe {
     /// Other spellings of the same thing: the probe is also met when one of these is
     /// ignored (`.venv/` or `venv/` or `env/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub or: Vec<String>,
+    pub or: Vec<Spanned<String>>,
     /// Only test this probe when the language was detected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<Spanned<String>>,

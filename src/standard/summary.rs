@@ -339,7 +339,8 @@ pub fn scoring_lines(standard: &Standard, scoring: &Scoring, points: f64) -> Vec
                 });
                 if let Some(layer) = c.needs_layer {
                     lines.push(format!(
-                        "nothing to judge (0) without a file of the {} layer holding code",
+                        "nothing to judge ({}) without a file of the {} layer holding code",
+                        if c.empty_is_na { "not applicable" } else { "0" },
                         standard.layers[layer].id
                     ));
                 }

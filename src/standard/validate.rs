@@ -628,11 +628,17 @@ fn condition(ctx: &mut Ctx, raw: &RawCondition, refs: &Refs, at: Mark) -> Condit
             }
             let mut probes = Vec::new();
             for probe in &i.probes {
-                if probe.path.value.trim().is_empty() || probe.path.value.starts_with('/') {
-                    ctx.error(
-                        Some(probe.path.mark),
-                        "a probe is a relative path such as `node_modules/` or `app.log`",
-                    );
+                for path in std::iter::once(&probe.path).chain(&probe.or) {
+                    let value = path.value.trim();
+                    if value.is_empty()
+                        || value.starts_with('/')
+                        || value.split('/').any(|part| part == "..")
+                    {
+                        ctx.error(
+                            Some(path.mark),
+                            "a probe is a relative path inside the repository such as `node_modules/` or `app.log`",
+                        );
+                    }
                 }
                 if let Some(language) = &probe.language
                     && !refs.languages.contains(&language.value)
@@ -648,7 +654,7 @@ fn condition(ctx: &mut Ctx, raw: &RawCondition, refs: &Refs, at: Mark) -> Condit
                 }
                 probes.push(Probe {
                     path: probe.path.value.clone(),
-                    or: probe.or.clone(),
+                    or: probe.or.iter().map(|o| o.value.clone()).collect(),
                     language: probe.language.as_ref().map(|l| l.value.clone()),
                 });
             }
@@ -917,8 +923,37 @@ fn validate_domains(ctx: &mut Ctx, merged: &Merged) -> DomainRules {
         roots: globs(ctx, &raw.roots, false),
         exclude: raw.exclude.clone(),
         min_layer_entries,
-        min_layers: raw.min_layers.as_ref().map_or(1, |n| n.value.max(1)),
-        markers: globs(ctx, &raw.markers, false),
+        min_layers: match &raw.min_layers {
+            Some(n) if n.value == 0 => {
+                ctx.error(Some(n.mark), "`min_layers` must be at least 1");
+                1
+            }
+            Some(n) => {
+                let layers = merged.layers.items.len();
+                if n.value as usize > layers {
+                    ctx.warn(
+                        Some(n.mark),
+                        format!(
+                            "`min_layers: {}` is more than the {layers} layers the rule set defines: no folder can be a domain module",
+                            n.value
+                        ),
+                    );
+                }
+                n.value
+            }
+            None => 1,
+        },
+        markers: {
+            for marker in &raw.markers.0 {
+                if marker.value.contains('/') {
+                    ctx.error(
+                        Some(marker.mark),
+                        "a marker is a file name (`apps.py`, `*.module.ts`), matched in the folder itself",
+                    );
+                }
+            }
+            globs(ctx, &raw.markers, false)
+        },
         scope: scope(raw.scope),
     }
 }
@@ -992,6 +1027,18 @@ fn validate_contracts(ctx: &mut Ctx, merged: &Merged, refs: &Refs) -> Vec<Contra
                 ),
             }
         }
+        if let (Some(first), true) = (forbid.allow_imports.0.first(), forbid.imports.0.is_empty()) {
+            ctx.warn(
+                Some(first.mark),
+                "`allow_imports` makes exceptions to `imports`, which this contract does not have",
+            );
+        }
+        if let (Some(first), true) = (forbid.not_on.first(), forbid.calls.0.is_empty()) {
+            ctx.warn(
+                Some(first.mark),
+                "`not_on` makes exceptions to `calls`, which this contract does not have",
+            );
+        }
         let forbids_something = !forbid.imports.0.is_empty()
             || !forbid.calls.0.is_empty()
             || !forbid.raises.0.is_empty()
@@ -1034,6 +1081,13 @@ fn validate_contracts(ctx: &mut Ctx, merged: &Merged, refs: &Refs) -> Vec<Contra
                 .not_on
                 .iter()
                 .filter_map(|name| {
+                    if name.value.trim().is_empty() || name.value.contains(['/', '.', ':']) {
+                        ctx.error(
+                            Some(name.mark),
+                            "a receiver pattern is one name segment (`*service`, `request`)",
+                        );
+                        return None;
+                    }
                     match globset::GlobBuilder::new(&name.value.to_ascii_lowercase())
                         .literal_separator(true)
                         .build()
@@ -1505,6 +1559,12 @@ fn scoring_contracts(
         ctx.error(
             Some(ratio.mark),
             "`ratio: all_layers` and `ratio_layer` exclude each other; keep one",
+        );
+    }
+    if scoring.ratio.is_some() && scoring.penalty.value != 0.0 {
+        ctx.error(
+            Some(scoring.penalty.mark),
+            "with `ratio: all_layers` every violation is in the ratio: `penalty` would never apply; write `penalty: 0`",
         );
     }
     Scoring::Contracts(ContractScoring {

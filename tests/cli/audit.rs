@@ -188,6 +188,162 @@ fn fixes_are_ordered_by_gain() {
 }
 
 #[test]
+fn no_check_offers_more_points_than_it_lost() {
+    // On every fixture: a check's findings never gain more than the check lost, so a
+    // passing check offers no fix and the Top fixes add up to the points lost.
+    let mut fixtures: Vec<String> = std::fs::read_dir(crate::support::fixtures())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    fixtures.sort();
+    for fixture in &fixtures {
+        let report = audit_json(fixture, &[]);
+        for check in report["checks"].as_array().unwrap() {
+            let lost = check["max"].as_f64().unwrap() - check["score"].as_f64().unwrap();
+            let gains: f64 = check["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|f| f["gain"].as_f64())
+                .sum();
+            assert!(
+                gains <= lost + 0.05,
+                "{fixture}: {} offers {gains} for {lost} lost",
+                check["id"]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_violation_in_a_file_without_code_is_not_free() {
+    // An `__init__.py` that only imports a service is a data file breaking the import
+    // direction: it counts in the ratio, so the check loses what its finding offers.
+    let dir = repo(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"v\"\ndependencies = [\"fastapi\"]\n",
+        ),
+        ("app/routes/users.py", "def list_users():\n    return []\n"),
+        ("app/services/users.py", "def make_user():\n    return {}\n"),
+        ("app/models/user.py", "class User:\n    pass\n"),
+        (
+            "app/models/__init__.py",
+            "from app.services.users import make_user\n",
+        ),
+    ]);
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let separation = check(&report, "src.separation");
+    assert_eq!(separation["summary"], "3 of 4 files clean", "{separation}");
+    assert_eq!(separation["score"], 3.75);
+}
+
+#[test]
+fn only_the_receiver_of_the_call_excuses_it() {
+    // A call on an injected service or on the web request delegates; one that reaches the
+    // database through them does not.
+    let dir = repo(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"r\"\ndependencies = [\"fastapi\", \"sqlalchemy\"]\n",
+        ),
+        (
+            "src/users/router.py",
+            "def a(request, user_service):\n    user_service.find_all()\n    request.session.get(\"user\")\n    return 1\n\n\ndef b(request, user_service):\n    request.state.db.execute(1)\n    user_service.db.session.query(2)\n    return 2\n",
+        ),
+        ("src/users/service.py", "def find_all():\n    return []\n"),
+    ]);
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let separation = check(&report, "src.separation");
+    assert_eq!(
+        locations(separation, "findings"),
+        ["src/users/router.py:8", "src/users/router.py:9"],
+        "{separation}"
+    );
+}
+
+#[test]
+fn a_source_root_named_like_a_layer_folder_is_no_layer() {
+    // The package `api/` is where the code starts: its seed script is not an interface file.
+    let dir = repo(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"api\"\ndependencies = [\"flask\", \"flask-sqlalchemy\"]\n",
+        ),
+        (
+            "api/__init__.py",
+            "from flask import Flask\n\napp = Flask(__name__)\n",
+        ),
+        (
+            "api/seed.py",
+            "def seed(db, user):\n    db.session.add(user)\n    db.session.commit()\n",
+        ),
+        ("api/views.py", "def index():\n    return \"ok\"\n"),
+        ("api/models.py", "class User:\n    pass\n"),
+    ]);
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    let roots: Vec<&str> = report["detection"]["source_roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(roots, ["api"]);
+    let separation = check(&report, "src.separation");
+    assert_eq!(separation["summary"], "2 of 2 files clean", "{separation}");
+}
+
+#[test]
+fn a_files_own_name_gives_its_layer_before_its_folder() {
+    // `routes/` gathers domain folders; `article.service.ts` inside is business, and the
+    // service importing its domain's mapper imports no route.
+    let dir = repo(&[
+        (
+            "package.json",
+            "{\"name\": \"x\", \"dependencies\": {\"express\": \"4\"}}\n",
+        ),
+        (
+            "src/routes/article/article.controller.ts",
+            "import { list } from './article.service';\nexport const get = () => list();\n",
+        ),
+        (
+            "src/routes/article/article.service.ts",
+            "import { toView } from './article.mapper';\nexport const list = () => [].map(toView);\n",
+        ),
+        (
+            "src/routes/article/article.mapper.ts",
+            "export const toView = (a: unknown) => a;\n",
+        ),
+        (
+            "src/routes/article/article.model.ts",
+            "export class Article { id = 0; }\n",
+        ),
+        (
+            "src/routes/tag/tag.controller.ts",
+            "import { tags } from './tag.service';\nexport const get = () => tags();\n",
+        ),
+        (
+            "src/routes/tag/tag.service.ts",
+            "export const tags = () => [1];\n",
+        ),
+        (
+            "src/routes/tag/tag.model.ts",
+            "export class Tag { id = 0; }\n",
+        ),
+    ]);
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    assert_eq!(
+        strings(&report["detection"]["domains"]),
+        ["src/routes/article", "src/routes/tag"]
+    );
+    assert_eq!(check(&report, "src.layers")["score"], 5.0);
+    let separation = check(&report, "src.separation");
+    assert_eq!(separation["score"], 5.0, "{separation}");
+}
+
+#[test]
 fn min_score_gates_with_exit_1() {
     let below = run(&["audit", "flat-hobby", "--min-score", "90"]);
     assert_eq!(code(&below), 1);

@@ -458,3 +458,33 @@ fn a_broken_manifest_is_a_notice_with_its_position() {
         "{notices}"
     );
 }
+
+#[test]
+fn the_source_root_and_contract_fields_are_validated_with_their_places() {
+    let dir = repo(&[(
+        "team.yaml",
+        "id: team\nname: Team\nversion: \"1\"\nextends: coditect-backend\ndomains:\n  roots: [\"*\"]\n  scope: source\n  min_layers: 0\n  markers: [app/apps.py]\ncontracts:\n  - id: team-contract\n    title: T\n    layer: interface\n    why: w\n    fix: f\n    weight: 1.5\n    forbid:\n      allow_imports: [fastapi.status]\n      not_on: [\"a.b\"]\n      sql: true\nchecks:\n  - id: team.sep\n    category: src\n    title: Sep\n    points: 5\n    why: w\n    fix: f\n    contracts: {ratio: all_layers, penalty: 1}\n  - id: team.ign\n    category: root\n    title: Ign\n    points: 5\n    why: w\n    fix: f\n    items:\n      - id: x\n        label: x\n        fix: f\n        when: {ignored: {probes: [{path: .env, or: [\"../../etc/passwd\"]}]}}\n",
+    )]);
+    let file = dir.path().join("team.yaml");
+    let output = run(&["standards", "validate", file.to_str().unwrap()]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    let shown = file.display().to_string();
+    for expected in [
+        format!("{shown}:8:15: error: `min_layers` must be at least 1"),
+        format!("{shown}:9:13: error: a marker is a file name"),
+        format!("{shown}:16:13: error: `weight` must be more than 0 and at most 1"),
+        format!(
+            "{shown}:18:23: warning: `allow_imports` makes exceptions to `imports`, which this contract does not have"
+        ),
+        format!("{shown}:19:16: error: a receiver pattern is one name segment"),
+        format!(
+            "{shown}:19:16: warning: `not_on` makes exceptions to `calls`, which this contract does not have"
+        ),
+        format!("{shown}:28:45: error: with `ratio: all_layers` every violation is in the ratio"),
+        format!("{shown}:39:53: error: a probe is a relative path inside the repository"),
+    ] {
+        assert!(err.contains(&expected), "`{expected}` missing in:\n{err}");
+    }
+    assert!(err.contains("6 errors"), "{err}");
+}

@@ -16,6 +16,37 @@ fn the_plan_of_each_stack() {
 }
 
 #[test]
+fn code_stays_in_the_package_or_crate_it_was_found_in() {
+    // The audit finds the code in `src/dispatch/` and in each workspace crate's `src/`:
+    // organize plans every move inside the root the file came from.
+    for (fixture, roots) in [
+        ("real-src-layout", &["src/dispatch/"][..]),
+        (
+            "real-rust-workspace",
+            &[
+                "crates/app-bin/src/",
+                "crates/app-core/src/",
+                "crates/app-infrastructure/src/",
+            ][..],
+        ),
+    ] {
+        let output = run(&["organize", fixture, "--format", "json"]);
+        assert_eq!(code(&output), 0, "{fixture}: {}", stderr(&output));
+        let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let moves = plan["plan"]["moves"].as_array().expect("moves");
+        assert!(!moves.is_empty(), "{fixture}: nothing planned");
+        for step in moves {
+            let (from, to) = (step["from"].as_str().unwrap(), step["to"].as_str().unwrap());
+            let root = roots.iter().find(|r| from.starts_with(**r));
+            assert!(
+                root.is_some_and(|r| to.starts_with(r)),
+                "{fixture}: {from} -> {to} leaves its root"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_plan_as_json_raises_the_score() {
     for fixture in [
         "organize-fastapi-flat",

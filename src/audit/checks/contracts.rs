@@ -43,6 +43,8 @@ pub fn score(ctx: &Context, check: &Check, scoring: &ContractScoring) -> Scored 
                 .collect()
         })
     };
+    // A file that breaks a contract is judged even without code of its own (an
+    // `__init__.py` that only imports a service): a violation is never free.
     let ratio_files: Option<Vec<usize>> = ratio_files.map(|files| {
         ctx.prefetch(&files);
         files
@@ -50,6 +52,14 @@ pub fn score(ctx: &Context, check: &Check, scoring: &ContractScoring) -> Scored 
             .filter(|&i| {
                 ctx.analysis(i)
                     .is_some_and(|a| !a.definitions.is_empty() || !a.calls.is_empty())
+                    || results.violations.iter().any(|v| {
+                        v.file == i
+                            && (scoring.ratio_all_layers
+                                || scoring.ratio_layer.is_some_and(|layer| {
+                                    ctx.standard.contracts[v.contract].scope
+                                        == ContractScope::Layer(layer)
+                                }))
+                    })
             })
             .collect()
     });
