@@ -1,7 +1,6 @@
 //! `squarely audit`: read the project configuration, walk once, detect, score against each
 //! standard, write, gate.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -71,16 +70,19 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
     // The baseline (`--baseline`, else the configuration's unless --save-baseline records a
     // new one) and --workspace (or the configuration's `workspace: true`), read before
     // anything is audited.
-    let baseline_file: Option<(PathBuf, String)> = match (&args.baseline, &config) {
-        (Some(file), _) => Some((file.clone(), file.display().to_string())),
-        (None, Some(config)) if args.save_baseline.is_none() => {
-            config.baseline.as_ref().map(|(path, written)| {
-                let shown = Path::new(&config.file).with_file_name(written);
-                (path.clone(), shown.display().to_string())
-            })
-        }
-        (None, _) => None,
-    };
+    // A baseline the repository's configuration names must stay in the repository.
+    let (baseline_file, baseline_within): (Option<(PathBuf, String)>, Option<PathBuf>) =
+        match (&args.baseline, &config) {
+            (Some(file), _) => (Some((file.clone(), file.display().to_string())), None),
+            (None, Some(config)) if args.save_baseline.is_none() => (
+                config.baseline.as_ref().map(|(path, written)| {
+                    let shown = Path::new(&config.file).with_file_name(written);
+                    (path.clone(), shown.display().to_string())
+                }),
+                config.confine.clone(),
+            ),
+            (None, _) => (None, None),
+        };
     if let Some((path, shown)) = &baseline_file
         && let Some(output) = destinations
             .iter()
@@ -94,7 +96,7 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
     }
     let baseline = baseline_file
         .as_ref()
-        .map(|(path, shown)| read_baseline(path, shown))
+        .map(|(path, shown)| read_baseline(path, shown, baseline_within.as_deref()))
         .transpose()?;
     let workspace = args.workspace || config.as_ref().is_some_and(|c| c.workspace);
     let waivers = match (&config, &found) {
@@ -167,10 +169,13 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
             })
         }),
     };
+    let repository = crate::fs::repository_top(&args.path);
     for destination in &destinations {
         if let Some(path) = &destination.file {
-            let file = File::create(path)
-                .with_context(|| format!("{}: cannot write the report", path.display()))?;
+            let file =
+                crate::fs::open::create_regular(path, repository.as_deref()).map_err(|err| {
+                    anyhow::anyhow!("{}: cannot write the report: {err}", path.display())
+                })?;
             let mut out = BufWriter::new(file);
             report::write(destination.format, &reports, &options, &mut out)
                 .and_then(|()| out.flush())
@@ -202,8 +207,14 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         let saved = Baseline::of(&reports);
         let mut text = serde_json::to_string_pretty(&saved)?;
         text.push('\n');
-        std::fs::write(path, text)
-            .with_context(|| format!("{}: cannot write the baseline", path.display()))?;
+        crate::fs::open::create_regular(path, repository.as_deref())
+            .and_then(|mut file| {
+                file.write_all(text.as_bytes())
+                    .map_err(crate::fs::open::OpenError::Io)
+            })
+            .map_err(|err| {
+                anyhow::anyhow!("{}: cannot write the baseline: {err}", path.display())
+            })?;
         let count: usize = saved.reports.iter().map(|r| r.findings.len()).sum();
         eprintln!(
             "squarely: baseline saved to {} ({count} finding{}); audit with --baseline {0} to fail only on what gets worse",
@@ -467,10 +478,16 @@ fn check_files(args: &AuditArgs, destinations: &[Destination]) -> anyhow::Result
     if let Some(save) = &args.save_baseline {
         writes.push((save, "--save-baseline"));
     }
+    let repository = crate::fs::repository_top(&args.path);
     for (i, (path, flag)) in writes.iter().enumerate() {
         let shown = path.display();
         if path.is_dir() {
             bail!("{shown}: `{flag}` names a folder: name a file");
+        }
+        // A file the audited repository commits as a link (`squarely.sarif -> ~/.bashrc`)
+        // is never written through.
+        if let Err(err) = crate::fs::open::check_writable(path, repository.as_deref()) {
+            bail!("{shown}: `{flag}` cannot write there: {err}");
         }
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         if let Some(parent) = parent
@@ -566,9 +583,12 @@ fn check_coverage(
 }
 
 /// Read and parse the baseline file (exit 2 on anything wrong, with line and column).
-fn read_baseline(path: &Path, shown: &str) -> anyhow::Result<Baseline> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{shown}: cannot read the baseline"))?;
+fn read_baseline(path: &Path, shown: &str, within: Option<&Path>) -> anyhow::Result<Baseline> {
+    const MAX_BASELINE_BYTES: u64 = 64 << 20;
+    let bytes = crate::fs::open::read_regular(path, MAX_BASELINE_BYTES, within)
+        .map_err(|err| anyhow::anyhow!("{shown}: cannot read the baseline: {err}"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{shown}: the baseline is not UTF-8 text"))?;
     Baseline::parse(&text).map_err(|err| match err.at {
         Some(_) => anyhow::anyhow!("{shown}:{err}"),
         None => anyhow::anyhow!("{shown}: {err}"),

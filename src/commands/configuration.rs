@@ -19,7 +19,13 @@ pub struct Found {
     pub shown: String,
     /// Its folder, resolved: what its paths are relative to.
     pub dir: PathBuf,
+    /// The repository it was found in, which it and every file it names must stay inside
+    /// (`None` for `--config FILE`, which the user named).
+    pub within: Option<PathBuf>,
 }
+
+/// The largest configuration file squarely reads.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 /// The configuration for `audited`: `explicit` (`--config FILE`), or the `.squarely.yaml`
 /// in `audited` or the nearest folder above it, up to the top of the repository.
@@ -27,14 +33,13 @@ pub fn locate(audited: &Path, explicit: Option<&Path>) -> anyhow::Result<Option<
     if let Some(file) = explicit {
         let shown = file.display().to_string();
         if !file.is_file() {
-            bail!(
-                "{shown}: no such configuration file{}",
-                if file.is_dir() {
-                    " (it is a folder)"
-                } else {
-                    ""
-                }
-            );
+            if std::fs::metadata(file).is_ok() {
+                let err = crate::fs::open::read_regular(file, MAX_CONFIG_BYTES, None)
+                    .err()
+                    .map_or_else(|| "not a regular file".to_owned(), |e| e.describe());
+                bail!("{shown}: {err}: not a configuration file");
+            }
+            bail!("{shown}: no such configuration file");
         }
         let path = std::fs::canonicalize(file)
             .with_context(|| format!("{shown}: cannot read the configuration"))?;
@@ -43,6 +48,7 @@ pub fn locate(audited: &Path, explicit: Option<&Path>) -> anyhow::Result<Option<
             path: file.to_path_buf(),
             shown,
             dir,
+            within: None,
         }));
     }
     let Some(path) = crate::fs::find_upward(audited, CONFIG_FILE) else {
@@ -55,17 +61,28 @@ pub fn locate(audited: &Path, explicit: Option<&Path>) -> anyhow::Result<Option<
         .strip_prefix(&cwd)
         .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(Some(Found { path, shown, dir }))
+    let within = crate::fs::repository_top(audited).or_else(|| Some(dir.clone()));
+    Ok(Some(Found {
+        path,
+        shown,
+        dir,
+        within,
+    }))
 }
 
 /// Read and parse a configuration file.
 pub fn read(found: &Found) -> anyhow::Result<ParsedConfig> {
-    let bytes = std::fs::read(&found.path)
-        .with_context(|| format!("{}: cannot read the configuration", found.shown))?;
+    let bytes =
+        crate::fs::open::read_regular(&found.path, MAX_CONFIG_BYTES, found.within.as_deref())
+            .map_err(|err| {
+                anyhow::anyhow!("{}: cannot read the configuration: {err}", found.shown)
+            })?;
     let Ok(text) = String::from_utf8(bytes) else {
         bail!("{}: the configuration is not UTF-8 text", found.shown);
     };
-    Ok(config::parse(&text, &found.shown, &found.dir)?)
+    let mut parsed = config::parse(&text, &found.shown, &found.dir)?;
+    parsed.confine_to(found.within.clone());
+    Ok(parsed)
 }
 
 /// How the audited folder and the configuration's folder relate.

@@ -60,10 +60,19 @@ pub fn run(command: &StandardsCommand, color: ColorChoice) -> anyhow::Result<Exi
                     let text = summary::to_yaml(&summary).map_err(anyhow::Error::msg)?;
                     out.write_all(text.as_bytes())?;
                 }
-                ShowFormat::Source => match standard::builtin_source(spec) {
-                    Some(text) => out.write_all(text.as_bytes())?,
-                    None => out.write_all(&std::fs::read(cwd.join(spec))?)?,
-                },
+                ShowFormat::Source => {
+                    if let Some(text) = standard::builtin_source(spec) {
+                        out.write_all(text.as_bytes())?;
+                    } else {
+                        let bytes = crate::fs::open::read_regular(
+                            &cwd.join(spec),
+                            standard::MAX_RULE_SET_BYTES,
+                            None,
+                        )
+                        .map_err(|err| anyhow::anyhow!("{spec}: {err}"))?;
+                        out.write_all(&bytes)?;
+                    }
+                }
             }
         }
         StandardsCommand::Validate { files } => {

@@ -153,6 +153,9 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// The baseline file (`--baseline` wins), joined to `dir`, and as written.
     pub baseline: Option<(PathBuf, String)>,
+    /// The folder every file this configuration names must stay in, once links are resolved
+    /// (the repository, when the file was found in it; `None` for `--config FILE`).
+    pub confine: Option<PathBuf>,
     /// Whether to score every backend project (`workspace: true`, or `--workspace`).
     pub workspace: bool,
 }
@@ -328,6 +331,7 @@ pub fn parse(text: &str, file: &str, dir: &Path) -> Result<ParsedConfig, ConfigE
             floors: Vec::new(),
             waivers,
             baseline,
+            confine: None,
             workspace,
         },
         standards,
@@ -338,6 +342,11 @@ pub fn parse(text: &str, file: &str, dir: &Path) -> Result<ParsedConfig, ConfigE
 }
 
 impl ParsedConfig {
+    /// Keep every file this configuration names (standards, baseline) inside `folder`.
+    pub fn confine_to(&mut self, folder: Option<PathBuf>) {
+        self.config.confine = folder;
+    }
+
     /// The file, as messages name it.
     #[must_use]
     pub fn file(&self) -> &str {
@@ -356,7 +365,7 @@ impl ParsedConfig {
     pub fn load_standards(&mut self) -> Result<Vec<Loaded>, StandardError> {
         let mut loaded = Vec::new();
         for (spec, mark) in &self.standards {
-            match standard::load(spec, &self.config.dir) {
+            match standard::load_within(spec, &self.config.dir, self.config.confine.as_deref()) {
                 Ok(one) => loaded.push(one),
                 Err(err @ (StandardError::Unknown { .. } | StandardError::Io { .. })) => {
                     let why = match err {

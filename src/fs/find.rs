@@ -22,6 +22,23 @@ pub fn find_upward(start: &Path, name: &str) -> Option<PathBuf> {
     }
 }
 
+/// The top of the repository holding `start`: the nearest folder upward that holds `.git`,
+/// else `start` itself (resolved). Files the repository names must stay inside it.
+#[must_use]
+pub fn repository_top(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let mut dir = start.as_path();
+    loop {
+        if dir.join(".git").symlink_metadata().is_ok() {
+            return Some(dir.to_path_buf());
+        }
+        match dir.parent() {
+            Some(parent) => dir = parent,
+            None => return Some(start),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@
 
 mod find;
 pub mod journal;
+pub mod open;
 mod plan;
 mod walk;
 mod write;
@@ -25,7 +26,7 @@ use std::sync::{Mutex, OnceLock};
 
 use rayon::slice::ParallelSliceMut;
 
-pub use find::find_upward;
+pub use find::{find_upward, repository_top};
 pub use journal::{
     Applied, Commit, CommitMade, GitStatus, Group, JournalError, Repository, Run, Undone,
     git_status,
@@ -829,6 +830,16 @@ pub trait PathPattern {
     fn open_ended(&self) -> bool;
     /// Whether a path relative to the search root matches the whole pattern.
     fn is_match(&self, relative: &str) -> bool;
+}
+
+/// The operating system's reason, without Rust's ` (os error N)` suffix.
+#[must_use]
+pub fn os_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
 }
 
 /// `1536` -> `1.5 KiB`.

@@ -1,7 +1,7 @@
 //! The one walk of a directory: parallel, gitignore-aware, never following links.
 
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -298,23 +298,11 @@ fn symlink_problem(path: &Path) -> Option<String> {
 
 /// The bytes of one file with the size cap, or why there are none (never `Text`).
 pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Content> {
-    let file = fs::File::open(path).map_err(|err| Content::Unreadable(err.to_string()))?;
-    let size = match file.metadata() {
-        Ok(meta) if !meta.is_file() => {
-            return Err(Content::Unreadable("not a regular file".into()));
-        }
-        Ok(meta) => meta.len(),
-        Err(err) => return Err(Content::Unreadable(err.to_string())),
-    };
-    if size > MAX_READ_BYTES {
-        return Err(Content::TooLarge(size));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    match file.take(MAX_READ_BYTES + 1).read_to_end(&mut bytes) {
-        Ok(_) if bytes.len() as u64 > MAX_READ_BYTES => Err(Content::TooLarge(bytes.len() as u64)),
-        Ok(_) => Ok(bytes),
-        Err(err) => Err(Content::Unreadable(err.to_string())),
-    }
+    // A FIFO named `app.py` must not hang the audit: the type is checked before opening.
+    super::open::read_regular(path, MAX_READ_BYTES, None).map_err(|err| match err {
+        super::open::OpenError::TooLarge { size, .. } => Content::TooLarge(size),
+        other => Content::Unreadable(other.describe()),
+    })
 }
 
 #[cfg(test)]

@@ -36,14 +36,27 @@ pub fn builtin_source(id: &str) -> Option<&'static str> {
     }
 }
 
+/// The largest rule-set file squarely reads.
+pub const MAX_RULE_SET_BYTES: u64 = 1 << 20;
+
 /// Load a rule set by built-in id or file path (relative paths from `cwd`).
 pub fn load(spec: &str, cwd: &Path) -> Result<Loaded, StandardError> {
+    load_within(spec, cwd, None)
+}
+
+/// [`load`] for a rule set a repository names (its `.squarely.yaml`): the file, and every
+/// file it `extends`, must lie inside `within` once links are resolved.
+pub fn load_within(spec: &str, cwd: &Path, within: Option<&Path>) -> Result<Loaded, StandardError> {
     if builtin_source(spec).is_some() {
         return load_chain(Link::Builtin(spec.to_owned()));
     }
     let path = cwd.join(spec);
-    if path.is_file() {
-        return load_chain(Link::File(path, spec.to_owned()));
+    if path.symlink_metadata().is_ok() && (path.is_file() || within.is_some()) {
+        return load_chain(Link::File(
+            path,
+            spec.to_owned(),
+            within.map(Path::to_path_buf),
+        ));
     }
     let looks_like_path = spec.contains('/')
         || spec.contains('\\')
@@ -82,7 +95,8 @@ pub fn load_str(name: &str, text: &str, dir: &Path) -> Result<Loaded, StandardEr
 /// One rule set in an `extends` chain.
 enum Link {
     Builtin(String),
-    File(PathBuf, String),
+    /// A file, as shown, and the folder it must stay in (for files a repository names).
+    File(PathBuf, String, Option<PathBuf>),
     Text {
         name: String,
         text: String,
@@ -94,7 +108,7 @@ impl Link {
     fn display(&self) -> String {
         match self {
             Link::Builtin(id) => format!("<built-in {id}>"),
-            Link::File(_, shown) => shown.clone(),
+            Link::File(_, shown, _) => shown.clone(),
             Link::Text { name, .. } => name.clone(),
         }
     }
@@ -102,7 +116,7 @@ impl Link {
     fn identity(&self) -> String {
         match self {
             Link::Builtin(id) => format!("builtin:{id}"),
-            Link::File(path, _) => std::fs::canonicalize(path)
+            Link::File(path, _, _) => std::fs::canonicalize(path)
                 .unwrap_or_else(|_| path.clone())
                 .display()
                 .to_string(),
@@ -113,11 +127,16 @@ impl Link {
     fn read(&self) -> Result<String, StandardError> {
         match self {
             Link::Builtin(id) => Ok(builtin_source(id).unwrap_or_default().to_owned()),
-            Link::File(path, shown) => {
-                let bytes = std::fs::read(path).map_err(|source| StandardError::Io {
-                    path: shown.clone(),
-                    source,
-                })?;
+            Link::File(path, shown, within) => {
+                let bytes =
+                    crate::fs::open::read_regular(path, MAX_RULE_SET_BYTES, within.as_deref())
+                        .map_err(|err| StandardError::Io {
+                            path: shown.clone(),
+                            source: match err {
+                                crate::fs::open::OpenError::Io(source) => source,
+                                other => std::io::Error::other(other.describe()),
+                            },
+                        })?;
                 String::from_utf8(bytes).map_err(|err| StandardError::Invalid {
                     diagnostics: vec![Diagnostic {
                         file: shown.clone(),
@@ -138,7 +157,7 @@ impl Link {
     fn dir(&self) -> Option<PathBuf> {
         match self {
             Link::Builtin(_) => None,
-            Link::File(path, _) => path.parent().map(Path::to_path_buf),
+            Link::File(path, _, _) => path.parent().map(Path::to_path_buf),
             Link::Text { dir, .. } => Some(dir.clone()),
         }
     }
@@ -287,21 +306,26 @@ fn resolve_parent(spec: &str, child: &Link) -> Result<Link, String> {
     if builtin_source(spec).is_some() {
         return Ok(Link::Builtin(spec.to_owned()));
     }
-    let (Some(dir), Link::File(_, shown) | Link::Text { name: shown, .. }) = (child.dir(), child)
+    let within = match child {
+        Link::File(_, _, within) => within.clone(),
+        _ => None,
+    };
+    let (Some(dir), Link::File(_, shown, _) | Link::Text { name: shown, .. }) =
+        (child.dir(), child)
     else {
         return Err(format!(
             "built-in rule sets can only extend built-ins, not `{spec}`"
         ));
     };
     let path = dir.join(spec);
-    if path.is_file() {
+    if path.is_file() || (within.is_some() && path.symlink_metadata().is_ok()) {
         let shown = clean_path(
             &Path::new(shown)
                 .parent()
                 .unwrap_or(Path::new(""))
                 .join(spec),
         );
-        return Ok(Link::File(path, shown));
+        return Ok(Link::File(path, shown, within));
     }
     Err(format!(
         "`extends: {spec}` is neither a built-in standard ({}) nor a file next to this one",

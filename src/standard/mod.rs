@@ -17,7 +17,10 @@ pub mod yaml;
 
 use std::fmt;
 
-pub use loader::{BUILTIN_IDS, DEFAULT_STANDARD, builtin_source, load, load_str, schema_json};
+pub use loader::{
+    BUILTIN_IDS, DEFAULT_STANDARD, MAX_RULE_SET_BYTES, builtin_source, load, load_str, load_within,
+    schema_json,
+};
 pub use model::*;
 pub use pattern::{NamePattern, PathGlob, split_name};
 pub use suggest::closest;

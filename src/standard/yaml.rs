@@ -794,6 +794,7 @@ impl DeError {
     }
 
     fn unknown_name(kind: NameKind, name: &str, expected: &'static [&'static str]) -> Self {
+        let name = &clip(name);
         let (what, plural) = match kind {
             NameKind::Field => ("field", "fields"),
             NameKind::Variant => ("variant", "variants"),
@@ -883,9 +884,26 @@ impl fmt::Display for UnexpectedYaml<'_> {
         match self.0 {
             Unexpected::Unit | Unexpected::Option => f.write_str("null"),
             Unexpected::Map => f.write_str("mapping"),
+            // A file may hold a secret (a link to `~/.git-credentials`): an error shows only
+            // the start of a value, escaped.
+            Unexpected::Str(text) => write!(f, "string \"{}\"", clip(text)),
             other => other.fmt(f),
         }
     }
+}
+
+/// The first characters of a value for an error message, control characters escaped.
+pub(crate) fn clip(text: &str) -> String {
+    const SHOWN: usize = 16;
+    let mut out: String = text
+        .chars()
+        .take(SHOWN)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().count() > SHOWN {
+        out.push('…');
+    }
+    out
 }
 
 /// "`a`" or "one of `a`, `b`".

@@ -548,7 +548,12 @@ fn outputs_never_overwrite_the_baseline_through_a_link_or_the_configuration() {
             ],
         );
         assert_eq!(code(&output), 2, "{}", stderr(&output));
-        assert!(stderr(&output).contains("would overwrite the --baseline being read"));
+        // Refused before anything else: squarely never writes through a link.
+        assert!(
+            stderr(&output).contains("a symbolic link; squarely never writes through a link"),
+            "{}",
+            stderr(&output)
+        );
     }
     // The baseline named by .squarely.yaml (relative to it).
     std::fs::create_dir_all(repo.path().join(".git")).unwrap();

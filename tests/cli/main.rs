@@ -10,6 +10,8 @@ mod completions;
 mod config;
 mod detection;
 mod formats;
+#[cfg(unix)]
+mod hostile;
 mod organize;
 mod real;
 mod rule_sets;

@@ -1,0 +1,193 @@
+//! A hostile repository: squarely runs on untrusted pull requests, so every file of the
+//! audited repository (its links and its `.squarely.yaml` included) is an attacker's. Nothing
+//! it names is read or written outside it, nothing in it can hang a run, and no error prints
+//! more than an excerpt of a file. See docs/security.md.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::support::{code, squarely, stderr};
+
+const TOKEN: &str = "ghp_0123456789abcdefTOPSECRET";
+
+/// A git repository (so its top is known) with a small Express service.
+fn repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir.path())
+        .status();
+    if !git.is_ok_and(|s| s.success()) {
+        fs::create_dir(dir.path().join(".git")).unwrap();
+    }
+    fs::write(
+        dir.path().join("package.json"),
+        "{\"name\": \"h\", \"dependencies\": {\"express\": \"4\"}}\n",
+    )
+    .unwrap();
+    fs::create_dir_all(dir.path().join("src/routes")).unwrap();
+    fs::write(
+        dir.path().join("src/routes/users.js"),
+        "module.exports = () => [];\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// A secret outside every repository, like a CI runner's credentials.
+fn secret() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, format!("https://x:{TOKEN}@github.com\n")).unwrap();
+    (dir, file)
+}
+
+/// Run squarely in `dir`, giving up after 30 seconds (a hang fails the test).
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    squarely()
+        .current_dir(dir)
+        .args(args)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("squarely runs")
+}
+
+fn mkfifo(path: &Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn a_configuration_linked_out_of_the_repository_is_refused_unread() {
+    let repo = repository();
+    let (_keep, secret) = secret();
+    std::os::unix::fs::symlink(&secret, repo.path().join(".squarely.yaml")).unwrap();
+    let output = run_in(repo.path(), &["audit", "."]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    assert!(
+        err.contains(".squarely.yaml: cannot read the configuration: outside"),
+        "{err}"
+    );
+    assert!(!err.contains("TOPSECRET") && !err.contains("ghp_"), "{err}");
+}
+
+#[test]
+fn files_a_configuration_or_a_rule_set_names_stay_in_the_repository() {
+    let repo = repository();
+    let (_keep, secret) = secret();
+    let named = [
+        format!("standards: [{}]\n", secret.display()),
+        "standards: [rules/team.yaml]\n".to_owned(),
+        format!("baseline: {}\n", secret.display()),
+    ];
+    fs::create_dir(repo.path().join("rules")).unwrap();
+    fs::write(
+        repo.path().join("rules/team.yaml"),
+        format!(
+            "id: team\nname: Team\nversion: \"1\"\nextends: {}\n",
+            secret.display()
+        ),
+    )
+    .unwrap();
+    for config in named {
+        fs::write(repo.path().join(".squarely.yaml"), &config).unwrap();
+        let output = run_in(repo.path(), &["audit", "."]);
+        assert_eq!(code(&output), 2, "{config}: {}", stderr(&output));
+        let err = stderr(&output);
+        assert!(err.contains("outside"), "{config}: {err}");
+        assert!(!err.contains("TOPSECRET"), "{config}: {err}");
+    }
+    // A parse error quotes no more than the start of a value.
+    fs::write(
+        repo.path().join(".squarely.yaml"),
+        format!("min-score: {TOKEN}\n"),
+    )
+    .unwrap();
+    let err = stderr(&run_in(repo.path(), &["audit", "."]));
+    assert!(!err.contains("TOPSECRET"), "{err}");
+}
+
+#[test]
+fn reports_and_baselines_are_never_written_through_a_committed_link() {
+    let repo = repository();
+    let (_keep, secret) = secret();
+    std::os::unix::fs::symlink(&secret, repo.path().join("squarely.sarif")).unwrap();
+    std::os::unix::fs::symlink(&secret, repo.path().join("baseline.json")).unwrap();
+    std::os::unix::fs::symlink(secret.parent().unwrap(), repo.path().join("reports")).unwrap();
+    for args in [
+        &["audit", ".", "--format", "sarif", "-o", "squarely.sarif"][..],
+        &["audit", ".", "--save-baseline", "baseline.json"][..],
+        &["audit", ".", "--format", "json", "-o", "reports/r.json"][..],
+    ] {
+        let output = run_in(repo.path(), args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains("link"), "{}", stderr(&output));
+    }
+    assert_eq!(
+        fs::read_to_string(&secret).unwrap(),
+        format!("https://x:{TOKEN}@github.com\n")
+    );
+    assert!(!secret.parent().unwrap().join("r.json").exists());
+}
+
+#[test]
+fn named_pipes_in_the_repository_do_not_hang_any_verb() {
+    let repo = repository();
+    // Without mkfifo (it is part of coreutils) there is nothing to test.
+    if !mkfifo(&repo.path().join("app.py")) || !mkfifo(&repo.path().join("README.md")) {
+        return;
+    }
+    for args in [
+        &["audit", "."][..],
+        &["audit", ".", "--workspace"][..],
+        &["init", "--dry-run"][..],
+        &["organize", "."][..],
+    ] {
+        let output = run_in(repo.path(), args);
+        assert!(
+            matches!(code(&output), 0 | 1),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    let output = run_in(repo.path(), &["audit", ".", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        report["notices"]
+            .to_string()
+            .contains("a named pipe (FIFO), not a regular file"),
+        "{}",
+        report["notices"]
+    );
+}
+
+#[test]
+fn a_baseline_or_configuration_that_is_no_regular_file_is_refused_at_once() {
+    let repo = repository();
+    let output = run_in(repo.path(), &["audit", ".", "--baseline", "/dev/zero"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("/dev/zero: cannot read the baseline: a device"),
+        "{}",
+        stderr(&output)
+    );
+    let fifo = repo.path().join("pipe");
+    if mkfifo(&fifo) {
+        for args in [
+            &["audit", ".", "--baseline", "pipe"][..],
+            &["audit", ".", "--config", "pipe"][..],
+        ] {
+            let output = run_in(repo.path(), args);
+            assert_eq!(code(&output), 2, "{args:?}");
+            assert!(
+                stderr(&output).contains("named pipe"),
+                "{args:?}: {}",
+                stderr(&output)
+            );
+        }
+    }
+}
