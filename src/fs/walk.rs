@@ -189,6 +189,9 @@ pub(super) fn walk(
         .require_git(false)
         .parents(true)
         .follow_links(false)
+        // A repository is one file system: `squarely audit /` does not wander into /proc,
+        // /sys or a mounted volume.
+        .same_file_system(true)
         .threads(threads.min(8))
         // `.git` is never part of the tree, nor the journal `organize` keeps outside git (a
         // byte test: `file_name()` parses components).

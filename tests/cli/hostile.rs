@@ -191,3 +191,70 @@ fn a_baseline_or_configuration_that_is_no_regular_file_is_refused_at_once() {
         }
     }
 }
+
+/// `git` in `dir`, which must succeed.
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn organize_runs_no_filter_driver_the_repository_names() {
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("notes");
+    crate::support::copy_tree(
+        &crate::support::fixtures().join("organize-fastapi-flat"),
+        &repo,
+    );
+    fs::write(repo.join(".gitattributes"), "*.py filter=evil\n").unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "init"]);
+    // The driver is configured only now: setting the repository up ran nothing.
+    let marker = dir.path().join("filter-ran");
+    let command = format!("sh -c 'touch {}; cat'", marker.display());
+    git(&repo, &["config", "filter.evil.clean", &command]);
+    git(&repo, &["config", "filter.evil.smudge", &command]);
+    let output = run_in(&repo, &["organize", ".", "--apply"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(!marker.exists(), "organize ran the filter driver");
+    let output = run_in(&repo, &["organize", ".", "--undo"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(!marker.exists(), "undo ran the filter driver");
+}
+
+#[test]
+fn the_walk_stays_on_the_repositorys_file_system() {
+    // As root, a tmpfs mounted inside the repository stands for /proc under `audit /`.
+    let repo = repository();
+    let mount = repo.path().join("mounted");
+    fs::create_dir(&mount).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&mount)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        return; // not root, or no mount: nothing to test here
+    }
+    fs::write(mount.join("leak.py"), "SECRET = 1\n").unwrap();
+    let output = run_in(repo.path(), &["audit", ".", "--format", "json"]);
+    let _ = std::process::Command::new("umount").arg(&mount).status();
+    assert!(matches!(code(&output), 0 | 1), "{}", stderr(&output));
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("leak.py"),
+        "the walk entered another file system"
+    );
+}

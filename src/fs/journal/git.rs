@@ -104,7 +104,14 @@ pub(super) struct Git {
     pub dir: PathBuf,
     /// The folder's path inside the working tree.
     pub prefix: String,
+    /// `-c` settings that switch off every filter driver the configuration defines.
+    no_filters: Vec<String>,
 }
+
+/// The empty tree: with it as the attribute source, no `.gitattributes` of the working tree
+/// applies (git 2.40 and later; earlier versions ignore it, and the filters are switched off
+/// one by one).
+const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
 impl Git {
     /// The working tree holding `root`, `None` when there is none.
@@ -113,6 +120,7 @@ impl Git {
             root: root.to_path_buf(),
             dir: PathBuf::new(),
             prefix: String::new(),
+            no_filters: Vec::new(),
         };
         let output = match probe.command(&["rev-parse", "--is-inside-work-tree", "--show-prefix"]) {
             Ok(output) => output,
@@ -152,10 +160,33 @@ impl Git {
         let prefix = stdout["true\n".len()..stdout.len() - 1].to_owned();
         let git_dir = probe.run(&["rev-parse", "--absolute-git-dir"], None)?;
         let git_dir = PathBuf::from(strip_newline(&git_dir));
+        // Nothing the repository configures is run: a `.gitattributes` that names a filter
+        // driver (from the local or global configuration) would run it on every add and mv.
+        let drivers = probe
+            .command(&["config", "--get-regexp", r"^filter\."])
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_default();
+        let mut names: Vec<&str> = drivers
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .filter_map(|key| key.strip_prefix("filter."))
+            .filter_map(|rest| rest.rsplit_once('.').map(|(name, _)| name))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let no_filters = names
+            .iter()
+            .flat_map(|name| {
+                ["clean=", "smudge=", "process=", "required=false"]
+                    .map(|setting| format!("filter.{name}.{setting}"))
+            })
+            .flat_map(|setting| ["-c".to_owned(), setting])
+            .collect();
         Ok(Some(Git {
             root: root.to_path_buf(),
             dir: git_dir,
             prefix,
+            no_filters,
         }))
     }
 
@@ -361,7 +392,16 @@ impl Git {
             "core.hooksPath=/dev/null",
             "-c",
             "core.fsmonitor=false",
+            "-c",
+            "core.attributesFile=/dev/null",
+            "-c",
+            "maintenance.auto=false",
+            "-c",
+            "gc.auto=0",
         ]);
+        command
+            .args(&self.no_filters)
+            .env("GIT_ATTR_SOURCE", EMPTY_TREE);
         // `check-ignore` takes paths, not pathspecs, and refuses any pathspec magic.
         if args.first() != Some(&"check-ignore") {
             command.arg("--literal-pathspecs");
