@@ -106,12 +106,12 @@ fn template_of(project: &ProjectFile) -> anyhow::Result<Template> {
 
 fn finish(dir: &ProjectDir, plan: &Plan, args: &AddArgs, what: &str) -> anyhow::Result<Exit> {
     if args.dry_run {
-        println!("Would add the {what} (nothing was written):");
-        print_plan(plan);
+        say!("Would add the {what} (nothing was written):");
+        print_plan(plan)?;
         return Ok(Exit::Success);
     }
     dir.apply(plan)?;
-    println!("Added the {what}:");
-    print_plan(plan);
+    say!("Added the {what}:");
+    print_plan(plan)?;
     Ok(Exit::Success)
 }

@@ -64,7 +64,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
     // What `init` writes must be what `audit` reads.
     config::parse(&text, &shown, &args.path)?;
     if args.dry_run {
-        print!("{text}");
+        say_part!("{text}");
         if exists {
             eprintln!(
                 "note: {shown} exists already; `squarely init` without --dry-run would not overwrite it"
@@ -81,13 +81,13 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
         edits: Vec::new(),
     };
     ProjectDir::new(&args.path).apply(&plan)?;
-    println!(
+    say!(
         "Wrote {shown}: standard {}, min-score {} (today's score {:.2}).",
         best.standard.id,
         suggested_min_score(best.score),
         best.score
     );
-    println!("Review it, commit it, and run `squarely audit`: it reads the file from now on.");
+    say!("Review it, commit it, and run `squarely audit`: it reads the file from now on.");
     Ok(Exit::Success)
 }
 

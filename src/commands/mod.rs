@@ -6,6 +6,23 @@
     reason = "commands are the edge: they talk to the terminal"
 )]
 
+/// `println!` that returns the error instead of panicking: standard output may be a closed
+/// pipe (`squarely new x --dry-run | head -1`, a success) or a full disk (an error).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
+/// `print!` that returns the error instead of panicking (see `say!`).
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 mod add;
 mod audit;
 mod configuration;

@@ -79,11 +79,11 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
     }
     let plan = template.plan_new(&answers, now()?)?;
     if args.dry_run {
-        println!(
+        say!(
             "Would create {shown}/ with {} files (nothing was written):",
             plan.files.len()
         );
-        print_plan(&plan);
+        print_plan(&plan)?;
         return Ok(Exit::Success);
     }
     dir.apply(&plan)?;
@@ -95,21 +95,21 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
         crate::scaffold::Db::Postgres => "PostgreSQL",
         crate::scaffold::Db::Sqlite => "SQLite",
     };
-    println!(
+    say!(
         "Created {shown}/ with {} files: a Rust {framework} service on {db}, domains {}.",
         plan.files.len(),
         answers.domains.join(", ")
     );
-    println!();
-    println!("Next steps:");
-    println!("  cd {shown}");
-    println!("  cp .env.example .env");
+    say!();
+    say!("Next steps:");
+    say!("  cd {shown}");
+    say!("  cp .env.example .env");
     if args.db == crate::scaffold::Db::Postgres {
-        println!("  docker compose up -d db     # PostgreSQL for development and tests");
+        say!("  docker compose up -d db     # PostgreSQL for development and tests");
     }
-    println!("  cargo test");
-    println!("  cargo run                   # http://localhost:8080/health");
-    println!("  squarely audit              # 100/100");
+    say!("  cargo test");
+    say!("  cargo run                   # http://localhost:8080/health");
+    say!("  squarely audit              # 100/100");
     Ok(Exit::Success)
 }
 

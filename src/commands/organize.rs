@@ -219,7 +219,7 @@ fn apply(args: &OrganizeArgs, plan: &Plan, before: f64, after: f64) -> anyhow::R
         );
     }
     if plan.is_empty() {
-        println!("Nothing to do: the repository already follows the layout squarely can plan.");
+        say!("Nothing to do: the repository already follows the layout squarely can plan.");
         return Ok(Exit::Success);
     }
     let run = plan.to_run();
@@ -229,7 +229,7 @@ fn apply(args: &OrganizeArgs, plan: &Plan, before: f64, after: f64) -> anyhow::R
         .ok()
         .and_then(|n| n.parse().ok());
     let applied = journal::apply(&args.path, &run, commit, crash_after)?;
-    println!(
+    say!(
         "Organized {shown}: {} steps ({} moves, {} files edited, {} created, {} untracked); score {before:.2} -> {after:.2}.",
         applied.steps,
         plan.layout.moves.len(),
@@ -243,31 +243,32 @@ fn apply(args: &OrganizeArgs, plan: &Plan, before: f64, after: f64) -> anyhow::R
     );
     for made in &applied.commits {
         let short = &made.commit[..made.commit.len().min(10)];
-        println!("  commit {short}  {}", made.title);
+        say!("  commit {short}  {}", made.title);
     }
     if !plan.rewrites.unresolved.is_empty() {
-        println!(
+        say!(
             "{} references could not be rewritten; check them by hand (`squarely organize` lists them).",
             plan.rewrites.unresolved.len()
         );
     }
-    println!("Take it back with `squarely organize --undo`.");
+    say!("Take it back with `squarely organize --undo`.");
     Ok(Exit::Success)
 }
 
 fn undo(args: &OrganizeArgs) -> anyhow::Result<Exit> {
     let undone = journal::undo(&args.path)?;
-    print!(
+    say_part!(
         "Took back {} steps of the last organize run in {}",
         undone.steps,
         args.path.display()
     );
-    match &undone.reset_to {
-        Some(commit) => println!(
+    if let Some(commit) = &undone.reset_to {
+        say!(
             "; the branch is back at {}.",
             &commit[..commit.len().min(10)]
-        ),
-        None => println!("."),
+        );
+    } else {
+        say!(".");
     }
     Ok(Exit::Success)
 }

@@ -23,11 +23,12 @@ pub fn now() -> anyhow::Result<Moment> {
 }
 
 /// Print the files a plan creates and edits, one per line.
-pub fn print_plan(plan: &Plan) {
+pub fn print_plan(plan: &Plan) -> std::io::Result<()> {
     for file in &plan.files {
-        println!("  create  {}", file.path);
+        say!("  create  {}", file.path);
     }
     for edit in &plan.edits {
-        println!("  edit    {}  ({})", edit.path, edit.summary.join("; "));
+        say!("  edit    {}  ({})", edit.path, edit.summary.join("; "));
     }
+    Ok(())
 }

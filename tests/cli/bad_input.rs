@@ -488,3 +488,64 @@ fn the_source_root_and_contract_fields_are_validated_with_their_places() {
     }
     assert!(err.contains("6 errors"), "{err}");
 }
+
+/// Run squarely with standard output on `/dev/full`: every verb that prints says so and
+/// exits 2, none panics.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_output_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["new", "svc", "--dry-run"][..],
+        &["new", "svc"][..],
+        &["init", "--dry-run"][..],
+        &["standards", "show", "coditect-backend"][..],
+        &["audit", "."][..],
+    ] {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("squarely"))
+            .current_dir(dir.path())
+            .args(args)
+            .env_remove("NO_COLOR")
+            .env("TERM", "dumb")
+            .stdout(full)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = stderr(&output);
+        assert_eq!(code(&output), 2, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+    }
+}
+
+/// A reader that stops after one byte (`squarely ... | head -c1`) is not a failure.
+#[test]
+fn a_closed_pipe_is_a_success() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["standards", "show", "coditect-backend", "--format", "json"][..],
+        &["standards", "show", "coditect-backend"][..],
+        &["new", "svc", "--dry-run"][..],
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("squarely"))
+            .current_dir(dir.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut one = [0u8; 1];
+        stdout.read_exact(&mut one).unwrap();
+        drop(stdout);
+        let output = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}
