@@ -9,6 +9,7 @@ use crate::cli::{OrganizeArgs, PlanFormat};
 use crate::fs::journal;
 use crate::fs::{Commit, GitStatus, Tree, git_status};
 use crate::organize::{Plan, Stack};
+use crate::report::Safe;
 use crate::standard::{self, DEFAULT_STANDARD};
 
 use super::Exit;
@@ -103,7 +104,8 @@ fn print_plan(
             writeln!(
                 out,
                 "  {:width$}  ->  {}",
-                planned.moved.from, planned.moved.to
+                Safe(&planned.moved.from),
+                Safe(&planned.moved.to)
             )?;
         }
         let mut reasons: Vec<&str> = layout.moves.iter().map(|m| m.why.as_str()).collect();
@@ -111,7 +113,7 @@ fn print_plan(
         reasons.dedup();
         writeln!(out, "  why:")?;
         for why in reasons {
-            writeln!(out, "    - {why}")?;
+            writeln!(out, "    - {}", Safe(why))?;
         }
     }
     if !layout.untrack.is_empty() {
@@ -126,11 +128,15 @@ fn print_plan(
             layout.untrack.len()
         )?;
         for untrack in &layout.untrack {
-            writeln!(out, "  {}  ({})", untrack.path, untrack.why)?;
+            writeln!(out, "  {}  ({})", Safe(&untrack.path), Safe(&untrack.why))?;
         }
     }
     if let Some(gitignore) = &plan.gitignore {
-        writeln!(out, "\n.gitignore: add {}", gitignore.added.join(", "))?;
+        writeln!(
+            out,
+            "\n.gitignore: add {}",
+            Safe(&gitignore.added.join(", "))
+        )?;
     }
     let creates: Vec<(&str, &str)> = plan
         .creates
@@ -146,7 +152,7 @@ fn print_plan(
     if !creates.is_empty() {
         writeln!(out, "\nCreate ({})", creates.len())?;
         for (path, why) in creates {
-            writeln!(out, "  {path}  ({why})")?;
+            writeln!(out, "  {}  ({})", Safe(path), Safe(why))?;
         }
     }
     if !plan.rewrites.edits.is_empty() {
@@ -157,17 +163,22 @@ fn print_plan(
         )?;
         for edit in &plan.rewrites.edits {
             if edit.original_path == edit.path {
-                writeln!(out, "  --- {}", edit.path)?;
+                writeln!(out, "  --- {}", Safe(&edit.path))?;
             } else {
-                writeln!(out, "  --- {} (was {})", edit.path, edit.original_path)?;
+                writeln!(
+                    out,
+                    "  --- {} (was {})",
+                    Safe(&edit.path),
+                    Safe(&edit.original_path)
+                )?;
             }
             for change in &edit.changes {
                 writeln!(out, "  @@ line {}", change.line)?;
                 for line in change.before.lines() {
-                    writeln!(out, "  -{line}")?;
+                    writeln!(out, "  -{}", Safe(line))?;
                 }
                 for line in change.after.lines() {
-                    writeln!(out, "  +{line}")?;
+                    writeln!(out, "  +{}", Safe(line))?;
                 }
             }
         }
@@ -182,7 +193,10 @@ fn print_plan(
             writeln!(
                 out,
                 "  {}:{}  {}  ({})",
-                unresolved.path, unresolved.line, unresolved.text, unresolved.why
+                Safe(&unresolved.path),
+                unresolved.line,
+                Safe(&unresolved.text),
+                Safe(&unresolved.why)
             )?;
         }
     }
@@ -192,7 +206,9 @@ fn print_plan(
             writeln!(
                 out,
                 "  {} -> {}  ({})",
-                conflict.from, conflict.to, conflict.why
+                Safe(&conflict.from),
+                Safe(&conflict.to),
+                Safe(&conflict.why)
             )?;
         }
     }

@@ -105,6 +105,29 @@ pub fn write(
     options: &Options,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // A file name may hold an escape sequence or a newline (an attacker's `\x1b]...` or a
+    // forged `::error` line): the formats people and CI runners read get them escaped.
+    let sanitized: Vec<Report>;
+    let workspace: Option<model::Workspace>;
+    let (reports, options) = if matches!(format, Format::Text | Format::Markdown | Format::Github) {
+        sanitized = reports.iter().map(sanitize).collect();
+        workspace = options.workspace.as_ref().map(|w| {
+            let mut w = w.clone();
+            for service in &mut w.services {
+                escape(&mut service.root);
+            }
+            w
+        });
+        (
+            sanitized.as_slice(),
+            &Options {
+                workspace,
+                ..options.clone()
+            },
+        )
+    } else {
+        (reports, options)
+    };
     match format {
         Format::Text => {
             for (i, report) in reports.iter().enumerate() {
@@ -124,6 +147,94 @@ pub fn write(
         Format::Markdown => markdown::write(reports, options.workspace.as_ref(), out),
         Format::Github => github::write(reports, options, out),
     }
+}
+
+/// A character a terminal or a CI log would act on rather than show: C0 and C1 controls
+/// (escape sequences, newlines), DEL, and the bidirectional overrides of "trojan source".
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Shows a text with every unsafe character escaped (for texts from the repository that a
+/// command prints itself).
+pub struct Safe<'a>(pub &'a str);
+
+impl std::fmt::Display for Safe<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.0.chars().any(is_unsafe) {
+            return f.pad(self.0);
+        }
+        let mut text = self.0.to_owned();
+        escape(&mut text);
+        f.pad(&text)
+    }
+}
+
+/// Replace every unsafe character with its `\u{..}` escape.
+pub fn escape(text: &mut String) {
+    if text.chars().any(is_unsafe) {
+        *text = text
+            .chars()
+            .map(|c| {
+                if is_unsafe(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+    }
+}
+
+/// A copy of the report with every text that can come from the repository escaped.
+fn sanitize(report: &Report) -> Report {
+    let mut report = report.clone();
+    let escape_all = |texts: &mut [&mut String]| {
+        for text in texts.iter_mut() {
+            escape(text);
+        }
+    };
+    escape_all(&mut [&mut report.path, &mut report.detection.service_root]);
+    for root in &mut report.detection.source_roots {
+        escape_all(&mut [&mut root.path, &mut root.reason]);
+    }
+    for domain in &mut report.detection.domains {
+        escape(domain);
+    }
+    for project in &mut report.detection.projects {
+        escape(&mut project.root);
+    }
+    for evidence in &mut report.detection.evidence {
+        escape(&mut evidence.reason);
+        if let Some(path) = &mut evidence.path {
+            escape(path);
+        }
+    }
+    for check in &mut report.checks {
+        escape(&mut check.summary);
+        if let Some(reason) = &mut check.reason {
+            escape(reason);
+        }
+        for finding in check.findings.iter_mut().chain(check.waived.iter_mut()) {
+            escape(&mut finding.message);
+            for text in [&mut finding.path, &mut finding.fix, &mut finding.waiver]
+                .into_iter()
+                .flatten()
+            {
+                escape(text);
+            }
+        }
+    }
+    for fix in &mut report.fixes {
+        escape(&mut fix.fix);
+        if let Some(path) = &mut fix.path {
+            escape(path);
+        }
+    }
+    for notice in &mut report.notices {
+        escape_all(&mut [&mut notice.path, &mut notice.message]);
+    }
+    report
 }
 
 /// What tells a report apart from the others of its run, or `None` alone: the service root

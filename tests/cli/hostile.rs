@@ -258,3 +258,34 @@ fn the_walk_stays_on_the_repositorys_file_system() {
         "the walk entered another file system"
     );
 }
+
+#[test]
+fn control_characters_in_file_names_are_escaped_in_human_formats() {
+    let repo = repository();
+    // An OSC sequence that retitles the terminal, and a newline that forges a workflow command.
+    let names = ["evil\u{1b}]0;pwned\u{7}.js", "x\n::error file=a::forged.js"];
+    for name in names {
+        fs::write(repo.path().join(name), "x = 1\n").unwrap();
+    }
+    for (args, names_files) in [
+        (&["audit", "."][..], true),
+        (&["audit", ".", "--format", "markdown"][..], false),
+        (&["audit", ".", "--format", "github"][..], true),
+        (&["organize", "."][..], true),
+    ] {
+        let output = run_in(repo.path(), args);
+        let out = String::from_utf8_lossy(&output.stdout);
+        assert!(!out.contains('\u{1b}'), "{args:?}: a raw escape sequence");
+        assert!(
+            !out.lines().any(|l| l.starts_with("::error file=a")),
+            "{args:?}: a forged workflow command:\n{out}"
+        );
+        assert!(
+            !names_files || out.contains(r"\u{1b}"),
+            "{args:?}: the name is shown escaped:\n{out}"
+        );
+    }
+    // JSON keeps the real names (escaped by JSON itself).
+    let output = run_in(repo.path(), &["audit", ".", "--format", "json"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains(r"evil\u001b]0;pwned"));
+}
