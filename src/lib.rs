@@ -17,3 +17,4 @@ pub mod organize;
 pub mod report;
 pub mod scaffold;
 pub mod standard;
+pub mod text;

@@ -87,7 +87,7 @@ pub fn run(command: &StandardsCommand, color: ColorChoice) -> anyhow::Result<Exi
                             "{shown}: ok ({}, {} checks, {} points)",
                             loaded.standard.id,
                             loaded.standard.checks.len(),
-                            loaded.standard.total_points()
+                            loaded.standard.total_points() + 0.0
                         )?;
                     }
                     Err(StandardError::Invalid { diagnostics }) => {

@@ -69,7 +69,12 @@ impl Collector<'_> {
             });
         }
         let kind = if entry.path_is_symlink() {
-            if let Some(message) = symlink_problem(entry.path()) {
+            let problem = symlink_problem(entry.path()).or_else(|| {
+                fs::canonicalize(entry.path())
+                    .is_ok_and(|target| !target.starts_with(self.root))
+                    .then(|| "symlink to outside the audited folder; not followed".to_owned())
+            });
+            if let Some(message) = problem {
                 self.notices.push(Notice {
                     path: path.clone(),
                     message,

@@ -182,7 +182,30 @@ impl Baseline {
                 ));
             }
         }
-        serde_json::from_str(text).map_err(ParseError::from)
+        let baseline: Baseline = serde_json::from_str(text).map_err(ParseError::from)?;
+        // A hand-edited or hostile file: scores are scores, fingerprints are fingerprints.
+        let hex = |f: &str| f.len() == 16 && f.bytes().all(|b| b.is_ascii_hexdigit());
+        for entry in &baseline.reports {
+            let what = format!("`{}` at `{}`", entry.standard, entry.service_root);
+            if !(0.0..=100.0).contains(&entry.score) {
+                return Err(ParseError::new(format!(
+                    "{what}: score {} is not between 0 and 100",
+                    entry.score
+                )));
+            }
+            if let Some(bad) = entry
+                .findings
+                .iter()
+                .find(|k| !hex(&k.fingerprint) || k.exact.as_deref().is_some_and(|e| !hex(e)))
+            {
+                return Err(ParseError::new(format!(
+                    "{what}: fingerprint `{}` of a `{}` finding is not 16 hexadecimal digits",
+                    crate::text::clip(&bad.fingerprint),
+                    crate::text::clip(&bad.check)
+                )));
+            }
+        }
+        Ok(baseline)
     }
 
     /// Compare `report` with its entry (same standard and service root).

@@ -149,12 +149,6 @@ pub fn write(
     }
 }
 
-/// A character a terminal or a CI log would act on rather than show: C0 and C1 controls
-/// (escape sequences, newlines), DEL, and the bidirectional overrides of "trojan source".
-fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 /// Shows a text with every unsafe character escaped (for texts from the repository that a
 /// command prints itself).
 pub struct Safe<'a>(pub &'a str);
@@ -170,21 +164,8 @@ impl std::fmt::Display for Safe<'_> {
     }
 }
 
-/// Replace every unsafe character with its `\u{..}` escape.
-pub fn escape(text: &mut String) {
-    if text.chars().any(is_unsafe) {
-        *text = text
-            .chars()
-            .map(|c| {
-                if is_unsafe(c) {
-                    c.escape_unicode().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect();
-    }
-}
+pub use crate::text::escape;
+use crate::text::is_unsafe;
 
 /// A copy of the report with every text that can come from the repository escaped.
 fn sanitize(report: &Report) -> Report {

@@ -141,6 +141,27 @@ struct Merged {
     disabled_contracts: HashSet<String>,
 }
 
+/// The most points one check may be worth (a total must stay a number JSON can carry).
+const MAX_POINTS: f64 = 1000.0;
+
+/// Report every id defined a second time in one list, at the second definition.
+fn twice<'a>(ctx: &mut Ctx, ids: impl Iterator<Item = &'a Spanned<String>>, what: &str) {
+    let mut seen: HashMap<&str, Mark> = HashMap::new();
+    for id in ids {
+        if let Some(first) = seen.get(id.value.as_str()) {
+            ctx.error(
+                Some(id.mark),
+                format!(
+                    "{what} `{}` is defined twice in this file (first at line {})",
+                    id.value, first.line
+                ),
+            );
+        } else {
+            seen.insert(&id.value, id.mark);
+        }
+    }
+}
+
 fn merge(ctx: &mut Ctx, detection: RawDetection, chain: Vec<RawStandard>) -> Option<Merged> {
     let mut merged = Merged {
         leaf: chain.last()?.clone(),
@@ -219,6 +240,13 @@ fn merge(ctx: &mut Ctx, detection: RawDetection, chain: Vec<RawStandard>) -> Opt
         if !raw.bands.is_empty() {
             merged.bands = (file, raw.bands.clone());
         }
+        // Within one file an id is defined once: a second definition would silently replace
+        // the first (extending a rule set is how a definition is replaced).
+        twice(ctx, raw.categories.iter().map(|c| &c.id), "category");
+        twice(ctx, raw.layers.iter().map(|l| &l.id), "layer");
+        twice(ctx, raw.contracts.iter().map(|c| &c.id), "contract");
+        twice(ctx, raw.layouts.iter().map(|l| &l.id), "layout");
+        twice(ctx, raw.checks.iter().map(|c| &c.id), "check");
         merged
             .categories
             .merge(file, raw.categories.clone(), |c| &c.id.value);
@@ -332,7 +360,10 @@ pub(super) fn validate(
 
     ctx.file = leaf_file;
     let total: f64 = checks.iter().map(|c| c.points).sum();
-    if !checks.is_empty() && (total - 100.0).abs() > 1e-6 {
+    let sane = checks
+        .iter()
+        .all(|c| c.points > 0.0 && c.points <= MAX_POINTS);
+    if sane && !checks.is_empty() && (total - 100.0).abs() > 1e-6 {
         ctx.warn(
             Some(leaf.id.mark),
             format!("checks add up to {total} points, not 100; scores are scaled to 100"),
@@ -1217,8 +1248,11 @@ fn validate_checks(
             );
         }
         let points = raw.points.value;
-        if !(points > 0.0 && points.is_finite()) {
-            ctx.error(Some(raw.points.mark), "`points` must be a positive number");
+        if !(points > 0.0 && points <= MAX_POINTS) {
+            ctx.error(
+                Some(raw.points.mark),
+                format!("`points` must be a positive number up to {MAX_POINTS}"),
+            );
         }
         if raw.fix.trim().is_empty() {
             ctx.error(

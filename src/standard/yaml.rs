@@ -96,6 +96,9 @@ use yaml_rust2::{
 
 /// Maximum number of nodes a document may produce, counting every alias expansion.
 const MAX_NODES: usize = 1_000_000;
+/// The most bytes of scalar text a document may hold once its aliases are expanded: an alias
+/// of a long string costs its length, not one node.
+const MAX_TEXT_BYTES: usize = 16 << 20;
 /// Maximum nesting depth of sequences and mappings.
 const MAX_DEPTH: usize = 256;
 /// Rough budget of node visits spent on deserialization re-runs (see the module docs).
@@ -303,6 +306,17 @@ struct Document {
 
 /// Parses `src` into a node tree. Fatal problems are returned as the error.
 fn load(src: &str) -> Result<Document, YamlError> {
+    // A byte-order mark is not part of the first key; a NUL byte would end the text early.
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    if let Some(at) = src.find('\0') {
+        let before = &src[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        return Err(YamlError::new(
+            Some(Mark { line, column }),
+            "a NUL byte: this is not a text file",
+        ));
+    }
     let mut parser = Parser::new_from_str(src);
     let mut loader = Loader::default();
     loop {
@@ -358,6 +372,8 @@ struct Loader {
     /// Nodes produced so far, including alias expansions and anchor copies.
     nodes: usize,
     used_alias: bool,
+    /// Bytes of scalar text produced so far, aliases expanded.
+    text_bytes: usize,
     documents: usize,
     root: Option<Node>,
     /// Problems that do not stop loading.
@@ -370,6 +386,8 @@ struct Anchored {
     node: Node,
     /// Number of nodes in the subtree.
     size: usize,
+    /// Bytes of scalar text in the subtree.
+    bytes: usize,
     /// Nesting levels of collections in the subtree (0 for a scalar).
     height: usize,
 }
@@ -378,6 +396,7 @@ struct Frame {
     mark: Mark,
     anchor: usize,
     size: usize,
+    bytes: usize,
     height: usize,
     content: FrameContent,
 }
@@ -449,6 +468,23 @@ impl Loader {
         false
     }
 
+    /// Counts `bytes` of scalar text against the budget; false (and a fatal error) when
+    /// exceeded.
+    fn produce_text(&mut self, bytes: usize, mark: Mark) -> bool {
+        self.text_bytes = self.text_bytes.saturating_add(bytes);
+        if self.text_bytes <= MAX_TEXT_BYTES {
+            return true;
+        }
+        self.fail(
+            mark,
+            format!(
+                "aliases expand to too much text (more than {} MiB)",
+                MAX_TEXT_BYTES >> 20
+            ),
+        );
+        false
+    }
+
     fn open(&mut self, mark: Mark, anchor: usize, content: FrameContent) {
         if self.stack.len() >= MAX_DEPTH {
             self.fail(
@@ -462,6 +498,7 @@ impl Loader {
                 mark,
                 anchor,
                 size: 1,
+                bytes: 0,
                 height: 1,
                 content,
             });
@@ -480,7 +517,7 @@ impl Loader {
             kind,
             mark: frame.mark,
         };
-        self.finish(node, frame.anchor, frame.size, frame.height);
+        self.finish(node, frame.anchor, frame.size, frame.height, frame.bytes);
     }
 
     fn scalar(
@@ -491,7 +528,7 @@ impl Loader {
         tag: Option<Tag>,
         mark: Mark,
     ) {
-        if !self.produce(1, mark) {
+        if !self.produce(1, mark) || !self.produce_text(value.len(), mark) {
             return;
         }
         let mut style = if style == TScalarStyle::Plain {
@@ -506,11 +543,12 @@ impl Loader {
                 Err(message) => self.errors.push(YamlError::new(Some(mark), message)),
             }
         }
+        let bytes = value.len();
         let node = Node {
             kind: NodeKind::Scalar { value, style },
             mark,
         };
-        self.finish(node, anchor, 1, 0);
+        self.finish(node, anchor, 1, 0, bytes);
     }
 
     /// Checks a tag on a scalar; returns the style the tag imposes.
@@ -559,7 +597,7 @@ impl Loader {
             );
             return;
         };
-        let (size, height) = (anchored.size, anchored.height);
+        let (size, height, bytes) = (anchored.size, anchored.height, anchored.bytes);
         if self.stack.len().saturating_add(height) > MAX_DEPTH {
             self.fail(
                 mark,
@@ -567,7 +605,7 @@ impl Loader {
             );
             return;
         }
-        if !self.produce(size, mark) {
+        if !self.produce(size, mark) || !self.produce_text(bytes, mark) {
             return;
         }
         let Some(anchored) = self.anchors.get(&id) else {
@@ -575,15 +613,15 @@ impl Loader {
         };
         let mut node = anchored.node.clone();
         node.mark = mark;
-        self.finish(node, 0, size, height);
+        self.finish(node, 0, size, height, bytes);
     }
 
     /// Stores a completed node in its parent (or as the document root).
-    fn finish(&mut self, node: Node, anchor: usize, size: usize, height: usize) {
+    fn finish(&mut self, node: Node, anchor: usize, size: usize, height: usize, bytes: usize) {
         if anchor != 0 {
             // The copy kept for later aliases counts against the budget too, so that nested
             // anchors cannot multiply memory use.
-            if !self.produce(size, node.mark) {
+            if !self.produce(size, node.mark) || !self.produce_text(bytes, node.mark) {
                 return;
             }
             let copy = node.clone();
@@ -592,6 +630,7 @@ impl Loader {
                 Anchored {
                     node: copy,
                     size,
+                    bytes,
                     height,
                 },
             );
@@ -603,6 +642,7 @@ impl Loader {
             return;
         };
         frame.size = frame.size.saturating_add(size);
+        frame.bytes = frame.bytes.saturating_add(bytes);
         frame.height = frame.height.max(height.saturating_add(1));
         match &mut frame.content {
             FrameContent::Sequence(items) => items.push(node),
@@ -794,7 +834,7 @@ impl DeError {
     }
 
     fn unknown_name(kind: NameKind, name: &str, expected: &'static [&'static str]) -> Self {
-        let name = &clip(name);
+        let name = &crate::text::clip(name);
         let (what, plural) = match kind {
             NameKind::Field => ("field", "fields"),
             NameKind::Variant => ("variant", "variants"),
@@ -886,24 +926,10 @@ impl fmt::Display for UnexpectedYaml<'_> {
             Unexpected::Map => f.write_str("mapping"),
             // A file may hold a secret (a link to `~/.git-credentials`): an error shows only
             // the start of a value, escaped.
-            Unexpected::Str(text) => write!(f, "string \"{}\"", clip(text)),
+            Unexpected::Str(text) => write!(f, "string \"{}\"", crate::text::clip(text)),
             other => other.fmt(f),
         }
     }
-}
-
-/// The first characters of a value for an error message, control characters escaped.
-pub(crate) fn clip(text: &str) -> String {
-    const SHOWN: usize = 16;
-    let mut out: String = text
-        .chars()
-        .take(SHOWN)
-        .flat_map(char::escape_debug)
-        .collect();
-    if text.chars().count() > SHOWN {
-        out.push('…');
-    }
-    out
 }
 
 /// "`a`" or "one of `a`, `b`".

@@ -549,3 +549,126 @@ fn a_closed_pipe_is_a_success() {
         assert!(err.is_empty(), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn rule_sets_with_twice_defined_ids_huge_points_a_bom_or_a_nul_byte() {
+    let dir = repo(&[
+        (
+            "dup.yaml",
+            "id: team\nname: Team\nversion: \"1\"\ncategories:\n  - {id: docs, title: Docs}\nchecks:\n  - id: docs.readme\n    category: docs\n    title: README\n    points: 50\n    why: w\n    fix: f\n    tiers:\n      - {points: 50, label: a README, when: {file: \"README.md\"}}\n  - id: docs.readme\n    category: docs\n    title: Again\n    points: 1e308\n    why: w\n    fix: f\n    tiers:\n      - {points: 1, label: a README, when: {file: \"README.md\"}}\n",
+        ),
+        (
+            "bom.yaml",
+            "\u{feff}id: team\nname: T\nversion: \"1\"\nextends: coditect-backend\n",
+        ),
+        ("nul.yaml", "id: te\0am\nname: T\n"),
+    ]);
+    let validate = |name: &str| {
+        run(&[
+            "standards",
+            "validate",
+            dir.path().join(name).to_str().unwrap(),
+        ])
+    };
+    let output = validate("dup.yaml");
+    let err = stderr(&output);
+    assert_eq!(code(&output), 2, "{err}");
+    assert!(
+        err.contains("dup.yaml:15:9: error: check `docs.readme` is defined twice in this file (first at line 7)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("dup.yaml:18:13: error: `points` must be a positive number up to 1000"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("inf") && !err.contains("checks add up"),
+        "{err}"
+    );
+    let output = validate("bom.yaml");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let output = validate("nul.yaml");
+    assert_clean_error(
+        &output,
+        "nul.yaml:1:7: error: a NUL byte: this is not a text file",
+    );
+}
+
+#[test]
+fn aliases_of_a_long_string_stop_at_the_text_budget() {
+    let big = format!(
+        "id: team\nname: Team\nversion: \"1\"\nbig: &b \"{}\"\nl: [{}]\n",
+        "x".repeat(900_000),
+        vec!["*b"; 40].join(", ")
+    );
+    let dir = repo(&[("alias.yaml", big.as_str())]);
+    let started = std::time::Instant::now();
+    let output = run(&[
+        "standards",
+        "validate",
+        dir.path().join("alias.yaml").to_str().unwrap(),
+    ]);
+    assert_clean_error(
+        &output,
+        "aliases expand to too much text (more than 16 MiB)",
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn a_baseline_with_an_impossible_score_or_fingerprint_is_refused() {
+    let dir = repo(&[
+        (
+            "score.json",
+            "{\"squarely_baseline\": 1, \"reports\": [{\"standard\": \"coditect-backend\", \"service_root\": \".\", \"score\": 200, \"checks\": {}, \"findings\": []}]}\n",
+        ),
+        (
+            "print.json",
+            "{\"squarely_baseline\": 1, \"reports\": [{\"standard\": \"coditect-backend\", \"service_root\": \".\", \"score\": 50, \"checks\": {}, \"findings\": [{\"check\": \"root.docs\", \"fingerprint\": \"not-hex\"}]}]}\n",
+        ),
+    ]);
+    for (file, needle) in [
+        ("score.json", "score 200 is not between 0 and 100"),
+        (
+            "print.json",
+            "fingerprint `not-hex` of a `root.docs` finding is not 16 hexadecimal digits",
+        ),
+    ] {
+        let path = dir.path().join(file);
+        let output = run(&[
+            "audit",
+            "express-layered",
+            "--baseline",
+            path.to_str().unwrap(),
+        ]);
+        assert_clean_error(&output, needle);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_audited_folder_is_noted() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(
+        outside.path().join("README.md"),
+        "# Elsewhere\n\nSome words here.\n",
+    )
+    .unwrap();
+    let dir = repo(&[(
+        "pyproject.toml",
+        "[project]\nname = \"l\"\ndependencies = [\"fastapi\"]\n",
+    )]);
+    std::os::unix::fs::symlink(
+        outside.path().join("README.md"),
+        dir.path().join("README.md"),
+    )
+    .unwrap();
+    let report = audit_json(dir.path().to_str().unwrap(), &[]);
+    assert!(
+        report["notices"]
+            .to_string()
+            .contains("symlink to outside the audited folder; not followed"),
+        "{}",
+        report["notices"]
+    );
+}
