@@ -44,6 +44,12 @@ impl Outcome {
     }
 }
 
+/// How long one content condition may spend matching its regex.
+const REGEX_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How much of one line a content regex is matched against.
+const MAX_MATCHED_LINE: usize = 16 << 10;
+
 /// Evaluate a condition.
 pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
     match condition {
@@ -54,7 +60,11 @@ pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
             skip_comment_lines,
         } => {
             let mut outcome = Outcome::new(false);
-            for index in query_matches(ctx, files, EntryFilter::File) {
+            // A rule set's regex is untrusted too: a huge pattern can take minutes on a large
+            // file. Lines are matched on their first 16 KiB, and a condition that runs past
+            // its budget stops, does not hold, and says so.
+            let deadline = std::time::Instant::now() + REGEX_BUDGET;
+            'files: for index in query_matches(ctx, files, EntryFilter::File) {
                 let Some(text) = ctx.tree.text(index) else {
                     continue;
                 };
@@ -65,7 +75,23 @@ pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
                             continue;
                         }
                     }
-                    if regex.is_match(line) {
+                    if std::time::Instant::now() > deadline {
+                        ctx.tree.note(
+                            &ctx.tree.entry(index).path,
+                            format!(
+                                "the rule set's regex `{}` took more than {} s and was stopped: its condition does not hold",
+                                crate::text::clip(regex.as_str()),
+                                REGEX_BUDGET.as_secs()
+                            ),
+                        );
+                        outcome.hits.clear();
+                        break 'files;
+                    }
+                    let mut end = line.len().min(MAX_MATCHED_LINE);
+                    while !line.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    if regex.is_match(&line[..end]) {
                         outcome.hits.push(Hit {
                             path: ctx.tree.entry(index).path.clone(),
                             line: u32::try_from(number + 1).ok(),

@@ -462,10 +462,15 @@ fn globs(ctx: &mut Ctx, raw: &RawGlobs, ignore_case: bool) -> GlobList {
     GlobList(list)
 }
 
+/// The compiled size a rule-set regex may have.
+const REGEX_SIZE_LIMIT: usize = 64 << 10;
+
 fn regex(ctx: &mut Ctx, raw: &Spanned<String>, case_insensitive: bool) -> Option<Regex> {
+    // Small enough that no rule-set regex can take more than a moment on a 2 MiB file (a
+    // pattern near the old 1 MiB limit took minutes): matching time grows with its size.
     match RegexBuilder::new(&raw.value)
         .case_insensitive(case_insensitive)
-        .size_limit(1 << 20)
+        .size_limit(REGEX_SIZE_LIMIT)
         .build()
     {
         Ok(re) => Some(re),

@@ -289,3 +289,42 @@ fn control_characters_in_file_names_are_escaped_in_human_formats() {
     let output = run_in(repo.path(), &["audit", ".", "--format", "json"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains(r"evil\u001b]0;pwned"));
 }
+
+#[test]
+fn a_slow_rule_set_regex_is_stopped_and_said() {
+    let repo = repository();
+    // Random `a`s and `b`s: the worst case of a pattern that remembers the last 600 letters.
+    let mut state: u32 = 2_463_534_242;
+    let text: String = (0..128 * 16_001)
+        .map(|i| {
+            if i % 16_001 == 16_000 {
+                return '\n';
+            }
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            if state % 2 == 0 { 'a' } else { 'b' }
+        })
+        .collect();
+    fs::write(repo.path().join("big.md"), text).unwrap();
+    fs::write(
+        repo.path().join("slow.yaml"),
+        "id: slow\nname: Slow\nversion: \"1\"\nextends: coditect-backend\ndisable: [docs.hierarchy]\nchecks:\n  - id: team.slow\n    category: docs\n    title: Slow\n    points: 5\n    why: w\n    fix: f\n    tiers:\n      - {points: 5, label: x, when: {content: {files: \"*.md\", regex: \"(?:a[ab]{600}b)+c\"}}}\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let output = run_in(
+        repo.path(),
+        &["audit", ".", "--standard", "slow.yaml", "--format", "json"],
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(matches!(code(&output), 0 | 1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        report["notices"]
+            .to_string()
+            .contains("took more than 2 s and was stopped"),
+        "{}",
+        report["notices"]
+    );
+}
