@@ -68,6 +68,15 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
     }
     let target = parent.join(&args.name);
     let shown = shown(&target);
+    // `./svc -> /somewhere/else`: the project would land outside the folder named.
+    if target
+        .symlink_metadata()
+        .is_ok_and(|meta| meta.file_type().is_symlink())
+    {
+        bail!(
+            "{shown}: is a symbolic link; squarely creates a project in a real folder, never through a link"
+        );
+    }
     let dir = ProjectDir::new(&target);
     let empty = dir
         .is_missing_or_empty()

@@ -296,7 +296,7 @@ pub fn apply(
     let root = canonical(root)?;
     let shown_root = root.display().to_string();
     let git = Git::open(&root)?;
-    let dir = journal_dir(&root, git.as_ref());
+    let dir = journal_dir(&root, git.as_ref())?;
     if let Some(journal) = newest_journal(&dir, &root)?
         && !record::read(&journal)?
             .iter()
@@ -397,7 +397,7 @@ pub fn apply(
 pub fn undo(root: &Path) -> Result<Undone, JournalError> {
     let root = canonical(root)?;
     let git = Git::open(&root)?;
-    let dir = journal_dir(&root, git.as_ref());
+    let dir = journal_dir(&root, git.as_ref())?;
     let Some(journal) = newest_journal(&dir, &root)? else {
         return Err(JournalError::NothingToUndo {
             root: root.display().to_string(),
@@ -406,12 +406,30 @@ pub fn undo(root: &Path) -> Result<Undone, JournalError> {
     revert(&root, git.as_ref(), &journal)
 }
 
-/// Where the journals of `root` live.
-fn journal_dir(root: &Path, git: Option<&Git>) -> PathBuf {
-    match git {
-        Some(git) => git.dir.join("squarely").join("organize"),
-        None => root.join(".squarely").join("organize"),
+/// Where the journals of `root` live. A folder on the way that is a symbolic link (a
+/// `.squarely -> /elsewhere` planted in the repository) is refused: the journal holds the
+/// original contents, and undo deletes what it lists, so it is never kept through a link.
+fn journal_dir(root: &Path, git: Option<&Git>) -> Result<PathBuf, JournalError> {
+    let (base, parts) = match git {
+        Some(git) => (git.dir.clone(), ["squarely", "organize"]),
+        None => (root.to_path_buf(), [".squarely", "organize"]),
+    };
+    let mut dir = base;
+    for part in parts {
+        dir.push(part);
+        if dir
+            .symlink_metadata()
+            .is_ok_and(|meta| !meta.file_type().is_dir())
+        {
+            return Err(io_error(
+                &dir,
+                io::Error::other(
+                    "not a real folder (a symbolic link or a file); the organize journal is never kept there",
+                ),
+            ));
+        }
     }
+    Ok(dir)
 }
 
 /// The newest journal in `dir` recorded for `root`.

@@ -328,3 +328,45 @@ fn a_slow_rule_set_regex_is_stopped_and_said() {
         report["notices"]
     );
 }
+
+#[test]
+fn new_never_generates_through_a_link() {
+    let here = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), here.path().join("svc")).unwrap();
+    let output = run_in(here.path(), &["new", "svc"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("svc: is a symbolic link"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_organize_journal_is_never_kept_through_a_planted_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("notes");
+    crate::support::copy_tree(
+        &crate::support::fixtures().join("organize-fastapi-flat"),
+        &repo,
+    );
+    std::os::unix::fs::symlink(elsewhere.path(), repo.join(".squarely")).unwrap();
+    let before = fs::read(repo.join("main.py")).unwrap();
+    for args in [
+        &["organize", ".", "--apply"][..],
+        &["organize", ".", "--undo"][..],
+    ] {
+        let output = run_in(&repo, args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("the organize journal is never kept there"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    assert_eq!(fs::read(repo.join("main.py")).unwrap(), before);
+}
