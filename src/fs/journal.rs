@@ -69,6 +69,18 @@ pub enum Step {
     },
 }
 
+impl Step {
+    /// The paths the step reads or writes.
+    fn paths(&self) -> Vec<&str> {
+        match self {
+            Step::Move { from, to } => vec![from, to],
+            Step::Create { path, .. } | Step::Edit { path, .. } | Step::Untrack { path } => {
+                vec![path]
+            }
+        }
+    }
+}
+
 /// Steps that belong together: one commit with [`Commit::Yes`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
@@ -202,8 +214,16 @@ pub enum JournalError {
         /// The changed files.
         files: Vec<String>,
     },
+    /// Another organize run is applying or undoing in this folder right now.
+    #[error("{root}: an organize run is in progress in this folder; wait for it to finish")]
+    InProgress {
+        /// The root.
+        root: String,
+    },
     /// The last run crashed or could not be taken back.
-    #[error("{journal}: the last organize run did not finish; undo it first")]
+    #[error(
+        "{journal}: the last organize run did not finish; when no other organize run is going on, take it back with `squarely organize --undo`"
+    )]
     Unfinished {
         /// Its journal.
         journal: String,
@@ -295,8 +315,10 @@ pub fn apply(
 ) -> Result<Applied, JournalError> {
     let root = canonical(root)?;
     let shown_root = root.display().to_string();
+    let _lock = RunLock::take(&root)?;
     let git = Git::open(&root)?;
     let dir = journal_dir(&root, git.as_ref())?;
+    drop_empty_journals(&dir)?;
     if let Some(journal) = newest_journal(&dir, &root)?
         && !record::read(&journal)?
             .iter()
@@ -334,6 +356,16 @@ pub fn apply(
     };
     check(&root, run, index.as_ref())?;
 
+    let index_before = match &index {
+        Some(index) if commit == Commit::No => run
+            .groups
+            .iter()
+            .flat_map(|group| &group.steps)
+            .flat_map(Step::paths)
+            .map(|path| (path.to_owned(), index.entries.get(path).cloned()))
+            .collect(),
+        _ => BTreeMap::new(),
+    };
     let mut writer = Writer::create(&dir)?;
     let started_unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -346,6 +378,7 @@ pub fn apply(
             commit: commit == Commit::Yes,
             head_before: head_before.clone(),
             started_unix,
+            index_before,
         }),
         true,
     )?;
@@ -396,14 +429,103 @@ pub fn apply(
 /// Take back the last run applied (or crashed) in `root`, exactly.
 pub fn undo(root: &Path) -> Result<Undone, JournalError> {
     let root = canonical(root)?;
+    let _lock = RunLock::take(&root)?;
     let git = Git::open(&root)?;
     let dir = journal_dir(&root, git.as_ref())?;
+    drop_empty_journals(&dir)?;
+    if let Some(git) = &git {
+        clear_stale_git_locks(git);
+    }
     let Some(journal) = newest_journal(&dir, &root)? else {
         return Err(JournalError::NothingToUndo {
             root: root.display().to_string(),
         });
     };
     revert(&root, git.as_ref(), &journal)
+}
+
+/// The one organize run going on in a folder: an exclusive advisory lock on the folder itself,
+/// held from the first check to the last write, and released by the system when the process
+/// ends however it ends (so a crash never leaves a stale lock). `--undo` started while
+/// `--apply` runs is refused instead of taking back a half-written journal.
+struct RunLock {
+    #[cfg(unix)]
+    _folder: fs::File,
+}
+
+impl RunLock {
+    fn take(root: &Path) -> Result<RunLock, JournalError> {
+        #[cfg(unix)]
+        {
+            let folder = fs::File::open(root).map_err(|source| io_error(root, source))?;
+            // A process forked at the wrong moment holds the lock until it runs its program
+            // (milliseconds, longer on a loaded machine): three seconds are waited before a
+            // run is taken to be going on.
+            for _ in 0..150 {
+                match folder.try_lock() {
+                    Ok(()) => return Ok(RunLock { _folder: folder }),
+                    Err(fs::TryLockError::WouldBlock) => {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    Err(fs::TryLockError::Error(source)) => return Err(io_error(root, source)),
+                }
+            }
+            Err(JournalError::InProgress {
+                root: root.display().to_string(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = root;
+            Ok(RunLock {})
+        }
+    }
+}
+
+/// A journal with nothing in it (a run killed before its first line) records nothing: it is
+/// removed. Journals of other folders of the same repository share the journal folder, so
+/// only one that has stayed empty for a while is taken for a dead run's.
+fn drop_empty_journals(dir: &Path) -> Result<(), JournalError> {
+    for (_, journal) in record::list(dir)? {
+        let stale_and_empty = fs::metadata(&journal).is_ok_and(|meta| {
+            meta.len() == 0
+                && meta
+                    .modified()
+                    .is_ok_and(|when| when.elapsed().is_ok_and(|age| age.as_secs() >= 10))
+        });
+        if stale_and_empty {
+            fs::remove_file(&journal).map_err(|source| io_error(&journal, source))?;
+        }
+    }
+    Ok(())
+}
+
+/// Git's own lock files left by a git command killed with its organize run (`index.lock`,
+/// `HEAD.lock`, `refs/heads/*.lock`). With the run lock held no organize run is alive; a
+/// git command still finishing is given a moment, and a lock older than that is removed.
+fn clear_stale_git_locks(git: &Git) {
+    let mut locks = vec![git.dir.join("index.lock"), git.dir.join("HEAD.lock")];
+    if let Ok(walk) = fs::read_dir(git.dir.join("refs/heads")) {
+        locks.extend(
+            walk.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "lock")),
+        );
+    }
+    for lock in locks {
+        for _ in 0..30 {
+            if !lock.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let old = fs::metadata(&lock)
+            .and_then(|meta| meta.modified())
+            .is_ok_and(|when| when.elapsed().is_ok_and(|age| age.as_secs() >= 2));
+        if old {
+            let _ = fs::remove_file(&lock);
+        }
+    }
 }
 
 /// Where the journals of `root` live. A folder on the way that is a symbolic link (a
@@ -1146,6 +1268,20 @@ fn revert(root: &Path, git: Option<&Git>, journal_path: &Path) -> Result<Undone,
         && let (Some(git), Some(head_before)) = (git, &journal.header.head_before)
     {
         git.reset_mixed(head_before)?;
+    } else if let Some(git) = git
+        && !journal.header.index_before.is_empty()
+    {
+        // The index must say what it said before the run for every path the run touched:
+        // a step that failed half-way (a full disk) can leave `git mv` done in the index and
+        // undone on disk, and the next commit would delete the file.
+        let now = git.index()?.entries;
+        for (path, before) in &journal.header.index_before {
+            match (before, now.get(path)) {
+                (Some(before), now) if now != Some(before) => git.restore_entry(path, before)?,
+                (None, Some(_)) => git.rm_cached(path, true)?,
+                _ => {}
+            }
+        }
     }
     drop(writer);
     fs::remove_file(journal_path).map_err(|source| io_error(journal_path, source))?;

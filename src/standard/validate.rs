@@ -837,10 +837,10 @@ fn validate_detection(ctx: &mut Ctx, merged: &Merged) -> DetectionRules {
                     root.value
                 ),
             );
-        } else if value != "." {
-            if let Err(message) = PathGlob::new(value, false) {
-                ctx.error(Some(root.mark), message);
-            }
+        } else if value != "."
+            && let Err(message) = PathGlob::new(value, false)
+        {
+            ctx.error(Some(root.mark), message);
         }
         project_roots.push(value.to_owned());
     }

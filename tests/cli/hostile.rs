@@ -303,7 +303,7 @@ fn a_slow_rule_set_regex_is_stopped_and_said() {
             state ^= state << 13;
             state ^= state >> 17;
             state ^= state << 5;
-            if state % 2 == 0 { 'a' } else { 'b' }
+            if state.is_multiple_of(2) { 'a' } else { 'b' }
         })
         .collect();
     fs::write(repo.path().join("big.md"), text).unwrap();
@@ -369,4 +369,105 @@ fn the_organize_journal_is_never_kept_through_a_planted_link() {
     }
     assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
     assert_eq!(fs::read(repo.join("main.py")).unwrap(), before);
+}
+
+#[test]
+fn undo_leaves_the_index_as_it_was_before_the_run() {
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("notes");
+    crate::support::copy_tree(
+        &crate::support::fixtures().join("organize-fastapi-flat"),
+        &repo,
+    );
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "init"]);
+    let output = run_in(&repo, &["organize", ".", "--apply"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // What a step cut short by a full disk leaves: a moved file the index no longer knows.
+    git(&repo, &["rm", "-q", "-f", "--cached", "src/main.py"]);
+    let output = run_in(&repo, &["organize", ".", "--undo"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let status = std::process::Command::new("git")
+        .args(["status", "--porcelain"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&status.stdout),
+        "",
+        "the index does not match the files"
+    );
+}
+
+/// Every file below `root` with its bytes, `.squarely/` left out.
+fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+            let path = entry.path();
+            if path.file_name().is_some_and(|n| n == ".squarely") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(
+                    path.strip_prefix(root).unwrap().to_path_buf(),
+                    fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn undo_racing_an_apply_never_loses_a_byte() {
+    let bin = assert_cmd::cargo::cargo_bin("squarely");
+    for round in 0..30u64 {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("notes");
+        crate::support::copy_tree(
+            &crate::support::fixtures().join("organize-fastapi-flat"),
+            &repo,
+        );
+        let before = snapshot(&repo);
+        let apply = std::process::Command::new(&bin)
+            .args(["organize", ".", "--apply"])
+            .current_dir(&repo)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(round * 2));
+        let undo = run_in(&repo, &["organize", ".", "--undo"]);
+        let applied = apply.wait_with_output().unwrap();
+        let undo_err = stderr(&undo);
+        assert!(
+            code(&undo) == 0
+                || undo_err.contains("an organize run is in progress")
+                || undo_err.contains("nothing to undo"),
+            "round {round}: {undo_err}"
+        );
+        // Whatever the order, the run is recorded or taken back, never lost: a last undo
+        // (when something is left to take back) restores every byte.
+        if code(&undo) != 0 || applied.status.code() == Some(0) && snapshot(&repo) != before {
+            let last = run_in(&repo, &["organize", ".", "--undo"]);
+            assert!(
+                code(&last) == 0 || stderr(&last).contains("nothing to undo"),
+                "round {round}: {}",
+                stderr(&last)
+            );
+        }
+        assert_eq!(snapshot(&repo), before, "round {round}: bytes were lost");
+    }
 }

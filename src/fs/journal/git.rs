@@ -78,7 +78,8 @@ pub fn git_status(root: &Path) -> Result<GitStatus, JournalError> {
 }
 
 /// One index entry at stage 0: the file's mode and object.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct IndexEntry {
     /// `100644`, `100755`, `120000`...
     pub mode: String,
@@ -239,10 +240,10 @@ impl Git {
             }
             changed.push(path);
             // A rename or copy is followed by the path it came from.
-            if matches!(code[0], b'R' | b'C') || matches!(code[1], b'R' | b'C') {
-                if let Some(from) = fields.next() {
-                    changed.push(self.relative(&String::from_utf8_lossy(from)));
-                }
+            if (matches!(code[0], b'R' | b'C') || matches!(code[1], b'R' | b'C'))
+                && let Some(from) = fields.next()
+            {
+                changed.push(self.relative(&String::from_utf8_lossy(from)));
             }
         }
         changed.sort();

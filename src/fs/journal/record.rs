@@ -15,6 +15,7 @@
 //! the step starts. A line cut short by a crash has no newline and is ignored: its step never
 //! started.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::JournalError;
+use super::git::IndexEntry;
 
 /// The format version written in every header.
 pub(super) const VERSION: u32 = 1;
@@ -88,6 +90,11 @@ pub(super) struct Header {
     pub head_before: Option<String>,
     /// When the run started (seconds since the Unix epoch).
     pub started_unix: u64,
+    /// Without commits: the index entry (or none) of every path the run was to touch, as it
+    /// was before the run, so that taking the run back leaves the index as it found it even
+    /// after a step failed half-way.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub index_before: BTreeMap<String, Option<IndexEntry>>,
 }
 
 /// A step as carried out, with what taking it back needs.
