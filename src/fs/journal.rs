@@ -433,14 +433,14 @@ pub fn undo(root: &Path) -> Result<Undone, JournalError> {
     let git = Git::open(&root)?;
     let dir = journal_dir(&root, git.as_ref())?;
     drop_empty_journals(&dir)?;
-    if let Some(git) = &git {
-        clear_stale_git_locks(git);
-    }
     let Some(journal) = newest_journal(&dir, &root)? else {
         return Err(JournalError::NothingToUndo {
             root: root.display().to_string(),
         });
     };
+    if let Some(git) = &git {
+        clear_stale_git_locks(git, &journal)?;
+    }
     revert(&root, git.as_ref(), &journal)
 }
 
@@ -501,9 +501,27 @@ fn drop_empty_journals(dir: &Path) -> Result<(), JournalError> {
 }
 
 /// Git's own lock files left by a git command killed with its organize run (`index.lock`,
-/// `HEAD.lock`, `refs/heads/*.lock`). With the run lock held no organize run is alive; a
-/// git command still finishing is given a moment, and a lock older than that is removed.
-fn clear_stale_git_locks(git: &Git) {
+/// `HEAD.lock`, `refs/heads/*.lock`). Git writes no owner into them, so a lock counts as the
+/// dead run's only when it was made while that run was writing its journal (between its start
+/// and a few seconds after the journal's last change); with the run lock held no organize run
+/// is alive. A git child that outlived its run is given three seconds to finish; a lock made
+/// by anything else is left to git, which names it.
+fn clear_stale_git_locks(git: &Git, journal: &Path) -> Result<(), JournalError> {
+    let Some(Line::Header(header)) = record::read(journal)?.into_iter().next() else {
+        return Ok(());
+    };
+    let Ok(last_write) = fs::metadata(journal).and_then(|meta| meta.modified()) else {
+        return Ok(());
+    };
+    let started = UNIX_EPOCH + std::time::Duration::from_secs(header.started_unix);
+    let ours = |lock: &Path| {
+        fs::symlink_metadata(lock)
+            .and_then(|meta| meta.modified())
+            .is_ok_and(|made| {
+                made + std::time::Duration::from_secs(1) >= started
+                    && made <= last_write + std::time::Duration::from_secs(5)
+            })
+    };
     let mut locks = vec![git.dir.join("index.lock"), git.dir.join("HEAD.lock")];
     if let Ok(walk) = fs::read_dir(git.dir.join("refs/heads")) {
         locks.extend(
@@ -512,20 +530,18 @@ fn clear_stale_git_locks(git: &Git) {
                 .filter(|p| p.extension().is_some_and(|x| x == "lock")),
         );
     }
-    for lock in locks {
+    for lock in locks.iter().filter(|lock| ours(lock)) {
         for _ in 0..30 {
-            if !lock.exists() {
+            if fs::symlink_metadata(lock).is_err() {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        let old = fs::metadata(&lock)
-            .and_then(|meta| meta.modified())
-            .is_ok_and(|when| when.elapsed().is_ok_and(|age| age.as_secs() >= 2));
-        if old {
-            let _ = fs::remove_file(&lock);
+        if ours(lock) {
+            fs::remove_file(lock).map_err(|source| io_error(lock, source))?;
         }
     }
+    Ok(())
 }
 
 /// Where the journals of `root` live. A folder on the way that is a symbolic link (a

@@ -407,14 +407,31 @@ fn undo_leaves_the_index_as_it_was_before_the_run() {
     );
 }
 
-/// Every file below `root` with its bytes, `.squarely/` left out.
-fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+type Snapshot = std::collections::BTreeMap<PathBuf, Vec<u8>>;
+
+/// The paths whose bytes differ between two snapshots (a readable failure message).
+fn differing(before: &Snapshot, after: &Snapshot) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|path| before.get(*path) != after.get(*path))
+        .cloned()
+        .collect();
+    paths.dedup();
+    paths
+}
+
+/// Every file below `root` with its bytes, `.squarely/` and `.git/` left out.
+fn snapshot(root: &Path) -> Snapshot {
     let mut files = std::collections::BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
             let path = entry.path();
-            if path.file_name().is_some_and(|n| n == ".squarely") {
+            if path
+                .file_name()
+                .is_some_and(|n| n == ".squarely" || n == ".git")
+            {
                 continue;
             }
             if path.is_dir() {
@@ -468,6 +485,192 @@ fn undo_racing_an_apply_never_loses_a_byte() {
                 stderr(&last)
             );
         }
-        assert_eq!(snapshot(&repo), before, "round {round}: bytes were lost");
+        let differ = differing(&before, &snapshot(&repo));
+        assert!(differ.is_empty(), "round {round}: {differ:?} lost bytes");
+    }
+}
+
+/// A git repository holding the `organize-fastapi-flat` fixture, committed.
+fn committed_fixture(dir: &Path) -> PathBuf {
+    let repo = dir.join("notes");
+    crate::support::copy_tree(
+        &crate::support::fixtures().join("organize-fastapi-flat"),
+        &repo,
+    );
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "init"]);
+    repo
+}
+
+fn git_available() -> bool {
+    std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn set_modified(path: &Path, when: std::time::SystemTime) {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+#[test]
+fn undo_clears_the_git_locks_its_killed_run_left_and_no_other() {
+    if !git_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = committed_fixture(dir.path());
+    let before = snapshot(&repo);
+    let output = run_in(&repo, &["organize", ".", "--apply"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let lock = repo.join(".git/index.lock");
+
+    // A lock from long before the run is someone else's: left alone, and git names it.
+    fs::write(&lock, "").unwrap();
+    set_modified(
+        &lock,
+        std::time::SystemTime::now() - Duration::from_secs(3600),
+    );
+    let output = run_in(&repo, &["organize", ".", "--undo"]);
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("index.lock"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(lock.exists());
+
+    // A lock made while the run wrote its journal is what a git command killed with the run
+    // leaves: undo removes it and takes the run back.
+    set_modified(&lock, std::time::SystemTime::now());
+    let output = run_in(&repo, &["organize", ".", "--undo"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(!lock.exists());
+    assert_eq!(differing(&before, &snapshot(&repo)), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn an_empty_journal_of_a_run_killed_before_its_first_line_is_dropped() {
+    if !git_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = committed_fixture(dir.path());
+    let before = snapshot(&repo);
+    let journals = repo.join(".git/squarely/organize");
+    fs::create_dir_all(&journals).unwrap();
+    let empty = journals.join("run-000001.jsonl");
+    fs::write(&empty, "").unwrap();
+    set_modified(
+        &empty,
+        std::time::SystemTime::now() - Duration::from_secs(60),
+    );
+    let output = run_in(&repo, &["organize", ".", "--apply"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // No empty journal is left (the run's own may reuse its number).
+    for entry in fs::read_dir(&journals).unwrap() {
+        let entry = entry.unwrap();
+        assert!(entry.metadata().unwrap().len() > 0, "{:?}", entry.path());
+    }
+    let output = run_in(&repo, &["organize", ".", "--undo"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(differing(&before, &snapshot(&repo)), Vec::<PathBuf>::new());
+}
+
+/// A small tmpfs mounted on a fresh folder, unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// `None` (with the reason on stderr) where mounting is not allowed.
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            #[allow(clippy::print_stderr)] // the one way to say why a test did nothing
+            {
+                eprintln!("skipped: mounting a tmpfs needs root (the disk-full test runs as root)");
+            }
+            return None;
+        }
+        Some(SmallDisk { dir })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// Fill the file system of `dir` until only about `free` bytes are left; the filler is
+/// returned to be removed.
+fn fill_all_but(dir: &Path, free: u64) -> PathBuf {
+    use std::io::Write as _;
+    let filler = dir.join("filler");
+    let mut file = fs::File::create(&filler).unwrap();
+    let block = vec![0u8; 4096];
+    while file.write_all(&block).is_ok() {}
+    let _ = file.flush();
+    let len = file.metadata().unwrap().len();
+    file.set_len(len.saturating_sub(free)).unwrap();
+    filler
+}
+
+/// Runs as root only (it mounts a 2 MiB tmpfs); `undo_leaves_the_index_as_it_was_before_the_run`
+/// reproduces the state a full disk left everywhere.
+#[test]
+fn a_full_disk_at_any_point_never_leaves_the_index_or_the_files_changed() {
+    if !git_available() {
+        return;
+    }
+    let Some(disk) = SmallDisk::mount("2m") else {
+        return;
+    };
+    let repo = committed_fixture(disk.dir.path());
+    let before = snapshot(&repo);
+    let clean = |repo: &Path| {
+        let status = std::process::Command::new("git")
+            .args(["status", "--porcelain"])
+            .current_dir(repo)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&status.stdout).into_owned()
+    };
+    for free_kib in (0..=40).step_by(2) {
+        let filler = fill_all_but(disk.dir.path(), free_kib * 1024);
+        let applied = run_in(&repo, &["organize", ".", "--apply"]);
+        fs::remove_file(&filler).unwrap();
+        // A failed apply takes itself back, or (when that failed too) leaves a journal that
+        // --undo takes back once there is room; a finished one is undone too.
+        let undone = run_in(&repo, &["organize", ".", "--undo"]);
+        assert!(
+            code(&undone) == 0 || stderr(&undone).contains("nothing to undo"),
+            "{free_kib} KiB free: apply: {}\nundo: {}",
+            stderr(&applied),
+            stderr(&undone)
+        );
+        let differ = differing(&before, &snapshot(&repo));
+        assert!(
+            differ.is_empty(),
+            "{free_kib} KiB free: {differ:?} differ\napply: {}",
+            stderr(&applied)
+        );
+        assert_eq!(clean(&repo), "", "{free_kib} KiB free: the index differs");
     }
 }
