@@ -12,6 +12,7 @@ mod detection;
 mod formats;
 #[cfg(unix)]
 mod hostile;
+mod loaders_fuzz;
 mod organize;
 mod real;
 mod rule_sets;
