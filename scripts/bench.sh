@@ -46,18 +46,32 @@ if [ ! -d "$repo" ]; then
 fi
 cd "$repo"
 
+# Stop the benchmark when a command failed to run (exit 2 and up: a usage error, a crash):
+# timing a command that refused its arguments measures nothing. Exit 1 is a low score.
+ran() {
+  local rc="$1"; shift
+  if [ "$rc" -ge 2 ]; then
+    echo "bench: exit $rc from: $*" >&2
+    "$@" >/dev/null || true
+    exit 2
+  fi
+}
+
 # Wall time (ms) of one run of a command.
 wall() {
-  local start end
+  local start end rc=0
   start=$(date +%s%N)
-  "$@" >/dev/null 2>&1 || true
+  "$@" >/dev/null 2>&1 || rc=$?
   end=$(date +%s%N)
+  ran "$rc" "$@"
   echo $(( (end - start) / 1000000 ))
 }
 
 # Peak RSS (MB) of one run of a command.
 peak() {
-  /usr/bin/time -f '%M' -o "$work/time.out" "$@" >/dev/null 2>&1 || true
+  local rc=0
+  /usr/bin/time -f '%M' -o "$work/time.out" "$@" >/dev/null 2>&1 || rc=$?
+  ran "$rc" "$@"
   echo $(( $(tail -n 1 "$work/time.out") / 1024 ))
 }
 
@@ -87,7 +101,8 @@ ratio=$(awk -v a="$sq_ms" -v b="$rg_ms" 'BEGIN { printf "%.2f", (b > 0 ? a / b :
 echo "audit / rg --files (medians) = ${ratio}x (target <= 1.25x); peak memory ${sq_mb} MB (target < 200 MB)"
 # The CI gate's extras on the same tree: every report format at once, a baseline comparison,
 # and --workspace (every backend project scored).
-"$squarely" audit . --save-baseline "$work/baseline.json" -o /dev/null >/dev/null 2>&1 || true
+rc=0; "$squarely" audit . --save-baseline "$work/baseline.json" -o /dev/null >/dev/null 2>&1 || rc=$?
+ran "$rc" "$squarely" audit . --save-baseline "$work/baseline.json" -o /dev/null
 : > "$work/formats.ms"; : > "$work/baseline.ms"; : > "$work/workspace.ms"
 for _ in $(seq 3); do
   wall "$squarely" audit . --format json -o "$work/r.json" --format sarif -o "$work/r.sarif" \

@@ -9,7 +9,8 @@
 //! and when it was named by the repository it must lie inside the repository once its links
 //! are resolved (`.squarely.yaml -> ~/.git-credentials` is refused, never printed). A file
 //! squarely writes over (`-o FILE`, `--save-baseline FILE`) is never written through a
-//! symbolic link and must be a regular file if it exists.
+//! symbolic link and must be a regular file if it exists, or a character device the user
+//! named (`-o /dev/null`: a repository cannot commit a device).
 
 use std::fs::{File, OpenOptions};
 use std::io::Read;
@@ -94,6 +95,21 @@ fn kind_of(file_type: std::fs::FileType) -> Option<&'static str> {
     Some("not a file")
 }
 
+/// A character device (`/dev/null`, a terminal): written to as it is, never emptied. Git
+/// cannot commit one, so only the user can name it.
+fn is_char_device(file_type: std::fs::FileType) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        file_type.is_char_device()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file_type;
+        false
+    }
+}
+
 /// Open for reading without blocking (a FIFO opened for reading blocks until a writer comes).
 fn open_read(path: &Path) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
@@ -173,6 +189,9 @@ pub fn create_regular(path: &Path, within: Option<&Path>) -> Result<File, OpenEr
         OpenError::Io(err)
     })?;
     let meta = file.metadata().map_err(OpenError::Io)?;
+    if is_char_device(meta.file_type()) {
+        return Ok(file);
+    }
     if let Some(kind) = kind_of(meta.file_type()) {
         return Err(OpenError::NotRegular(kind));
     }
@@ -182,14 +201,15 @@ pub fn create_regular(path: &Path, within: Option<&Path>) -> Result<File, OpenEr
 }
 
 /// What [`create_regular`] checks before it opens anything: `path` is not a symbolic link,
-/// not a FIFO, device or folder, and (with `within`) no folder of it inside `within` is a
+/// not a FIFO, block device or folder, and (with `within`) no folder of it inside `within` is a
 /// symbolic link. Callers check the files they will write before doing any work.
 pub fn check_writable(path: &Path, within: Option<&Path>) -> Result<(), OpenError> {
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         if meta.file_type().is_symlink() {
             return Err(OpenError::Link);
         }
-        if let Some(kind) = kind_of(meta.file_type()) {
+        if let Some(kind) = kind_of(meta.file_type()).filter(|_| !is_char_device(meta.file_type()))
+        {
             return Err(OpenError::NotRegular(kind));
         }
     }

@@ -135,6 +135,20 @@ fn reports_and_baselines_are_never_written_through_a_committed_link() {
 }
 
 #[test]
+fn reports_may_go_to_a_character_device_the_user_names() {
+    // `-o /dev/null` is how a report is thrown away (benchmarks, a check of the exit code
+    // alone); git cannot commit a device, so only the user can name one.
+    let repo = repository();
+    for args in [
+        &["audit", ".", "--format", "json", "-o", "/dev/null"][..],
+        &["audit", ".", "--save-baseline", "/dev/null"][..],
+    ] {
+        let output = run_in(repo.path(), args);
+        assert!(code(&output) < 2, "{args:?}: {}", stderr(&output));
+    }
+}
+
+#[test]
 fn named_pipes_in_the_repository_do_not_hang_any_verb() {
     let repo = repository();
     // Without mkfifo (it is part of coreutils) there is nothing to test.
