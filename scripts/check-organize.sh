@@ -3,6 +3,9 @@
 #   - organize-fastapi-flat: every Python module imports (third-party packages stubbed) and
 #     its test passes with pytest-free plain Python;
 #   - express-layered: every Node module loads (third-party packages stubbed);
+#   - real-organize-anchored: every Python module imports, and what alembic.ini and the
+#     Dockerfile name is still where they say;
+#   - real-organize-node-entry: package.json's main still starts, every module loads;
 #   - organize-rust-misplaced: the crate builds and its tests pass;
 # then `--undo` restores each tree byte for byte (names, bytes, modes), and the audit score
 # before and after is printed. Needs python3, node and git; installs python3 and nodejs from
@@ -148,6 +151,39 @@ done
   | grep -v -e 'migrations/' -e 'knexfile' -e 'tests/' | while read -r module; do
       node -e "require('$module')" || { echo "cannot load $module after organize" >&2; exit 1; }
     done)
+rm -rf "$dir/node_modules"
+undo_and_compare "$dir"
+
+step "real-organize-anchored: apply, import every module, files named by configuration still there, undo"
+dir="$(repo real-organize-anchored)"
+organize "$dir"
+mkdir -p "$stubs/alembic"
+cat > "$stubs/alembic/__init__.py" <<'PY'
+class _Context:
+    def configure(self, **_): pass
+context = _Context()
+PY
+(cd "$dir" && find . -path ./.git -prune -o -name '*.py' -print | grep -v '/migrations/' \
+  | sed 's|^\./||; s|\.py$||; s|/|.|g' | grep -v '__init__$' | while read -r module; do
+      PYTHONPATH="$stubs:." python3 -c "import importlib; importlib.import_module('$module')" \
+        || { echo "cannot import $module after organize" >&2; exit 1; }
+    done)
+# What alembic.ini and the Dockerfile name is still where they say.
+(cd "$dir" && test -f app/db/migrations/env.py && test -f app/main.py \
+  && PYTHONPATH="$stubs:." python3 -c "import app.main; assert len(app.main.app.routes) == 2") \
+  || { echo "real-organize-anchored: a file the configuration names moved" >&2; exit 1; }
+undo_and_compare "$dir"
+
+step "real-organize-node-entry: apply, start from package.json main, undo"
+dir="$(repo real-organize-node-entry)"
+organize "$dir"
+mkdir -p "$dir/node_modules/express"
+echo "$stub" > "$dir/node_modules/express/index.js"
+(cd "$dir" && node -e "require(require('path').resolve(require('./package.json').main))") \
+  || { echo "real-organize-node-entry: package.json main no longer loads" >&2; exit 1; }
+(cd "$dir" && find src -name '*.js' | while read -r module; do
+    node -e "require('./$module')" || { echo "cannot load $module after organize" >&2; exit 1; }
+  done)
 rm -rf "$dir/node_modules"
 undo_and_compare "$dir"
 

@@ -200,6 +200,23 @@ fn print_plan(
             )?;
         }
     }
+    if !layout.kept.is_empty() {
+        writeln!(out, "\nLeft in place ({})", layout.kept.len())?;
+        // One reason, then the files it holds, in the order of their first file.
+        let mut reasons: Vec<(&str, Vec<&str>)> = Vec::new();
+        for kept in &layout.kept {
+            match reasons.iter_mut().find(|(why, _)| *why == kept.why) {
+                Some((_, paths)) => paths.push(&kept.path),
+                None => reasons.push((&kept.why, vec![&kept.path])),
+            }
+        }
+        for (why, paths) in reasons {
+            for path in paths {
+                writeln!(out, "  {}", Safe(path))?;
+            }
+            writeln!(out, "    ({})", Safe(why))?;
+        }
+    }
     if !layout.conflicts.is_empty() {
         writeln!(out, "\nConflicts ({}): not moved", layout.conflicts.len())?;
         for conflict in &layout.conflicts {

@@ -6,6 +6,7 @@
 //! [`crate::fs::journal`], which writes a journal before each step so that `--undo` restores
 //! the tree byte for byte.
 
+pub mod conventions;
 pub mod model;
 pub mod plan;
 pub mod rewrite;

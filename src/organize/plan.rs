@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::detect::Detection;
 use crate::fs::Tree;
 
+use super::conventions::Anchors;
 use super::model::Move;
 
 /// The stack a plan is made for: where sources live and how files are named.
@@ -76,29 +77,6 @@ impl Stack {
 
 /// The folder shared (cross-cutting) code goes in, relative to the service root.
 const SHARED_DIR: &str = "src/shared";
-
-/// Root files that are entry points or tool configuration: they stay at the root.
-const ENTRY_OR_CONFIG: &[&str] = &[
-    "setup.py",
-    "manage.py",
-    "conftest.py",
-    "noxfile.py",
-    "fabfile.py",
-    "build.rs",
-    "knexfile.js",
-    "knexfile.ts",
-    "jest.config.js",
-    "jest.config.ts",
-    "vite.config.ts",
-    "webpack.config.js",
-    "babel.config.js",
-    ".eslintrc.js",
-    ".prettierrc.js",
-    "ecosystem.config.js",
-    "gulpfile.js",
-    "gruntfile.js",
-    "tsconfig.json",
-];
 
 /// Why a file moves, for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -158,6 +136,18 @@ pub struct Layout {
     pub untrack: Vec<PlannedUntrack>,
     /// Moves that cannot be made.
     pub conflicts: Vec<Conflict>,
+    /// Files the plan leaves where they are, though the layout rules would move them.
+    pub kept: Vec<Kept>,
+}
+
+/// A file left where it is: a tool finds it there, the configuration names it, or its
+/// domain or folder moves whole or not at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Kept {
+    /// The file.
+    pub path: String,
+    /// Why it stays.
+    pub why: String,
 }
 
 /// Layer folders of code laid out by technical type, and the file each becomes in a domain
@@ -279,9 +269,12 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
     };
     let mut planner = Planner {
         tree,
+        anchors: Anchors::of(tree, detection),
         layout: Layout::default(),
         taken: BTreeSet::new(),
         moving: BTreeSet::new(),
+        groups: BTreeMap::new(),
+        held: BTreeMap::new(),
     };
 
     // 1 and 2: the repository root (and the service root when it differs).
@@ -313,7 +306,7 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
             }
             if let Some((dir, why)) = root_destination(name, stack) {
                 let to = format!("{}/{name}", at(dir));
-                planner.plan_move(&entry.path, to, None, why);
+                planner.plan_move(&entry.path, to, None, why, None, true);
             }
         }
     }
@@ -333,14 +326,21 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
     if stack == Stack::Python && !source_roots.iter().any(|r| r == root) {
         source_roots.push(root.to_owned());
     }
+    let mut candidates: Vec<Candidate> = Vec::new();
     for source in source_roots {
         if !source.is_empty() && !tree.is_dir(&source) {
             continue;
         }
         // Code stays in the package or crate it was found in: a root of its own
-        // (`src/dispatch/`, `crates/core/src/`) gets its modules and shared code inside it;
-        // the usual roots (`src/`, `app/`, `lib/`, the service root) share `src/`.
-        let conventional = source == root || [at("src"), at("app"), at("lib")].contains(&source);
+        // (`src/dispatch/`, `crates/core/src/`, a Python package such as `app/` with its
+        // `__init__.py`) gets its modules and shared code inside it; the other usual roots
+        // (`src/`, `app/`, `lib/`, the service root) share `src/`.
+        let package = stack == Stack::Python
+            && !source.is_empty()
+            && source != root
+            && tree.is_file(&format!("{source}/__init__.py"));
+        let conventional =
+            !package && (source == root || [at("src"), at("app"), at("lib")].contains(&source));
         let (modules_base, shared_base) = if conventional {
             (at(stack.modules_dir()), at(SHARED_DIR))
         } else if stack == Stack::Python {
@@ -354,7 +354,7 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                 continue;
             }
             let name = folder.name();
-            if let Some(&(_, py, node, rust)) = LAYERS.iter().find(|(dir, ..)| *dir == name) {
+            if let Some(&layer) = LAYERS.iter().find(|(dir, ..)| *dir == name) {
                 for file in files_below(tree, &folder.path) {
                     let rel = &file[folder.path.len() + 1..];
                     let file_name = rel.rsplit('/').next().unwrap_or(rel);
@@ -371,28 +371,25 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                     if !stack.source_extensions().contains(&ext) {
                         continue;
                     }
-                    let Some(domain) = domain_of(stem) else {
+                    let Some(written) = domain_of(stem) else {
+                        if let Some(word) = not_a_domain(stem) {
+                            planner.layout.kept.push(Kept {
+                                path: file.clone(),
+                                why: format!(
+                                    "`{file_name}` is {word}, not a domain: it stays with its layer"
+                                ),
+                            });
+                        }
                         continue;
                     };
-                    let target_name = match stack {
-                        Stack::Python => format!("{py}.py"),
-                        Stack::Node => {
-                            let rest = file_name.split_once('.').map_or("", |(_, r)| r);
-                            let tail = rest
-                                .split_once('.')
-                                .filter(|(first, _)| LAYER_SUFFIXES.contains(first))
-                                .map_or(rest, |(_, tail)| tail);
-                            format!("{domain}.{node}.{tail}")
-                        }
-                        Stack::Rust => format!("{rust}.rs"),
-                        Stack::Other => continue,
-                    };
-                    let to = format!("{modules_base}/{domain}/{target_name}");
-                    let why = format!(
-                        "`{}/` lays code out by technical type; `{domain}` gets its own module",
-                        folder.path
-                    );
-                    planner.plan_move(&file, to, Some(domain), why);
+                    candidates.push(Candidate {
+                        file: file.clone(),
+                        folder: folder.path.clone(),
+                        file_name: file_name.to_owned(),
+                        layer,
+                        written,
+                        modules_base: modules_base.clone(),
+                    });
                 }
             } else if let Some(&(_, shared)) = SHARED.iter().find(|(dir, _)| *dir == name) {
                 let target_dir = format!("{shared_base}/{shared}");
@@ -410,14 +407,86 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                         "`{}/` is cross-cutting code: it belongs under shared/",
                         folder.path
                     );
-                    planner.plan_move(&file, to, None, why);
+                    let group = format!("`{}/`", folder.path);
+                    planner.plan_move(&file, to, None, why, Some(group), true);
                 }
             }
         }
     }
+
+    // Domains are named as the project writes them: `user.py` in models/ and `users.py` in
+    // routes/ are one domain, named by the form the files use most (the plural on a tie).
+    let names = domain_names(candidates.iter().map(|c| c.written.as_str()));
+    for candidate in candidates {
+        let domain = names
+            .get(&candidate.written)
+            .cloned()
+            .unwrap_or(candidate.written);
+        let (_, python_file, node_layer, rust_file) = candidate.layer;
+        let target_name = match stack {
+            Stack::Python => format!("{python_file}.py"),
+            Stack::Node => {
+                let file_name = &candidate.file_name;
+                let rest = file_name.split_once('.').map_or("", |(_, r)| r);
+                let tail = rest
+                    .split_once('.')
+                    .filter(|(first, _)| LAYER_SUFFIXES.contains(first))
+                    .map_or(rest, |(_, tail)| tail);
+                format!("{domain}.{node_layer}.{tail}")
+            }
+            Stack::Rust => format!("{rust_file}.rs"),
+            Stack::Other => continue,
+        };
+        let to = format!("{}/{domain}/{target_name}", candidate.modules_base);
+        let why = format!(
+            "`{}/` lays code out by technical type; `{domain}` gets its own module",
+            candidate.folder
+        );
+        let group = format!("the `{domain}` domain");
+        planner.plan_move(&candidate.file, to, Some(domain), why, Some(group), false);
+    }
+    planner.settle();
     let mut layout = planner.layout;
     layout.moves.sort_by(|a, b| a.moved.cmp(&b.moved));
+    layout.kept.sort_by(|a, b| a.path.cmp(&b.path));
+    layout.kept.dedup_by(|a, b| a.path == b.path);
     layout
+}
+
+/// A layer file that joins a domain module, before domains are named.
+struct Candidate {
+    file: String,
+    folder: String,
+    file_name: String,
+    layer: (&'static str, &'static str, &'static str, &'static str),
+    /// The domain as this file writes it (`user`, `users`).
+    written: String,
+    modules_base: String,
+}
+
+/// The name of each written domain: forms that are one word in the singular (`user`,
+/// `users`) take the form written most often, the plural on a tie.
+fn domain_names<'a>(written: impl Iterator<Item = &'a str>) -> BTreeMap<String, String> {
+    let mut forms: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for word in written {
+        *forms
+            .entry(singular(word))
+            .or_default()
+            .entry(word.to_owned())
+            .or_default() += 1;
+    }
+    let mut names = BTreeMap::new();
+    for (one, counts) in forms {
+        let best = counts
+            .iter()
+            .max_by_key(|(form, n)| (**n, **form != one, std::cmp::Reverse((*form).clone())))
+            .map(|(form, _)| form.clone())
+            .unwrap_or(one);
+        for form in counts.keys() {
+            names.insert(form.clone(), best.clone());
+        }
+    }
+    names
 }
 
 /// Where a loose root file belongs, relative to the service root, and why.
@@ -436,7 +505,8 @@ fn root_destination(name: &str, stack: Stack) -> Option<(&'static str, String)> 
             format!("`{name}` is a research note: it belongs in docs/"),
         ));
     }
-    let is_test = stem.starts_with("test_")
+    let is_test = stem == "tests"
+        || stem.starts_with("test_")
         || stem.ends_with("_test")
         || [".test", ".spec"].iter().any(|suffix| {
             stem.rsplit_once('.')
@@ -463,7 +533,7 @@ fn root_destination(name: &str, stack: Stack) -> Option<(&'static str, String)> 
             )
         });
     }
-    if source && !ENTRY_OR_CONFIG.contains(&lower.as_str()) && !lower.contains(".config.") {
+    if source {
         let dir = match stack {
             Stack::Python | Stack::Node => "src",
             Stack::Rust | Stack::Other => return None,
@@ -476,53 +546,170 @@ fn root_destination(name: &str, stack: Stack) -> Option<(&'static str, String)> 
     None
 }
 
-/// The domain a layer file serves: `users.controller` -> `users`, `user_service` -> `users`,
-/// `order_item` -> `order_items`. `None` for names that are not a domain.
-#[must_use]
-pub fn domain_of(stem: &str) -> Option<String> {
-    let mut name = stem.to_ascii_lowercase().replace('-', "_");
-    for suffix in LAYER_SUFFIXES {
+/// Words that name no domain: entry points, wiring, base classes and cross-cutting code a
+/// layer folder may hold (`api/main.py`, `api/deps.py`, `models/base.py`), with what they are.
+const NOT_DOMAINS: &[(&str, &str)] = &[
+    ("main", "an entry point"),
+    ("app", "an entry point"),
+    ("application", "an entry point"),
+    ("server", "an entry point"),
+    ("index", "a barrel"),
+    ("deps", "dependency wiring"),
+    ("dependencies", "dependency wiring"),
+    ("dependency", "dependency wiring"),
+    ("base", "a base for the others"),
+    ("common", "shared code"),
+    ("shared", "shared code"),
+    ("core", "shared code"),
+    ("utils", "shared code"),
+    ("util", "shared code"),
+    ("utilities", "shared code"),
+    ("utility", "shared code"),
+    ("helpers", "shared code"),
+    ("helper", "shared code"),
+    ("mixins", "shared code"),
+    ("decorators", "shared code"),
+    ("enums", "shared code"),
+    ("constants", "shared code"),
+    ("types", "shared code"),
+    ("interfaces", "shared code"),
+    ("pagination", "shared code"),
+    ("security", "shared code"),
+    ("jwt", "shared code"),
+    ("config", "configuration"),
+    ("settings", "configuration"),
+    ("database", "database wiring"),
+    ("db", "database wiring"),
+    ("session", "database wiring"),
+    ("exceptions", "error handling"),
+    ("errors", "error handling"),
+    ("middleware", "middleware"),
+    ("urls", "URL wiring"),
+    ("apps", "app configuration"),
+    ("api", "router wiring"),
+    ("router", "router wiring"),
+    ("routers", "router wiring"),
+    ("routes", "router wiring"),
+    ("handlers", "a layer module"),
+    ("models", "a layer module"),
+    ("services", "a layer module"),
+    ("views", "a layer module"),
+    ("controllers", "a layer module"),
+    ("schemas", "a layer module"),
+    ("repositories", "a layer module"),
+    ("entities", "a layer module"),
+];
+
+/// What a file stem that names no domain is (`deps` -> dependency wiring).
+fn not_a_domain(stem: &str) -> Option<&'static str> {
+    let name = stripped(stem);
+    if is_version(&name) {
+        return Some("an API version");
+    }
+    NOT_DOMAINS
+        .iter()
+        .find(|(word, _)| *word == name)
+        .map(|(_, what)| *what)
+}
+
+/// `CreateTodoSchema` -> `create_todo_schema`, `user-service` -> `user_service`.
+fn snake(stem: &str) -> String {
+    let chars: Vec<char> = stem.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                out.push('_');
+            }
+        }
+        out.push(if c == '-' {
+            '_'
+        } else {
+            c.to_ascii_lowercase()
+        });
+    }
+    out
+}
+
+/// Verbs a request or schema class starts with: `CreateTodoSchema` serves `todo`.
+const VERBS: &[&str] = &[
+    "create", "update", "get", "list", "delete", "read", "new", "edit", "patch",
+];
+
+/// The stem with its layer suffixes and prefixes and a leading verb removed.
+fn stripped(stem: &str) -> String {
+    let mut name = snake(stem);
+    let affixes = LAYER_SUFFIXES
+        .iter()
+        .chain(["endpoint", "endpoints", "resource", "resources", "api"].iter());
+    for affix in affixes {
         for sep in ['_', '.'] {
-            if let Some(rest) = name.strip_suffix(&format!("{sep}{suffix}")) {
+            if let Some(rest) = name.strip_suffix(&format!("{sep}{affix}")) {
                 name = rest.to_owned();
             }
         }
     }
+    for affix in LAYER_SUFFIXES {
+        if let Some(rest) = name.strip_prefix(&format!("{affix}_")) {
+            name = rest.to_owned();
+        }
+    }
+    for verb in VERBS {
+        if let Some(rest) = name.strip_prefix(&format!("{verb}_")) {
+            name = rest.to_owned();
+        }
+    }
+    name
+}
+
+/// The domain a layer file serves, as the file writes it: `users.controller` -> `users`,
+/// `user_service` -> `user`, `TodoModel` -> `todo`, `CreateTodoSchema` -> `todo`,
+/// `crud_posts` -> `posts`. `None` for names that are no domain (`deps`, `main`, `base`).
+#[must_use]
+pub fn domain_of(stem: &str) -> Option<String> {
+    let name = stripped(stem);
     if name.is_empty()
         || !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        || matches!(
-            name.as_str(),
-            "base" | "index" | "common" | "shared" | "utils" | "helpers"
-        )
+        || NOT_DOMAINS.iter().any(|(word, _)| *word == name)
+        || is_version(&name)
     {
         return None;
     }
-    Some(plural(&name))
+    Some(name)
 }
 
-/// English plural of the last word (domains are plural: `users`, `categories`).
-fn plural(name: &str) -> String {
+/// `v1`, `v2`: an API version, not a domain.
+fn is_version(name: &str) -> bool {
+    name.strip_prefix('v')
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// English singular of the last word (`users` -> `user`, `categories` -> `category`), to
+/// tell which written forms are one domain.
+fn singular(name: &str) -> String {
     let (head, last) = name.rsplit_once('_').map_or(("", name), |(h, l)| (h, l));
-    let many = if last.ends_with('s') && !last.ends_with("ss") {
-        last.to_owned()
-    } else if let Some(stem) = last
-        .strip_suffix('y')
-        .filter(|s| s.chars().last().is_some_and(|c| !"aeiou".contains(c)))
-    {
-        format!("{stem}ies")
-    } else if ["ss", "sh", "ch", "x", "z"]
+    let one = if let Some(stem) = last.strip_suffix("ies").filter(|s| s.len() > 1) {
+        format!("{stem}y")
+    } else if ["sses", "xes", "ches", "shes", "zes"]
         .iter()
         .any(|s| last.ends_with(s))
     {
-        format!("{last}es")
+        last[..last.len() - 2].to_owned()
+    } else if last.ends_with('s') && !["ss", "us", "is"].iter().any(|s| last.ends_with(s)) {
+        last[..last.len() - 1].to_owned()
     } else {
-        format!("{last}s")
+        last.to_owned()
     };
     if head.is_empty() {
-        many
+        one
     } else {
-        format!("{head}_{many}")
+        format!("{head}_{one}")
     }
 }
 
@@ -541,28 +728,67 @@ fn files_below(tree: &Tree, path: &str) -> Vec<String> {
 /// The plan being built: the moves so far, and the paths they take and free.
 struct Planner<'t> {
     tree: &'t Tree,
+    /// What must stay where it is.
+    anchors: Anchors,
     layout: Layout,
     /// Targets already planned.
     taken: BTreeSet<String>,
     /// Files already planned to move.
     moving: BTreeSet<String>,
+    /// The group each planned file moves with (a domain, a shared folder).
+    groups: BTreeMap<String, String>,
+    /// Groups holding a file that stays, with that file and why (the why is the file's own
+    /// entry among the kept).
+    held: BTreeMap<String, (String, String)>,
 }
 
 impl Planner<'_> {
-    /// Plan `from` -> `to`, or record a conflict when `to` is taken.
-    fn plan_move(&mut self, from: &str, to: String, domain: Option<String>, why: String) {
+    /// Plan `from` -> `to`, or keep `from` where it is (a tool finds it there, the
+    /// configuration names it), or record a conflict when `to` is taken. `by_any_name`:
+    /// whether files found by name (`wsgi.py`, `settings.py`) stay; in a layer folder
+    /// (`false`) only dotfiles do.
+    fn plan_move(
+        &mut self,
+        from: &str,
+        to: String,
+        domain: Option<String>,
+        why: String,
+        group: Option<String>,
+        by_any_name: bool,
+    ) {
         if from == to || self.moving.contains(from) {
+            return;
+        }
+        let by_name = self.anchors.by_name(from, !by_any_name);
+        if let Some(stays) = by_name.or_else(|| self.anchors.holds(from, &to).map(str::to_owned)) {
+            if let Some(group) = group {
+                self.held
+                    .entry(group)
+                    .or_insert_with(|| (from.to_owned(), stays.clone()));
+            }
+            self.layout.kept.push(Kept {
+                path: from.to_owned(),
+                why: stays,
+            });
             return;
         }
         let occupied = (self.tree.find(&to).is_some() && !self.moving.contains(&to))
             || self.taken.contains(&to);
         if occupied {
+            if let Some(group) = group {
+                self.held
+                    .entry(group)
+                    .or_insert_with(|| (from.to_owned(), format!("`{to}` exists")));
+            }
             self.layout.conflicts.push(Conflict {
                 from: from.to_owned(),
                 why: format!("`{to}` exists; squarely never overwrites a file: merge them by hand"),
                 to,
             });
             return;
+        }
+        if let Some(group) = group {
+            self.groups.insert(from.to_owned(), group);
         }
         self.taken.insert(to.clone());
         self.moving.insert(from.to_owned());
@@ -574,6 +800,62 @@ impl Planner<'_> {
             domain,
             why,
         });
+    }
+
+    /// A domain or a shared folder moves whole or not at all: when one of its files stays,
+    /// the others stay too. Leaving a file in place can make another move's target a file
+    /// that no longer moves: that move becomes a conflict, and its group stays in turn.
+    fn settle(&mut self) {
+        loop {
+            let mut changed = false;
+            let moves = std::mem::take(&mut self.layout.moves);
+            let mut remaining = Vec::with_capacity(moves.len());
+            for planned in moves {
+                let from = &planned.moved.from;
+                let held = self
+                    .groups
+                    .get(from)
+                    .and_then(|group| self.held.get(group).map(|h| (group, h)));
+                if let Some((group, (path, _))) = held {
+                    self.layout.kept.push(Kept {
+                        path: from.clone(),
+                        why: format!("{group} moves whole or not at all, and `{path}` stays"),
+                    });
+                    self.moving.remove(from);
+                    self.taken.remove(&planned.moved.to);
+                    changed = true;
+                } else {
+                    remaining.push(planned);
+                }
+            }
+            let mut next = Vec::with_capacity(remaining.len());
+            for planned in remaining {
+                let Move { from, to } = &planned.moved;
+                if self.tree.find(to).is_some() && !self.moving.contains(to) {
+                    if let Some(group) = self.groups.get(from) {
+                        self.held
+                            .entry(group.clone())
+                            .or_insert_with(|| (from.clone(), format!("`{to}` exists")));
+                    }
+                    self.layout.conflicts.push(Conflict {
+                        from: from.clone(),
+                        why: format!(
+                            "`{to}` exists; squarely never overwrites a file: merge them by hand"
+                        ),
+                        to: to.clone(),
+                    });
+                    self.moving.remove(from);
+                    self.taken.remove(to);
+                    changed = true;
+                } else {
+                    next.push(planned);
+                }
+            }
+            self.layout.moves = next;
+            if !changed {
+                break;
+            }
+        }
     }
 }
 
@@ -597,18 +879,48 @@ mod tests {
     fn domains_are_named_after_files() {
         for (stem, domain) in [
             ("users", Some("users")),
-            ("user", Some("users")),
+            ("user", Some("user")),
             ("users.controller", Some("users")),
-            ("user_service", Some("users")),
-            ("order-item", Some("order_items")),
-            ("category", Some("categories")),
-            ("address", Some("addresses")),
+            ("user_service", Some("user")),
+            ("order-item", Some("order_item")),
+            ("TodoModel", Some("todo")),
+            ("CreateTodoSchema", Some("todo")),
+            ("crud_posts", Some("posts")),
+            ("articles_endpoints", Some("articles")),
+            ("APIKeyService", Some("api_key")),
             ("index", None),
             ("base", None),
+            ("deps", None),
+            ("main", None),
+            ("v1", None),
             ("2fa", None),
         ] {
             assert_eq!(domain_of(stem).as_deref(), domain, "{stem}");
         }
+    }
+
+    #[test]
+    fn one_domain_takes_the_form_its_files_write_most() {
+        let names = domain_names(
+            [
+                "user",
+                "users",
+                "category",
+                "categories",
+                "categories",
+                "auth",
+                "address",
+            ]
+            .into_iter(),
+        );
+        assert_eq!(names["user"], "users", "a tie goes to the plural");
+        assert_eq!(names["users"], "users");
+        assert_eq!(names["category"], "categories");
+        assert_eq!(names["auth"], "auth", "no plural is invented");
+        assert_eq!(names["address"], "address");
+        assert_eq!(singular("addresses"), "address");
+        assert_eq!(singular("order_items"), "order_item");
+        assert_eq!(singular("status"), "status");
     }
 
     #[test]
@@ -630,12 +942,11 @@ mod tests {
             ),
             ("RESEARCH-x.md", Stack::Node, Some("docs/research")),
             ("test_app.py", Stack::Python, Some("tests/unit")),
+            ("tests.py", Stack::Python, Some("tests/unit")),
             ("app.test.js", Stack::Node, Some("tests/unit")),
             ("schema.sql", Stack::Python, Some("schemas")),
             ("0001_init.sql", Stack::Python, Some("migrations")),
             ("models.py", Stack::Python, Some("src")),
-            ("setup.py", Stack::Python, None),
-            ("jest.config.js", Stack::Node, None),
             ("server.js", Stack::Node, Some("src")),
             ("build.rs", Stack::Rust, None),
             ("README.md", Stack::Python, None),

@@ -34,7 +34,11 @@ fn code_stays_in_the_package_or_crate_it_was_found_in() {
         assert_eq!(code(&output), 0, "{fixture}: {}", stderr(&output));
         let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         let moves = plan["plan"]["moves"].as_array().expect("moves");
-        assert!(!moves.is_empty(), "{fixture}: nothing planned");
+        let kept = plan["plan"]["kept"].as_array().expect("kept");
+        assert!(
+            !moves.is_empty() || !kept.is_empty(),
+            "{fixture}: nothing planned"
+        );
         for step in moves {
             let (from, to) = (step["from"].as_str().unwrap(), step["to"].as_str().unwrap());
             let root = roots.iter().find(|r| from.starts_with(**r));
@@ -44,6 +48,73 @@ fn code_stays_in_the_package_or_crate_it_was_found_in() {
             );
         }
     }
+}
+
+/// A planned move as `(from, to, domain)`.
+type Moved = (String, String, String);
+
+/// The plan of a fixture as JSON: its moves, and its kept files as `(path, why)`.
+fn plan_of(fixture: &str) -> (Vec<Moved>, Vec<(String, String)>) {
+    let output = run(&["organize", fixture, "--format", "json"]);
+    assert_eq!(code(&output), 0, "{fixture}: {}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let moves = plan["plan"]["moves"]
+        .as_array()
+        .expect("moves")
+        .iter()
+        .map(|m| (text(&m["from"]), text(&m["to"]), text(&m["domain"])))
+        .collect();
+    let kept = plan["plan"]["kept"]
+        .as_array()
+        .expect("kept")
+        .iter()
+        .map(|k| (text(&k["path"]), text(&k["why"])))
+        .collect();
+    (moves, kept)
+}
+
+fn why_kept<'a>(kept: &'a [(String, String)], path: &str) -> &'a str {
+    kept.iter().find(|(p, _)| p == path).map_or_else(
+        || panic!("{path} is not left in place: {kept:?}"),
+        |(_, why)| why,
+    )
+}
+
+#[test]
+fn what_tools_and_configuration_find_stays_where_it_is() {
+    // Distilled from nsidnev/fastapi-realworld-example-app: alembic.ini names the Alembic
+    // environment in app/db/migrations, the container runs `uvicorn app.main:app`.
+    let (moves, kept) = plan_of("real-organize-anchored");
+    assert!(why_kept(&kept, "app/db/migrations/env.py").contains("alembic.ini"));
+    assert!(why_kept(&kept, "app/db/events.py").contains("moves whole or not at all"));
+    assert!(why_kept(&kept, "app/api/dependencies.py").contains("not a domain"));
+    assert!(why_kept(&kept, "app/services/security.py").contains("not a domain"));
+    assert!(
+        moves
+            .iter()
+            .all(|(from, _, _)| !from.starts_with("app/db/"))
+    );
+    // `app` is a package the container imports: its code stays in it.
+    assert!(
+        moves.iter().all(|(_, to, _)| to.starts_with("app/")),
+        "{moves:?}"
+    );
+    let domains: std::collections::BTreeSet<&str> =
+        moves.iter().map(|(_, _, d)| d.as_str()).collect();
+    assert_eq!(domains, ["articles", "comments"].into());
+
+    // Distilled from hagopj13/node-express-boilerplate and lujakob/nestjs-realworld-example-app:
+    // package.json names the root entry point, jest.config.js names src/config.
+    let (moves, kept) = plan_of("real-organize-node-entry");
+    assert!(why_kept(&kept, "index.js").contains("package.json"));
+    assert!(why_kept(&kept, "src/config/config.js").contains("jest.config.js"));
+    assert!(why_kept(&kept, "jest.config.js").contains("tool configuration"));
+    assert!(why_kept(&kept, "src/routes/v1.js").contains("API version"));
+    let domains: std::collections::BTreeSet<&str> =
+        moves.iter().map(|(_, _, d)| d.as_str()).collect();
+    // `user.controller.js` and `user.service.js` are one domain, named as they write it.
+    assert_eq!(domains, ["auth", "user"].into());
 }
 
 #[test]
@@ -298,12 +369,12 @@ fn it_refuses_a_dirty_tree_and_an_undo_that_would_lose_work() {
 
     let applied = organize_in(&root, &["--apply"]);
     assert_eq!(code(&applied), 0, "{}", stderr(&applied));
-    let mine = root.join("src/modules/users/models.rs");
+    let mine = root.join("src/modules/user/models.rs");
     std::fs::write(&mine, "// my work after the apply\n").unwrap();
     let refused = organize_in(&root, &["--undo"]);
     assert_eq!(code(&refused), 2);
     assert!(
-        stderr(&refused).contains("src/modules/users/models.rs"),
+        stderr(&refused).contains("src/modules/user/models.rs"),
         "{}",
         stderr(&refused)
     );
