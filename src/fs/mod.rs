@@ -601,6 +601,13 @@ impl Tree {
         }
     }
 
+    /// Whether the file at `index` starts with a UTF-8 byte-order mark, which its text (see
+    /// [`Content::Text`]) leaves out: an edit writes it back. Reads the file again.
+    pub fn has_bom(&self, index: usize) -> bool {
+        self.load_bytes(&self.entries[index])
+            .is_ok_and(|bytes| bytes.starts_with(b"\xef\xbb\xbf"))
+    }
+
     /// The bytes of a file with the size cap, or why there are none.
     fn load_bytes(&self, entry: &Entry) -> Result<Vec<u8>, Content> {
         if entry.kind != EntryKind::File {

@@ -264,6 +264,26 @@ fn fingerprint(root: &std::path::Path) -> Vec<(String, u32, Vec<u8>)> {
 }
 
 #[test]
+fn a_byte_order_mark_is_kept_through_an_edit() {
+    // Editors on Windows save with a BOM; the edit must match the file and keep it.
+    let (_dir, root) = repository("organize-fastapi-flat");
+    let routes = root.join("routes.py");
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend(std::fs::read(&routes).unwrap());
+    std::fs::write(&routes, &bytes).unwrap();
+    git(&root, &["commit", "-qam", "a BOM"]);
+    let before = fingerprint(&root);
+    let applied = organize_in(&root, &["--apply"]);
+    assert_eq!(code(&applied), 0, "{}", stderr(&applied));
+    let moved = std::fs::read(root.join("src/routes.py")).unwrap();
+    assert!(moved.starts_with(b"\xef\xbb\xbf"), "the BOM is kept");
+    assert_ne!(moved, bytes, "its imports were rewritten");
+    let undone = organize_in(&root, &["--undo"]);
+    assert_eq!(code(&undone), 0, "{}", stderr(&undone));
+    assert_eq!(fingerprint(&root), before);
+}
+
+#[test]
 fn apply_then_undo_restores_every_byte() {
     for fixture in [
         "organize-fastapi-flat",

@@ -269,10 +269,20 @@ impl Output {
                 }
                 continue;
             }
+            // A byte-order mark is not in the text: it is kept, in the bytes before and
+            // after, so that the edit matches the file and changes nothing but imports.
+            let (before, after) = if layout.has_bom(&path) {
+                (
+                    format!("\u{feff}{}", source.text),
+                    format!("\u{feff}{after}"),
+                )
+            } else {
+                (source.text.into_owned(), after)
+            };
             rewrites.edits.push(TextEdit {
                 path: layout.new_path(&path).to_owned(),
                 original_path: path.clone(),
-                before: source.text.into_owned(),
+                before,
                 after,
                 changes,
             });

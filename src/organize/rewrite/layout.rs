@@ -151,6 +151,13 @@ impl<'t> Layout<'t> {
     }
 
     /// The text of the file at `old`.
+    /// Whether the file at `old` starts with a byte-order mark its text leaves out.
+    pub(super) fn has_bom(&self, old: &str) -> bool {
+        self.tree
+            .find(old)
+            .is_some_and(|index| self.tree.has_bom(index))
+    }
+
     pub(super) fn source(&self, old: &str) -> Option<Source<'t>> {
         let index = self.tree.find(old)?;
         if let Some(text) = self.tree.text(index) {
