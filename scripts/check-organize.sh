@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Organize each stack's fixture for real and prove the code still works:
+# Organize each stack's fixture for real (with --commit) and prove the code still works, at
+# the end and at every commit of the series but the domains' rename commits:
 #   - organize-fastapi-flat: every Python module imports (third-party packages stubbed) and
 #     its test passes with pytest-free plain Python;
 #   - express-layered: every Node module loads (third-party packages stubbed);
@@ -82,6 +83,39 @@ undo_and_compare() {
   echo "$(basename "$dir"): undone, identical"
 }
 
+# Run a check (a command, in the folder) at every commit of the organize series, so that
+# `git bisect` never lands on broken code. A domain's rename commit is skipped only when the
+# very next commit is the rewrite of the imports it broke (git follows renames only when a
+# commit renames without editing).
+each_commit() {
+  local dir="$1"; shift
+  local branch root i
+  local -a shas subjects
+  branch="$(git -C "$dir" rev-parse --abbrev-ref HEAD)"
+  root="$(git -C "$dir" rev-list --max-parents=0 HEAD)"
+  mapfile -t shas < <(git -C "$dir" log --reverse --format='%H' "$root..HEAD")
+  mapfile -t subjects < <(git -C "$dir" log --reverse --format='%s' "$root..HEAD")
+  for i in "${!shas[@]}"; do
+    local subject="${subjects[$i]}" next="${subjects[$((i + 1))]:-}"
+    if [ "$next" = "organize: rewrite the imports broken by: ${subject#organize: }" ]; then
+      continue
+    fi
+    git -C "$dir" checkout -q "${shas[$i]}"
+    (cd "$dir" && "$@") || { echo "$(basename "$dir"): broken at commit '$subject'" >&2; exit 1; }
+  done
+  git -C "$dir" checkout -q "$branch"
+  echo "$(basename "$dir"): every commit of the series checked (${#shas[@]} commits)"
+}
+
+# Import every Python module of the current folder but those matching $1 (a grep pattern).
+import_all() {
+  find . -path ./.git -prune -o -name '*.py' -print | grep -v -e "${1:-^$}" \
+    | sed 's|^\./||; s|\.py$||; s|/|.|g' | grep -v '__init__$' | while read -r module; do
+        PYTHONPATH="$stubs:." python3 -c "import importlib; importlib.import_module('$module')" \
+          || { echo "cannot import $module" >&2; exit 1; }
+      done
+}
+
 step "organize-fastapi-flat: apply, import every module, undo"
 dir="$(repo organize-fastapi-flat)"
 organize "$dir"
@@ -121,11 +155,7 @@ PY
 cat > "$stubs/pydantic/__init__.py" <<'PY'
 class BaseModel: pass
 PY
-(cd "$dir" && find . -path ./.git -prune -o -name '*.py' -print | sed 's|^\./||; s|\.py$||; s|/|.|g' \
-  | grep -v '__init__$' | while read -r module; do
-      PYTHONPATH="$stubs:." python3 -c "import importlib; importlib.import_module('$module')" \
-        || { echo "cannot import $module after organize" >&2; exit 1; }
-    done)
+each_commit "$dir" import_all
 (cd "$dir" && PYTHONPATH="$stubs:." python3 -c "
 import importlib, pathlib
 for path in pathlib.Path('tests').rglob('test_*.py'):
@@ -163,11 +193,7 @@ class _Context:
     def configure(self, **_): pass
 context = _Context()
 PY
-(cd "$dir" && find . -path ./.git -prune -o -name '*.py' -print | grep -v '/migrations/' \
-  | sed 's|^\./||; s|\.py$||; s|/|.|g' | grep -v '__init__$' | while read -r module; do
-      PYTHONPATH="$stubs:." python3 -c "import importlib; importlib.import_module('$module')" \
-        || { echo "cannot import $module after organize" >&2; exit 1; }
-    done)
+each_commit "$dir" import_all /migrations/
 # What alembic.ini and the Dockerfile name is still where they say.
 (cd "$dir" && test -f app/db/migrations/env.py && test -f app/main.py \
   && PYTHONPATH="$stubs:." python3 -c "import app.main; assert len(app.main.app.routes) == 2") \
@@ -190,7 +216,10 @@ undo_and_compare "$dir"
 step "organize-rust-misplaced: apply, cargo build and test, undo"
 dir="$(repo organize-rust-misplaced)"
 organize "$dir"
-(cd "$dir" && CARGO_TARGET_DIR="$work/rust-target" cargo test --quiet)
+export CARGO_TARGET_DIR="$work/rust-target"
+each_commit "$dir" cargo build --quiet --all-targets
+(cd "$dir" && cargo test --quiet)
+unset CARGO_TARGET_DIR
 rm -f "$dir/Cargo.lock" # written by the build; the fixture has none
 undo_and_compare "$dir"
 

@@ -44,7 +44,7 @@ pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
     let after_detection = crate::detect::detect(&after_tree, &standard.detection);
     let after = crate::audit::audit(&after_tree, &standard, &after_detection, &shown);
     if args.apply {
-        return apply(args, &plan, before.score, after.score);
+        return apply(args, &plan, &tree, before.score, after.score);
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -236,7 +236,13 @@ fn print_plan(
     Ok(())
 }
 
-fn apply(args: &OrganizeArgs, plan: &Plan, before: f64, after: f64) -> anyhow::Result<Exit> {
+fn apply(
+    args: &OrganizeArgs,
+    plan: &Plan,
+    tree: &Tree,
+    before: f64,
+    after: f64,
+) -> anyhow::Result<Exit> {
     let shown = args.path.display().to_string();
     if let GitStatus::Repository(repository) = git_status(&args.path)?
         && !repository.is_clean()
@@ -255,8 +261,12 @@ fn apply(args: &OrganizeArgs, plan: &Plan, before: f64, after: f64) -> anyhow::R
         say!("Nothing to do: the repository already follows the layout squarely can plan.");
         return Ok(Exit::Success);
     }
-    let run = plan.to_run();
-    let commit = if args.commit { Commit::Yes } else { Commit::No };
+    // With --commit, every commit but a domain's rename commit leaves the code whole.
+    let (run, commit) = if args.commit {
+        (plan.to_run_staged(tree), Commit::Yes)
+    } else {
+        (plan.to_run(), Commit::No)
+    };
     // A test hook: abort right after step N, to prove that --undo recovers from a crash.
     let crash_after = std::env::var("SQUARELY_TEST_CRASH_AFTER_STEP")
         .ok()

@@ -75,28 +75,91 @@ impl Plan {
     /// each file's history), and the new documents.
     #[must_use]
     pub fn to_run(&self) -> Run {
-        let plan = self;
-        let mut groups = Vec::new();
-        let mut push = |title: &str, steps: Vec<Step>| {
-            if !steps.is_empty() {
-                groups.push(Group {
-                    title: title.to_owned(),
-                    steps,
-                });
-            }
+        let mut groups = self.untrack_groups();
+        let moves = |moves: &[&PlannedMove]| -> Vec<Step> {
+            moves
+                .iter()
+                .map(|m| Step::Move {
+                    from: m.moved.from.clone(),
+                    to: m.moved.to.clone(),
+                })
+                .collect()
         };
-        let mut untrack: Vec<Step> = plan
+        for (title, planned) in self.move_groups() {
+            push(&mut groups, &title, moves(&planned));
+        }
+        push(
+            &mut groups,
+            "organize: rewrite the imports the moves broke",
+            edit_steps(&self.rewrites),
+        );
+        push(
+            &mut groups,
+            "organize: add the missing documents",
+            self.document_steps(),
+        );
+        Run { groups }
+    }
+
+    /// The run for `--commit`: each domain's renames in a commit of their own (so that git
+    /// follows every file), then at once the edits those renames need, computed on the tree
+    /// as the commits before left it: no commit but a rename commit leaves an import
+    /// dangling, and the last one is the plan's tree.
+    #[must_use]
+    pub fn to_run_staged(&self, tree: &Tree) -> Run {
+        let mut groups = self.untrack_groups();
+        let dropped: Vec<String> = self
             .layout
             .untrack
             .iter()
-            .filter(|_| plan.git)
+            .filter(|_| self.git)
+            .flat_map(|u| u.files.iter().cloned())
+            .collect();
+        let mut current = tree.rearranged(&[], &[], &dropped);
+        for (title, planned) in self.move_groups() {
+            let moves: Vec<Move> = planned.iter().map(|m| m.moved.clone()).collect();
+            let rewrites = rewrite::rewrite_imports(&current, &moves);
+            let steps = moves
+                .iter()
+                .map(|m| Step::Move {
+                    from: m.from.clone(),
+                    to: m.to.clone(),
+                })
+                .collect();
+            push(&mut groups, &title, steps);
+            let edits = edit_steps(&rewrites);
+            let what = title.strip_prefix("organize: ").unwrap_or(&title);
+            push(
+                &mut groups,
+                &format!("organize: rewrite the imports broken by: {what}"),
+                edits,
+            );
+            let pairs: Vec<(String, String)> = moves.into_iter().map(|m| (m.from, m.to)).collect();
+            current = current.rearranged(&pairs, &written(&rewrites), &[]);
+        }
+        push(
+            &mut groups,
+            "organize: add the missing documents",
+            self.document_steps(),
+        );
+        Run { groups }
+    }
+
+    /// Untracking and the `.gitignore` that keeps the untracked out, first of every run.
+    fn untrack_groups(&self) -> Vec<Group> {
+        let mut groups = Vec::new();
+        let mut untrack: Vec<Step> = self
+            .layout
+            .untrack
+            .iter()
+            .filter(|_| self.git)
             .flat_map(|u| {
                 u.files
                     .iter()
                     .map(|path| Step::Untrack { path: path.clone() })
             })
             .collect();
-        if let Some(gitignore) = &plan.gitignore {
+        if let Some(gitignore) = &self.gitignore {
             let after = gitignore.after.clone().into_bytes();
             untrack.push(match &gitignore.before {
                 Some(before) => Step::Edit {
@@ -111,64 +174,45 @@ impl Plan {
             });
         }
         push(
+            &mut groups,
             "organize: untrack build output, temporary files and local data; ignore them",
             untrack,
         );
-        let moves = |moves: &[&PlannedMove]| -> Vec<Step> {
-            moves
-                .iter()
-                .map(|m| Step::Move {
-                    from: m.moved.from.clone(),
-                    to: m.moved.to.clone(),
-                })
-                .collect()
-        };
-        for (domain, planned) in plan::domains(&plan.layout) {
-            push(
-                &format!("organize: move the {domain} domain into its module"),
-                moves(&planned),
-            );
-        }
-        let others: Vec<&PlannedMove> = plan
+        groups
+    }
+
+    /// The moves by commit: one group per domain, then root items and shared code.
+    fn move_groups(&self) -> Vec<(String, Vec<&PlannedMove>)> {
+        let mut out: Vec<(String, Vec<&PlannedMove>)> = plan::domains(&self.layout)
+            .into_iter()
+            .map(|(domain, planned)| {
+                (
+                    format!("organize: move the {domain} domain into its module"),
+                    planned,
+                )
+            })
+            .collect();
+        let others: Vec<&PlannedMove> = self
             .layout
             .moves
             .iter()
             .filter(|m| m.domain.is_none())
             .collect();
-        push(
-            "organize: move root items and shared code where the standard puts them",
-            moves(&others),
-        );
-        let mut edits: Vec<Step> = plan
-            .rewrites
-            .edits
-            .iter()
-            .map(|e| Step::Edit {
-                path: e.path.clone(),
-                before: e.before.clone().into_bytes(),
-                after: e.after.clone().into_bytes(),
-            })
-            .collect();
-        edits.extend(
-            plan.rewrites
-                .created
-                .iter()
-                .map(|(path, text)| Step::Create {
-                    path: path.clone(),
-                    contents: text.clone().into_bytes(),
-                }),
-        );
-        push("organize: rewrite the imports the moves broke", edits);
-        let documents = plan
-            .creates
+        out.push((
+            "organize: move root items and shared code where the standard puts them".to_owned(),
+            others,
+        ));
+        out
+    }
+
+    fn document_steps(&self) -> Vec<Step> {
+        self.creates
             .iter()
             .map(|c| Step::Create {
                 path: c.path.clone(),
                 contents: c.contents.clone().into_bytes(),
             })
-            .collect();
-        push("organize: add the missing documents", documents);
-        Run { groups }
+            .collect()
     }
 
     /// The tree as it will be once the plan is applied (for scoring it).
@@ -180,18 +224,7 @@ impl Plan {
             .iter()
             .map(|m| (m.moved.from.clone(), m.moved.to.clone()))
             .collect();
-        let mut writes: Vec<(String, Vec<u8>)> = self
-            .rewrites
-            .edits
-            .iter()
-            .map(|e| (e.path.clone(), e.after.clone().into_bytes()))
-            .collect();
-        writes.extend(
-            self.rewrites
-                .created
-                .iter()
-                .map(|(path, text)| (path.clone(), text.clone().into_bytes())),
-        );
+        let mut writes = written(&self.rewrites);
         writes.extend(
             self.creates
                 .iter()
@@ -211,6 +244,49 @@ impl Plan {
             .collect();
         tree.rearranged(&moves, &writes, &dropped)
     }
+}
+
+/// Add a group of steps to a run, unless it has none.
+fn push(groups: &mut Vec<Group>, title: &str, steps: Vec<Step>) {
+    if !steps.is_empty() {
+        groups.push(Group {
+            title: title.to_owned(),
+            steps,
+        });
+    }
+}
+
+/// The edits and created files of a rewrite, as steps.
+fn edit_steps(rewrites: &Rewrites) -> Vec<Step> {
+    let mut steps: Vec<Step> = rewrites
+        .edits
+        .iter()
+        .map(|e| Step::Edit {
+            path: e.path.clone(),
+            before: e.before.clone().into_bytes(),
+            after: e.after.clone().into_bytes(),
+        })
+        .collect();
+    steps.extend(rewrites.created.iter().map(|(path, text)| Step::Create {
+        path: path.clone(),
+        contents: text.clone().into_bytes(),
+    }));
+    steps
+}
+
+/// What a rewrite writes: every edited file's new text and every created file.
+fn written(rewrites: &Rewrites) -> Vec<(String, Vec<u8>)> {
+    rewrites
+        .edits
+        .iter()
+        .map(|e| (e.path.clone(), e.after.clone().into_bytes()))
+        .chain(
+            rewrites
+                .created
+                .iter()
+                .map(|(path, text)| (path.clone(), text.clone().into_bytes())),
+        )
+        .collect()
 }
 
 /// Plan the organization of `tree` onto `standard` (its id, for documents).

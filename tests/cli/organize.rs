@@ -291,6 +291,7 @@ fn apply_then_undo_restores_every_byte() {
         "organize-rust-misplaced",
         "flat-hobby",
     ] {
+        let mut applied_without_commits = None;
         for commit in [false, true] {
             let (_dir, root) = repository(fixture);
             let before = fingerprint(&root);
@@ -300,7 +301,16 @@ fn apply_then_undo_restores_every_byte() {
             }
             let applied = organize_in(&root, &args);
             assert_eq!(code(&applied), 0, "{fixture}: {}", stderr(&applied));
-            assert_ne!(fingerprint(&root), before, "{fixture}: something moved");
+            let organized = fingerprint(&root);
+            assert_ne!(organized, before, "{fixture}: something moved");
+            // Edits computed commit by commit end where the plan's edits do.
+            match &applied_without_commits {
+                None => applied_without_commits = Some(organized),
+                Some(plain) => assert_eq!(
+                    &organized, plain,
+                    "{fixture}: --commit ends on the same tree"
+                ),
+            }
             let audit = run(&["audit", root.to_str().unwrap(), "--format", "json"]);
             let after: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
             let planned = run(&["organize", fixture, "--format", "json"]);
@@ -342,6 +352,24 @@ fn renames_and_edits_are_separate_commits_that_git_follows() {
         ],
     );
     assert!(follow.contains("before organize"), "history kept: {follow}");
+    // Each domain's renames are followed at once by the edits they need.
+    let subjects: Vec<&str> = log.lines().rev().collect();
+    for (i, subject) in subjects.iter().enumerate() {
+        if let Some(what) = subject.strip_prefix("organize: move ") {
+            let next = subjects.get(i + 1).copied().unwrap_or_default();
+            assert!(
+                next == format!("organize: rewrite the imports broken by: move {what}")
+                    || !next.starts_with("organize: rewrite"),
+                "{log}"
+            );
+        }
+    }
+    assert!(
+        log.contains(
+            "organize: rewrite the imports broken by: move the users domain into its module"
+        ),
+        "{log}"
+    );
 }
 
 #[test]
