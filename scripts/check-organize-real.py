@@ -341,6 +341,49 @@ class PyInfo:
     self_subs: set = field(default_factory=set)  # `from . import x`: submodules, not attributes
     star: bool = False
     dyn_attr: bool = False
+    chains: dict = field(default_factory=dict)  # `a.b.c.X` rooted at a plain `import a...` -> first line
+
+
+def _dotted(node) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _collect_chains(mod, info: PyInfo):
+    """Dotted uses of names bound only by a plain `import a.b` (never assigned in the file)."""
+    tops = set()
+    for _line, module, level, name, asname in info.imports:
+        if name is None and not asname and not level:
+            tops.add(module.split(".")[0])
+    if not tops:
+        return
+    stored = set()
+    inner = set()
+    for node in ast.walk(mod):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            stored.add(node.id)
+        elif isinstance(node, ast.arg):
+            stored.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stored.add(node.name)
+        elif isinstance(node, (ast.ImportFrom,)):
+            stored.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.Import):
+            stored.update(a.asname for a in node.names if a.asname)
+        if isinstance(node, ast.Attribute):
+            inner.add(id(node.value))
+    tops -= stored
+    for node in ast.walk(mod):
+        if isinstance(node, ast.Attribute) and id(node) not in inner:
+            d = _dotted(node)
+            if d and d.split(".")[0] in tops and d.count(".") >= 2:
+                info.chains.setdefault(d, node.lineno)
 
 
 def _target_names(t, out):
@@ -401,6 +444,10 @@ RE_JS = [
     re.compile(r"""\b(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])([^'"\n]+)\1""", re.S),
     re.compile(r"""\bimport\s*(['"])([^'"\n]+)\1"""),
     re.compile(r"""\b(?:require|import)\s*\(\s*(['"])([^'"\n]+)\1\s*\)"""),
+    re.compile(
+        r"""\b(?:require\.resolve|(?:jest|vi)\.(?:mock|doMock|unmock|requireActual|importActual))"""
+        r"""\s*\(\s*(['"])([^'"\n]+)\1"""
+    ),
 ]
 RE_RS_MOD = re.compile(
     r"^[ \t]*((?:#\[[^\]\n]*\][ \t]*\n?[ \t]*)*)(?:pub(?:\([^)\n]*\))?[ \t]+)?mod[ \t]+"
@@ -408,6 +455,44 @@ RE_RS_MOD = re.compile(
     re.M,
 )
 RE_RS_PATH = re.compile(r'#\[\s*path\s*=\s*"([^"]+)"\s*\]')
+
+
+def strip_js_comments(text: str) -> str:
+    """Blank // and /* */ comments (newlines kept), leaving strings alone."""
+    out, i, n = [], 0, len(text)
+    quote = None
+    while i < n:
+        c = text[i]
+        if quote:
+            out.append(c)
+            if c == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 2
+                continue
+            if c == quote or (c == "\n" and quote != "`"):
+                quote = None
+            i += 1
+            continue
+        if c in "'\"`":
+            quote = c
+            out.append(c)
+            i += 1
+            continue
+        if c == "/" and text.startswith("//", i):
+            k = text.find("\n", i)
+            k = n if k < 0 else k
+            out.append(" " * (k - i))
+            i = k
+            continue
+        if c == "/" and text.startswith("/*", i):
+            k = text.find("*/", i + 2)
+            k = n if k < 0 else k + 2
+            out.append("".join(ch if ch == "\n" else " " for ch in text[i:k]))
+            i = k
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 class Analyzer:
@@ -450,6 +535,7 @@ class Analyzer:
                         )
             info.imports.sort(key=lambda r: r[0])
             _collect_defs(mod.body, info)
+            _collect_chains(mod, info)
         self.cache[ck] = info
         return info
 
@@ -464,7 +550,7 @@ class Analyzer:
         ck = ("js", k)
         if ck in self.cache:
             return self.cache[ck]
-        text = self.text(tree, path) or ""
+        text = strip_js_comments(self.text(tree, path) or "")
         found = {}
         for rx in RE_JS:
             for m in rx.finditer(text):
@@ -997,6 +1083,7 @@ class Problems:
     def __init__(self):
         self.count = {c: 0 for c in CHECKS}
         self.examples = {c: [] for c in CHECKS}
+        self.checked = {c: 0 for c in CHECKS}
 
     def add(self, check: str, msg: str):
         self.count[check] += 1
@@ -1019,8 +1106,11 @@ class Mapper:
             return p
         return None
 
-    def expected(self, target: str) -> str:
-        return self.moves.get(target, target)
+    def expected(self, target: str, after: Tree) -> str:
+        """Where target should be in after: its move target once moved, else where it was."""
+        if target.endswith("/"):
+            return target
+        return self.after_path(target, after) or self.moves.get(target, target)
 
 
 def pair_files(before: Tree, after: Tree, mapper: Mapper, pred):
@@ -1081,6 +1171,8 @@ def compare(before: Tree, after: Tree, mapper: Mapper, an: Analyzer, checks, pro
         for p, q in pair_files(before, after, mapper, is_py):
             ib = an.py(before, p) if p else None
             ia = an.py(after, q) if q else None
+            if ib is not None and ib.compiles:
+                probs.checked["a"] += 1
             if p is not None and q is None:
                 if ib is not None and ib.compiles and "a" in checks:
                     probs.add("a", f"{p}: gone after the apply (no file at its path or its move target)")
@@ -1099,6 +1191,7 @@ def compare(before: Tree, after: Tree, mapper: Mapper, an: Analyzer, checks, pro
                 evb = wb.evaluate(p, b, wa)
                 if not evb.ok:
                     continue
+                probs.checked["b"] += 1
                 where = f"{moved_note(p, q)}:{a[0]}: `{py_stmt(a)}`"
                 if py_stmt(a) != py_stmt(b):
                     where += f" (was `{py_stmt(b)}`)"
@@ -1112,7 +1205,7 @@ def compare(before: Tree, after: Tree, mapper: Mapper, an: Analyzer, checks, pro
                     continue
                 if evb.target.endswith("/") or "unknown" in (evb.kind, eva.kind):
                     continue
-                exp = mapper.expected(evb.target)
+                exp = mapper.expected(evb.target, after)
                 if eva.target != exp:
                     probs.add("b", f"{where}: resolves to {eva.target}, expected {exp}")
     if "c" in checks:
@@ -1134,11 +1227,12 @@ def compare(before: Tree, after: Tree, mapper: Mapper, an: Analyzer, checks, pro
                 tb = js_resolve(before, p, b[1])
                 if tb is None:
                     continue
+                probs.checked["c"] += 1
                 where = f"{moved_note(p, q)}:{a[0]}: '{a[1]}'" + (f" (was '{b[1]}')" if a[1] != b[1] else "")
                 if ta is None:
                     probs.add("c", f"{where}: no longer resolves (was {tb})")
-                elif ta != mapper.expected(tb):
-                    probs.add("c", f"{where}: resolves to {ta}, expected {mapper.expected(tb)}")
+                elif ta != mapper.expected(tb, after):
+                    probs.add("c", f"{where}: resolves to {ta}, expected {mapper.expected(tb, after)}")
     if "d" in checks:
         for p, q in pair_files(before, after, mapper, is_rs):
             if q is None:
@@ -1150,13 +1244,15 @@ def compare(before: Tree, after: Tree, mapper: Mapper, an: Analyzer, checks, pro
                 tb = rs_resolve(before, p, b[1], b[2]) if b else None
                 if b is not None and tb is None:
                     continue
+                probs.checked["d"] += 1
                 if ta is None:
                     probs.add("d", f"{moved_note(p, q)}:{line}: `mod {name};` resolves to no file")
-                elif tb is not None and ta != mapper.expected(tb):
-                    probs.add("d", f"{moved_note(p, q)}:{line}: `mod {name};` -> {ta}, expected {mapper.expected(tb)}")
+                elif tb is not None and ta != mapper.expected(tb, after):
+                    probs.add("d", f"{moved_note(p, q)}:{line}: `mod {name};` -> {ta}, expected {mapper.expected(tb, after)}")
         rb = rs_reachable(before, an)
         ra = rs_reachable(after, an)
         for p in sorted(rb):
+            probs.checked["d"] += 1
             q = mapper.after_path(p, after)
             if q is None:
                 probs.add("d", f"{p}: in the module tree before, gone after")
@@ -1183,6 +1279,7 @@ def compare(before: Tree, after: Tree, mapper: Mapper, an: Analyzer, checks, pro
                 for b, a in pairs:
                     if not b.exists:
                         continue
+                    probs.checked["e"] += 1
                     if a is None:
                         probs.add("e", f"{g}:{b.line}: {kind} `{b.value}` is no longer named")
                     elif not a.exists:
@@ -1232,6 +1329,7 @@ def check_repo(name: str, src: str, args) -> dict:
         "kept": None,
         "no_moves": False,
         "problems": {c: 0 for c in CHECKS},
+        "checked": {c: 0 for c in CHECKS},
         "examples": {c: [] for c in CHECKS},
         "commits_total": 0,
         "commits_failing": 0,
@@ -1305,7 +1403,7 @@ def check_repo(name: str, src: str, args) -> dict:
         mapper = Mapper(moves)
         probs = Problems()
         compare(before, after, mapper, an, CHECKS, probs)
-        r["problems"], r["examples"] = probs.count, probs.examples
+        r["problems"], r["examples"], r["checked"] = probs.count, probs.examples, probs.checked
 
         if cargo_before == "pass":
             res = cargo_check(repo, tmp, "after")
@@ -1429,6 +1527,8 @@ def print_details(results):
             lines.append(f"  undo: {r['undo']} differences")
             lines += [f"     - {e}" for e in r["undo_examples"]]
         lines += [f"  error: {e}" for e in r["errors"]]
+        if any(r["checked"].values()):
+            lines.append("  checked: " + ", ".join(f"{CHECK_NAMES[c]} {r['checked'][c]}" for c in CHECKS))
         if r["cargo"] != "not run":
             lines.append(f"  cargo check: {r['cargo']}")
         lines += [f"  note: {n}" for n in r["notes"]]

@@ -21,7 +21,7 @@
 //!   repository uses them there (the nearest existing folder has one, or, at the top, the
 //!   repository has any); namespace-package repositories get none.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -232,6 +232,40 @@ impl Placement {
     }
 }
 
+/// The names an `__init__.py` binds to something other than its own submodule of that
+/// name: what its `from` imports bind (but `from . import x`, which binds the submodule), and
+/// the classes, functions and assignments at its top level.
+fn rebound_names(source: &str, imports: &PythonImports) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for statement in &imports.statements {
+        let Some(from) = &statement.from else {
+            continue;
+        };
+        if from.level > 0 && from.module.is_empty() {
+            continue;
+        }
+        for name in &statement.names {
+            names.insert(name.alias.clone().unwrap_or_else(|| name.dotted.clone()));
+        }
+    }
+    for line in source.lines() {
+        let defined = line
+            .strip_prefix("class ")
+            .or_else(|| line.strip_prefix("def "))
+            .or_else(|| line.strip_prefix("async def "))
+            .map(|rest| {
+                rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+            })
+            .or_else(|| Some(line.split_once('=').map(|(name, _)| name.trim_end())))
+            .flatten();
+        if let Some(name) = defined.filter(|n| is_identifier(n)) {
+            names.insert(name.to_owned());
+        }
+    }
+    names
+}
+
 /// The binding that keeps the name `bound` for an import of `name`.
 fn keep_binding(name: &str, bound: &str) -> Option<String> {
     (name != bound).then(|| bound.to_owned())
@@ -239,6 +273,10 @@ fn keep_binding(name: &str, bound: &str) -> Option<String> {
 
 struct Python<'a> {
     layout: &'a Layout<'a>,
+    /// Per package folder, the names its `__init__.py` binds to something other than the
+    /// submodule of that name (`from .user import User` beside `User.py`, a class): `from
+    /// pkg import User` imports that, not the submodule, and must not follow the submodule.
+    rebound: HashMap<String, HashSet<String>>,
     /// Roots that absolute imports of the repository resolve from.
     used_roots: BTreeSet<String>,
     /// Whether the repository has any `__init__.py`.
@@ -276,8 +314,18 @@ pub(super) fn rewrite(layout: &Layout<'_>, out: &mut Output) {
                 .collect::<Vec<_>>()
         })
         .collect();
+    let rebound = parsed
+        .iter()
+        .filter(|(path, ..)| file_name(path) == "__init__.py")
+        .map(|(path, source, imports)| {
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+            (dir, rebound_names(&source.text, imports))
+        })
+        .filter(|(_, names)| !names.is_empty())
+        .collect();
     let python = Python {
         layout,
+        rebound,
         used_roots,
         any_init: files
             .iter()
@@ -482,12 +530,20 @@ impl Python<'_> {
         else {
             return;
         };
-        // Each name: the submodule it names, if it is one.
+        // Each name: the submodule it names, if it is one (a name the package's `__init__.py`
+        // binds to something else is that thing: Python looks the attribute up first).
         let subs: Vec<Option<Target>> = statement
             .names
             .iter()
             .map(|name| {
                 let dir = module.package_dir()?;
+                if self
+                    .rebound
+                    .get(dir)
+                    .is_some_and(|names| names.contains(&name.dotted))
+                {
+                    return None;
+                }
                 find_module(&layout.before, dir, &name.dotted)
             })
             .collect();
@@ -847,6 +903,28 @@ mod tests {
                     ),
                 ],
                 created: &[("app/posts/__init__.py", ""), ("app/users/__init__.py", "")],
+                unresolved: &[],
+            },
+            Case {
+                name: "a name the package re-exports is what it binds, not the submodule of that name",
+                files: &[
+                    ("app/__init__.py", ""),
+                    ("app/schemas/__init__.py", "from .Msg import Msg\n"),
+                    ("app/schemas/Msg.py", "class Msg:\n    pass\n"),
+                    (
+                        "app/main.py",
+                        "from app.schemas import Msg\nfrom app.schemas.Msg import Msg as M2\n",
+                    ),
+                ],
+                moves: &[("app/schemas/Msg.py", "app/msg/schemas.py")],
+                edits: &[
+                    (
+                        "app/main.py",
+                        "from app.schemas import Msg\nfrom app.msg.schemas import Msg as M2\n",
+                    ),
+                    ("app/schemas/__init__.py", "from ..msg.schemas import Msg\n"),
+                ],
+                created: &[("app/msg/__init__.py", "")],
                 unresolved: &[],
             },
             Case {
