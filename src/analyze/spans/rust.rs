@@ -6,7 +6,8 @@
 //! * `mod` items, declared (`mod x;`) or inline (`mod x { ... }`), with their visibility, the
 //!   attributes and doc comments above them, and `#[path = "..."]`.
 //! * Qualified paths in code (`crate::a::b()`, `super::X`), which name modules without an
-//!   import; `include!`-family file paths; `pub(super)` and `pub(in ...)` visibilities.
+//!   import, macro arguments included (`println!("{}", a::b::f())`); `include!`-family file
+//!   paths; `pub(super)` and `pub(in ...)` visibilities.
 //!
 //! Everything carries the inline-module scope it is in (`mod tests { use super::*; }` is in
 //! scope `["tests"]`), because `self` and `super` are relative to it.
@@ -218,6 +219,20 @@ pub fn rust_items(source: &str) -> RustItems {
                 }
                 true
             }
+            "token_tree" => {
+                // Macro arguments are tokens: `println!("{}", a::b::f())` holds the path
+                // `a::b::f` as identifiers between `::` tokens.
+                let scope = scope(ancestors, source);
+                for (segments, span, at) in token_paths(node, source) {
+                    out.paths.push(RustPath {
+                        segments,
+                        span,
+                        line: line(at),
+                        scope: scope.clone(),
+                    });
+                }
+                true
+            }
             "macro_invocation" => {
                 if let Some(literal) = include_path(node, source) {
                     out.includes.push(literal);
@@ -417,6 +432,43 @@ fn flatten(node: Node<'_>, source: &str) -> Option<Vec<String>> {
     }
     reversed.reverse();
     Some(reversed)
+}
+
+/// Paths of two segments or more among the direct tokens of a macro's token tree
+/// (`a::b::f`, `crate::x::Y`): segments, span and the first token. A path after `$` (a
+/// metavariable such as `$crate`) or a leading `::` is left out.
+fn token_paths<'t>(node: Node<'t>, source: &str) -> Vec<(Vec<String>, Span, Node<'t>)> {
+    let is_segment = |n: &Node<'_>| matches!(n.kind(), "identifier" | "crate" | "self" | "super");
+    let mut cursor = node.walk();
+    let tokens: Vec<Node<'t>> = node.children(&mut cursor).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let after_prefix = i > 0 && matches!(tokens[i - 1].kind(), "::" | "$" | "." | "'");
+        if !is_segment(&tokens[i]) || after_prefix {
+            i += 1;
+            continue;
+        }
+        let mut segments = vec![Span::of(tokens[i]).text(source).to_string()];
+        let mut end = i;
+        while end + 2 < tokens.len()
+            && tokens[end + 1].kind() == "::"
+            && is_segment(&tokens[end + 2])
+            && segments.len() < MAX_PATH_SEGMENTS
+        {
+            segments.push(Span::of(tokens[end + 2]).text(source).to_string());
+            end += 2;
+        }
+        if segments.len() >= 2 {
+            let span = Span {
+                start: tokens[i].start_byte(),
+                end: tokens[end].end_byte(),
+            };
+            out.push((segments, span, tokens[i]));
+        }
+        i = end + 1;
+    }
+    out
 }
 
 fn use_tree(node: Node<'_>, source: &str, depth: usize) -> Option<UseTree> {

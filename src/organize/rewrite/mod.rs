@@ -145,6 +145,8 @@ mod test_support {
                     .iter()
                     .map(|u| u.span)
                     .chain(items.mods.iter().filter(|m| !m.inline).map(|m| m.span))
+                    // Paths in code that name modules are rewritten like imports.
+                    .chain(items.paths.iter().map(|p| p.span))
                     .collect()
             }
             Some(language) => script_imports(language, source)

@@ -19,7 +19,8 @@
 //!   (`use crate::models::user;` becomes `use crate::modules::users::models as user;`). In a
 //!   `use` group, the shared prefix is rewritten when all its paths move together; otherwise
 //!   the paths that move leave the group for `use` declarations of their own.
-//! * Reported, never rewritten: paths in code (not in `use`) that name a moved module,
+//! * Paths in code (not in `use`) that name a moved module are respelled the same way.
+//! * Reported, never rewritten:
 //!   `include!`-family paths and `#[path]` modules whose files move, `pub(super)` and
 //!   `pub(in ...)` in a module that changes parent, glob imports of a module whose children
 //!   moved out, and moves the module tree cannot follow.
@@ -739,22 +740,38 @@ impl Rust<'_> {
             };
             self.rewrite_use(text, &sites, declaration, &mut edits);
         }
+        let mut bindings: HashMap<&[String], HashMap<String, Vec<String>>> = HashMap::new();
         for path in &items.paths {
             let Some(sites) = self.sites(old, &path.scope) else {
                 continue;
             };
-            if let Some(result) = self.respell(&sites, &path.segments) {
-                let written = path.segments.join("::");
-                let why = match result {
-                    Ok(new) => format!(
-                        "this path in code names a module that moves; squarely only rewrites imports: write `{}` instead",
-                        new.join("::")
-                    ),
-                    Err(why) => {
-                        format!("this path in code names a module squarely cannot move: {why}")
-                    }
-                };
-                edits.unresolved(path.line, written, why);
+            // A path whose first segment a `use` binds (`use crate::controllers;` then
+            // `controllers::notes::routes()`) is followed through that `use`.
+            let respelled = self.respell(&sites, &path.segments).or_else(|| {
+                let bound = bindings
+                    .entry(path.scope.as_slice())
+                    .or_insert_with(|| use_bindings(&items.uses, &path.scope));
+                let (first, rest) = path.segments.split_first()?;
+                let through = bound.get(first)?;
+                // When what the `use` names moves, the `use` is respelled with its binding
+                // kept (`use crate::modules::users::models as user;`): the path still works.
+                if self.respell(&sites, through).is_some() {
+                    return None;
+                }
+                let mut expanded = through.clone();
+                expanded.extend(rest.iter().cloned());
+                self.respell(&sites, &expanded)
+            });
+            match respelled {
+                // `controllers::pages::routes()` in `app.rs`, `super::_entities` in a moved
+                // file: the path is respelled like a `use` path.
+                Some(Ok(new)) => edits.replace(path.span, new.join("::"), path.span),
+                Some(Err(why)) => edits.unresolved(
+                    path.line,
+                    path.segments.join("::"),
+                    format!("this path in code names a module squarely cannot move: {why}"),
+                ),
+                None => {}
             }
         }
         let moved = self.layout.moves_file(old);
@@ -939,6 +956,43 @@ impl Rust<'_> {
     }
 }
 
+/// The names the `use` declarations of inline-module `scope` bind, with the path each names
+/// as written: `use crate::{controllers, models::x as y};` binds `controllers` and `y`.
+fn use_bindings(uses: &[RustUse], scope: &[String]) -> HashMap<String, Vec<String>> {
+    fn walk(tree: &UseTree, outer: &[String], out: &mut HashMap<String, Vec<String>>) {
+        match tree {
+            UseTree::Path {
+                segments, alias, ..
+            } => {
+                let is_self = segments.len() == 1 && segments[0] == "self" && !outer.is_empty();
+                let mut written = outer.to_vec();
+                if !is_self {
+                    written.extend(segments.iter().cloned());
+                }
+                let bound = alias.clone().or_else(|| written.last().cloned());
+                if let Some(bound) = bound.filter(|b| b != "self" && b != "_") {
+                    out.insert(bound, written);
+                }
+            }
+            UseTree::List {
+                segments, items, ..
+            } => {
+                let mut inner = outer.to_vec();
+                inner.extend(segments.iter().cloned());
+                for item in items {
+                    walk(&item.tree, &inner, out);
+                }
+            }
+            UseTree::Glob { .. } | UseTree::Other { .. } => {}
+        }
+    }
+    let mut out = HashMap::new();
+    for declaration in uses.iter().filter(|u| u.scope.as_slice() == scope) {
+        walk(&declaration.tree, &[], &mut out);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Case, check};
@@ -1072,7 +1126,7 @@ mod tests {
                 unresolved: &[],
             },
             Case {
-                name: "paths in code, include!, pub(super) and globs are reported",
+                name: "paths in code are respelled; include!, pub(super) and globs are reported",
                 files: &[
                     (
                         "src/main.rs",
@@ -1093,20 +1147,14 @@ mod tests {
                     ("src/b/mod.rs", "pub mod y;\n"),
                     (
                         "src/main.rs",
-                        "mod b;\npub mod c;\nmod core;\n#[path = \"gen/out.rs\"]\nmod generated;\n\nfn main() { a::run(); crate::b::x::f(); }\n",
+                        "mod b;\npub mod c;\nmod core;\n#[path = \"gen/out.rs\"]\nmod generated;\n\nfn main() { core::a::run(); crate::c::x::f(); }\n",
                     ),
                 ],
                 created: &[
                     ("src/c/mod.rs", "pub mod x;\n"),
                     ("src/core/mod.rs", "pub(crate) mod a;\n"),
                 ],
-                unresolved: &[
-                    ("src/a.rs", 2),
-                    ("src/a.rs", 3),
-                    ("src/b/y.rs", 1),
-                    ("src/main.rs", 6),
-                    ("src/main.rs", 6),
-                ],
+                unresolved: &[("src/a.rs", 2), ("src/a.rs", 3), ("src/b/y.rs", 1)],
             },
             Case {
                 name: "a module folder moved whole: renamed in place, a use group moved together",
@@ -1148,6 +1196,38 @@ mod tests {
                 unresolved: &[],
             },
             Case {
+                name: "a path in code through a `use` (Loco's `controllers::notes::routes()`)",
+                files: &[
+                    ("src/lib.rs", "pub mod app;\npub mod controllers;\n"),
+                    (
+                        "src/app.rs",
+                        "use crate::controllers;\n\npub fn routes() -> u8 {\n    controllers::notes::routes()\n}\n",
+                    ),
+                    ("src/controllers/mod.rs", "pub mod notes;\n"),
+                    (
+                        "src/controllers/notes.rs",
+                        "pub fn routes() -> u8 {\n    1\n}\n",
+                    ),
+                ],
+                moves: &[("src/controllers/notes.rs", "src/modules/notes/handlers.rs")],
+                edits: &[
+                    (
+                        "src/app.rs",
+                        "use crate::controllers;\n\npub fn routes() -> u8 {\n    crate::modules::notes::handlers::routes()\n}\n",
+                    ),
+                    ("src/controllers/mod.rs", ""),
+                    (
+                        "src/lib.rs",
+                        "pub mod app;\npub mod controllers;\npub mod modules;\n",
+                    ),
+                ],
+                created: &[
+                    ("src/modules/mod.rs", "pub mod notes;\n"),
+                    ("src/modules/notes/mod.rs", "pub mod handlers;\n"),
+                ],
+                unresolved: &[],
+            },
+            Case {
                 name: "a module both crates of a package declare; a file no declaration names",
                 files: &[
                     (
@@ -1165,12 +1245,15 @@ mod tests {
                 edits: &[
                     (
                         "src/lib.rs",
-                        "mod common;\npub fn f() -> u8 { util::one() }\n",
+                        "mod common;\npub fn f() -> u8 { common::util::one() }\n",
                     ),
-                    ("src/main.rs", "mod common;\nfn main() { util::one(); }\n"),
+                    (
+                        "src/main.rs",
+                        "mod common;\nfn main() { common::util::one(); }\n",
+                    ),
                 ],
                 created: &[("src/common/mod.rs", "pub(crate) mod util;\n")],
-                unresolved: &[("src/lib.rs", 2), ("src/main.rs", 2), ("src/plat.rs", 1)],
+                unresolved: &[("src/plat.rs", 1)],
             },
         ];
         check(&cases);
