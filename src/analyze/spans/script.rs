@@ -2,9 +2,10 @@
 //! tree-sitter-javascript).
 //!
 //! Specifiers: `import ... from 'm'`, `import 'm'`, `export ... from 'm'`, TS
-//! `import x = require('m')`, `require('m')` and `import('m')` (including `import('m')` in
-//! type positions) with a literal argument. Also every other string literal (a relative path
-//! in `jest.mock('./x')` or `path.join(__dirname, '../x')` may name a file), computed
+//! `import x = require('m')`, `require('m')`, `require.resolve('m')`, the test runners' mocks
+//! (`jest.mock('m')`, `vi.mock('m')`...) and `import('m')` (including `import('m')` in type
+//! positions) with a literal argument. Also every other string literal (a relative path in
+//! `path.join(__dirname, '../x')` may name a file), computed
 //! `require()`/`import()` arguments, and the paths of `/// <reference path="..." />`
 //! directives (which live in comments).
 
@@ -155,7 +156,15 @@ fn call(node: Node<'_>, source: &str, out: &mut ScriptImports, taken: &mut HashS
     };
     let kind = match (function.kind(), Span::of(function).text(source)) {
         ("import", _) => ImportKind::Dynamic,
-        ("identifier", "require") => ImportKind::Require,
+        // Module paths resolved like `require`'s: `require.resolve('./x')`, and the test
+        // runners' module mocks (`jest.mock('../db')`).
+        ("identifier", "require")
+        | (
+            "member_expression",
+            "require.resolve" | "jest.mock" | "jest.doMock" | "jest.unmock" | "jest.requireActual"
+            | "jest.requireMock" | "vi.mock" | "vi.doMock" | "vi.unmock" | "vi.importActual"
+            | "vi.importMock",
+        ) => ImportKind::Require,
         _ => return,
     };
     let Some(arguments) = node.child_by_field_name("arguments") else {
@@ -278,7 +287,17 @@ mod tests {
         for language in ALL {
             let imports = script_imports(language, source);
             let strings: Vec<&str> = imports.strings.iter().map(|s| s.content.as_str()).collect();
-            assert_eq!(strings, ["../b"], "{language:?}");
+            assert!(strings.is_empty(), "{language:?}: {strings:?}");
+            let mocked: Vec<&str> = imports
+                .specifiers
+                .iter()
+                .map(|s| s.module.as_str())
+                .collect();
+            assert_eq!(
+                mocked,
+                ["./a", "../b"],
+                "{language:?}: jest.mock names a module"
+            );
             let computed: Vec<&str> = imports.computed.iter().map(|n| n.text.as_str()).collect();
             assert_eq!(
                 computed,

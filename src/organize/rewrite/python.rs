@@ -26,7 +26,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::analyze::Language;
-use crate::analyze::spans::{PyName, PyStatement, PythonImports, Span, python_imports};
+use crate::analyze::spans::{PyFrom, PyName, PyStatement, PythonImports, Span, python_imports};
 
 use super::edit::{FileEdits, Output, indentation, list_removals, newline};
 use super::layout::{DirFate, Files, Layout, file_name, is_within, join, parent};
@@ -233,15 +233,19 @@ impl Placement {
 }
 
 /// The names an `__init__.py` binds to something other than its own submodule of that
-/// name: what its `from` imports bind (but `from . import x`, which binds the submodule), and
-/// the classes, functions and assignments at its top level.
-fn rebound_names(source: &str, imports: &PythonImports) -> HashSet<String> {
+/// name: what its `from` imports bind (but those from the package itself, `own`, which bind
+/// its submodules), and the classes, functions and assignments at its top level.
+fn rebound_names(
+    source: &str,
+    imports: &PythonImports,
+    own: impl Fn(&PyFrom) -> bool,
+) -> HashSet<String> {
     let mut names = HashSet::new();
     for statement in &imports.statements {
         let Some(from) = &statement.from else {
             continue;
         };
-        if from.level > 0 && from.module.is_empty() {
+        if own(from) {
             continue;
         }
         for name in &statement.names {
@@ -319,7 +323,14 @@ pub(super) fn rewrite(layout: &Layout<'_>, out: &mut Output) {
         .filter(|(path, ..)| file_name(path) == "__init__.py")
         .map(|(path, source, imports)| {
             let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
-            (dir, rebound_names(&source.text, imports))
+            // `from . import users` or `from app.api import users` in `app/api/__init__.py`
+            // binds the package's own submodule: no rebinding.
+            let own = |from: &PyFrom| {
+                Python::from_module(&layout.before, path, from.level, &from.module)
+                    .is_some_and(|(_, target)| target.package_dir() == Some(dir.as_str()))
+            };
+            let names = rebound_names(&source.text, imports, own);
+            (dir, names)
         })
         .filter(|(_, names)| !names.is_empty())
         .collect();
@@ -925,6 +936,25 @@ mod tests {
                     ("app/schemas/__init__.py", "from ..msg.schemas import Msg\n"),
                 ],
                 created: &[("app/msg/__init__.py", "")],
+                unresolved: &[],
+            },
+            Case {
+                name: "a package importing its own submodules by absolute name (Flask blueprints)",
+                files: &[
+                    ("app/__init__.py", ""),
+                    (
+                        "app/api/__init__.py",
+                        "bp = object()\n\nfrom app.api import users, errors\n",
+                    ),
+                    ("app/api/users.py", "from app.api import bp\n"),
+                    ("app/api/errors.py", "x = 1\n"),
+                ],
+                moves: &[("app/api/users.py", "app/users/router.py")],
+                edits: &[(
+                    "app/api/__init__.py",
+                    "bp = object()\n\nfrom app.users import router as users\nfrom app.api import errors\n",
+                )],
+                created: &[("app/users/__init__.py", "")],
                 unresolved: &[],
             },
             Case {
