@@ -20,6 +20,9 @@ pub struct PythonImports {
     pub strings: Vec<Literal>,
     /// `importlib.import_module(...)` and `__import__(...)` with a computed module name.
     pub computed: Vec<Note>,
+    /// Dotted names in code made of identifiers only (`a.b.c` in `a.b.c.GUID`, and the whole
+    /// `a.b.c.GUID`), outside import statements: what `import a.b.c` binds is used this way.
+    pub dotted: Vec<Literal>,
 }
 
 /// One `import ...` or `from ... import ...` statement.
@@ -95,9 +98,35 @@ pub fn python_imports(source: &str) -> PythonImports {
             }
             true
         }
+        "attribute" => {
+            if is_chain(node) {
+                out.dotted.push(Literal {
+                    content: dotted(node, source),
+                    span: Span::of(node),
+                    line: line(node),
+                });
+            }
+            true
+        }
         _ => true,
     });
     out
+}
+
+/// Whether an `attribute` node is identifiers joined by dots (`a.b.c`), nothing else.
+fn is_chain(node: Node<'_>) -> bool {
+    let mut current = node;
+    for _ in 0..256 {
+        match current.kind() {
+            "identifier" => return true,
+            "attribute" => match current.child_by_field_name("object") {
+                Some(object) => current = object,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// `a . b` as `a.b`.

@@ -133,11 +133,16 @@ mod test_support {
     /// them, and merged with neighbours on the same line separated only by blanks and `;`.
     fn import_regions(path: &str, source: &str) -> Vec<Span> {
         let mut spans: Vec<Span> = match Language::from_path(path) {
-            Some(Language::Python) => python_imports(source)
-                .statements
-                .iter()
-                .map(|s| s.span)
-                .collect(),
+            Some(Language::Python) => {
+                let imports = python_imports(source);
+                imports
+                    .statements
+                    .iter()
+                    .map(|s| s.span)
+                    // Dotted names in code follow `import a.b.c` like the import does.
+                    .chain(imports.dotted.iter().map(|d| d.span))
+                    .collect()
+            }
             Some(Language::Rust) => {
                 let items = rust_items(source);
                 items

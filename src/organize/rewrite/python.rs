@@ -26,7 +26,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::analyze::Language;
-use crate::analyze::spans::{PyFrom, PyName, PyStatement, PythonImports, Span, python_imports};
+use crate::analyze::spans::{
+    Literal, PyFrom, PyName, PyStatement, PythonImports, Span, python_imports,
+};
 
 use super::edit::{FileEdits, Output, indentation, list_removals, newline};
 use super::layout::{DirFate, Files, Layout, file_name, is_within, join, parent};
@@ -369,7 +371,7 @@ impl Python<'_> {
         let mut edits = FileEdits::new(old);
         for statement in &imports.statements {
             match &statement.from {
-                None => self.rewrite_import(&file, statement, &mut edits),
+                None => self.rewrite_import(&file, statement, &imports.dotted, &mut edits),
                 Some(_) => self.rewrite_from(&file, statement, &mut edits),
             }
         }
@@ -458,7 +460,13 @@ impl Python<'_> {
     }
 
     /// `import a.b`, `import a.b as c`.
-    fn rewrite_import(&self, file: &File<'_>, statement: &PyStatement, edits: &mut FileEdits) {
+    fn rewrite_import(
+        &self,
+        file: &File<'_>,
+        statement: &PyStatement,
+        dotted: &[Literal],
+        edits: &mut FileEdits,
+    ) {
         let after_files = &self.layout.after;
         for name in &statement.names {
             let Some((root, target)) =
@@ -506,15 +514,11 @@ impl Python<'_> {
                     statement.span,
                 );
             } else {
+                // `import a.b.c` binds `a`; code says `a.b.c.X`: those dotted names follow.
                 edits.replace(name.span, new.clone(), statement.span);
-                edits.unresolved(
-                    statement.line,
-                    statement.span.text(file.source).to_owned(),
-                    format!(
-                        "`import {}` is rewritten to `import {new}`, but code that says `{}.` must now say `{new}.`: squarely only rewrites imports",
-                        name.dotted, name.dotted
-                    ),
-                );
+                for used in dotted.iter().filter(|d| d.content == name.dotted) {
+                    edits.replace(used.span, new.clone(), used.span);
+                }
             }
         }
     }
@@ -1061,27 +1065,22 @@ mod tests {
                 unresolved: &[],
             },
             Case {
-                name: "strings, computed imports and `import a.b` code references are reported",
+                name: "strings and computed imports are reported; `import a.b` uses in code follow",
                 files: &[
                     ("app/__init__.py", ""),
                     ("app/models.py", ""),
                     (
                         "app/util.py",
-                        "import importlib\nimport app.models\nm = importlib.import_module('app.models')\nn = importlib.import_module(name)\n# from app.models import x\np = 'settings.json'\nq = 'app/models.py'\n",
+                        "import importlib\nimport app.models\nm = importlib.import_module('app.models')\nn = importlib.import_module(name)\n# from app.models import x\np = 'settings.json'\nq = 'app/models.py'\nr = app.models.GUID(app.models .X, app.other.Y)\n",
                     ),
                 ],
                 moves: &[("app/models.py", "app/db/models.py")],
                 edits: &[(
                     "app/util.py",
-                    "import importlib\nimport app.db.models\nm = importlib.import_module('app.models')\nn = importlib.import_module(name)\n# from app.models import x\np = 'settings.json'\nq = 'app/models.py'\n",
+                    "import importlib\nimport app.db.models\nm = importlib.import_module('app.models')\nn = importlib.import_module(name)\n# from app.models import x\np = 'settings.json'\nq = 'app/models.py'\nr = app.db.models.GUID(app.db.models .X, app.other.Y)\n",
                 )],
                 created: &[("app/db/__init__.py", "")],
-                unresolved: &[
-                    ("app/util.py", 2),
-                    ("app/util.py", 3),
-                    ("app/util.py", 4),
-                    ("app/util.py", 7),
-                ],
+                unresolved: &[("app/util.py", 3), ("app/util.py", 4), ("app/util.py", 7)],
             },
             Case {
                 name: "a move to a folder Python cannot import from",
