@@ -1,61 +1,55 @@
 #!/usr/bin/env bash
-# Time `squarely organize` (the plan: layout, import rewriting, scores before and after) on a
-# generated Express repository laid out by technical type: N domains, four files each
-# (routes, controller, service, model) requiring one another, plus an app.js requiring every
-# router — 10,000 files by default.
+# Benchmark `squarely organize` planning on generated Python backends laid out by layer.
 #
-#   scripts/bench-organize.sh [--files N] [--runs N]
+#   scripts/bench-organize.sh [--files N]... [--runs N]
+#
+# Builds squarely in release mode, generates (once, under bench-work/) a repository of N
+# files for each --files (10,000 and 100,000 by default) with scripts/gen_layered.py, where
+# every file moves into a domain module and most imports are rewritten, then times
+# `squarely organize --format json` (the whole plan: walk, plan, import rewrites, and the
+# audits before and after) over several runs and reports the median, the peak memory and the
+# phases of one run (SQUARELY_TIMINGS=1). Targets (issue 12): 10,000 files under 1 s,
+# 100,000 files under 5 s.
 set -euo pipefail
 
-files=10000
-runs=5
+sizes=()
+runs=3
 while [ $# -gt 0 ]; do
   case "$1" in
-    --files) files="$2"; shift 2 ;;
+    --files) sizes+=("$2"); shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
 work="$here/bench-work"
-repo="$work/organize-$files"
 mkdir -p "$work"
 cd "$here"
 cargo build --release --quiet
 squarely="$here/target/release/squarely"
+command -v python3 >/dev/null || { echo "python3 is needed to generate the repositories" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time is needed to measure memory" >&2; exit 2; }
 
-if [ ! -d "$repo" ]; then
-  python3 - "$repo" "$files" <<'PY'
-import os, sys
-root, files = sys.argv[1], int(sys.argv[2])
-domains = max(1, files // 4)
-def write(path, text):
-    path = os.path.join(root, path)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
-write("package.json", '{"name": "bench-shop", "dependencies": {"express": "^4.19.0"}}\n')
-write("README.md", "# bench-shop\n\nA generated Express app laid out by technical type.\n")
-app = ["const express = require('express');", "const app = express();"]
-for i in range(domains):
-    d = f"item{i}s"
-    write(f"src/models/{d}.model.js", f"const db = require('../config/database');\nmodule.exports = {{ all: () => db('{d}') }};\n")
-    write(f"src/services/{d}.service.js", f"const Model = require('../models/{d}.model');\nmodule.exports = {{ list: () => Model.all() }};\n")
-    write(f"src/controllers/{d}.controller.js", f"const service = require('../services/{d}.service');\nmodule.exports = {{ list: (req, res) => res.json(service.list()) }};\n")
-    write(f"src/routes/{d}.js", f"const router = require('express').Router();\nconst controller = require('../controllers/{d}.controller');\nrouter.get('/', controller.list);\nmodule.exports = router;\n")
-    app.append(f"app.use('/{d}', require('./routes/{d}'));")
-write("src/config/database.js", "module.exports = (table) => [];\n")
-write("src/app.js", "\n".join(app + ["module.exports = app;", ""]))
-PY
-fi
-count=$(find "$repo" -type f | wc -l)
-echo "repository: $repo ($count files)"
-if command -v hyperfine >/dev/null 2>&1; then
-  hyperfine --warmup 1 --runs "$runs" "$squarely organize $repo --format json"
-else
+echo "$(nproc) cores, medians of $runs runs"
+printf '%-10s %8s %8s %10s %8s\n' "files" "moves" "edits" "median" "peak"
+for n in "${sizes[@]}"; do
+  repo="$work/layered-$n"
+  [ -d "$repo" ] || python3 scripts/gen_layered.py "$repo" --files "$n"
+  times=()
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e s, %M KB' "$squarely" organize "$repo" --format json >/dev/null
+    start=$(date +%s%N)
+    "$squarely" organize "$repo" --format json > "$work/organize.json"
+    end=$(date +%s%N)
+    times+=($(( (end - start) / 1000000 )))
   done
-fi
+  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  /usr/bin/time -f '%M' -o "$work/time.out" "$squarely" organize "$repo" --format json >/dev/null
+  peak=$(( $(tail -n 1 "$work/time.out") / 1024 ))
+  read -r moves edits < <(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["plan"]; print(len(p["moves"]), len(p["rewrites"]["edits"]))' "$work/organize.json")
+  printf '%-10s %8s %8s %7s ms %5s MB\n' "$n" "$moves" "$edits" "$median" "$peak"
+  echo "  phases of one run:"
+  SQUARELY_TIMINGS=1 "$squarely" organize "$repo" --format json 2>&1 >/dev/null | sed 's/^/    /'
+done

@@ -43,16 +43,8 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         Some(parsed) => configuration::exclude(parsed, &relation)?,
         None => None,
     };
-    let timings = std::env::var_os("SQUARELY_TIMINGS").is_some();
-    let started = std::time::Instant::now();
-    let lap = |what: &str| {
-        if timings {
-            eprintln!(
-                "timing: {what}: {:.1} ms",
-                started.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-    };
+    let laps = super::timings::Laps::start();
+    let lap = |what: &str| laps.lap(what);
     // The walk mostly waits on the file system: load the rule sets meanwhile.
     let (tree, standards, config) = std::thread::scope(|scope| {
         let walk = scope.spawn(|| match &exclude {

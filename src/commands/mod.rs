@@ -32,6 +32,7 @@ mod new;
 mod organize;
 mod scaffolding;
 mod standards;
+mod timings;
 
 use std::io::IsTerminal;
 

@@ -604,8 +604,19 @@ impl Tree {
     /// Whether the file at `index` starts with a UTF-8 byte-order mark, which its text (see
     /// [`Content::Text`]) leaves out: an edit writes it back. Reads the file again.
     pub fn has_bom(&self, index: usize) -> bool {
-        self.load_bytes(&self.entries[index])
-            .is_ok_and(|bytes| bytes.starts_with(b"\xef\xbb\xbf"))
+        const BOM: &[u8] = b"\xef\xbb\xbf";
+        let entry = &self.entries[index];
+        let on_disk =
+            |path: &Path| open::read_prefix(path, BOM.len() as u64).is_ok_and(|bytes| bytes == BOM);
+        match &self.source {
+            Source::Memory(files) => files.get(&entry.path).is_some_and(|b| b.starts_with(BOM)),
+            Source::Disk(root) => on_disk(&root.join(&entry.path)),
+            Source::Planned { root, files } => match files.get(&entry.path) {
+                Some(Origin::Disk(at)) => on_disk(&root.join(at)),
+                Some(Origin::Bytes(bytes)) => bytes.starts_with(BOM),
+                None => false,
+            },
+        }
     }
 
     /// The bytes of a file with the size cap, or why there are none.

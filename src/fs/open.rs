@@ -136,19 +136,7 @@ fn resolves_within(path: &Path, root: &Path) -> Result<(), OpenError> {
 /// Read a regular file of at most `limit` bytes. With `within`, the file must lie inside that
 /// folder once its links are resolved (for files the audited repository names).
 pub fn read_regular(path: &Path, limit: u64, within: Option<&Path>) -> Result<Vec<u8>, OpenError> {
-    if let Some(root) = within {
-        resolves_within(path, root)?;
-    }
-    // The type is checked before opening (a FIFO is never opened) and on the open handle.
-    let meta = std::fs::metadata(path).map_err(OpenError::Io)?;
-    if let Some(kind) = kind_of(meta.file_type()) {
-        return Err(OpenError::NotRegular(kind));
-    }
-    let file = open_read(path).map_err(OpenError::Io)?;
-    let meta = file.metadata().map_err(OpenError::Io)?;
-    if let Some(kind) = kind_of(meta.file_type()) {
-        return Err(OpenError::NotRegular(kind));
-    }
+    let (file, meta) = open_regular(path, within)?;
     if meta.len() > limit {
         return Err(OpenError::TooLarge {
             size: meta.len(),
@@ -165,6 +153,37 @@ pub fn read_regular(path: &Path, limit: u64, within: Option<&Path>) -> Result<Ve
             limit,
         });
     }
+    Ok(bytes)
+}
+
+/// Open a regular file for reading, its type checked before opening (a FIFO is never opened)
+/// and again on the open handle; with `within`, it must resolve inside that folder.
+fn open_regular(
+    path: &Path,
+    within: Option<&Path>,
+) -> Result<(File, std::fs::Metadata), OpenError> {
+    if let Some(root) = within {
+        resolves_within(path, root)?;
+    }
+    let meta = std::fs::metadata(path).map_err(OpenError::Io)?;
+    if let Some(kind) = kind_of(meta.file_type()) {
+        return Err(OpenError::NotRegular(kind));
+    }
+    let file = open_read(path).map_err(OpenError::Io)?;
+    let meta = file.metadata().map_err(OpenError::Io)?;
+    if let Some(kind) = kind_of(meta.file_type()) {
+        return Err(OpenError::NotRegular(kind));
+    }
+    Ok((file, meta))
+}
+
+/// The first `n` bytes (or fewer) of a regular file, checked like [`read_regular`].
+pub fn read_prefix(path: &Path, n: u64) -> Result<Vec<u8>, OpenError> {
+    let (file, _) = open_regular(path, None)?;
+    let mut bytes = Vec::new();
+    file.take(n)
+        .read_to_end(&mut bytes)
+        .map_err(OpenError::Io)?;
     Ok(bytes)
 }
 

@@ -649,19 +649,22 @@ fn stripped(stem: &str) -> String {
         .chain(["endpoint", "endpoints", "resource", "resources", "api"].iter());
     for affix in affixes {
         for sep in ['_', '.'] {
-            if let Some(rest) = name.strip_suffix(&format!("{sep}{affix}")) {
-                name = rest.to_owned();
+            let cut = name
+                .strip_suffix(affix)
+                .and_then(|rest| rest.strip_suffix(sep))
+                .map(str::len);
+            if let Some(len) = cut {
+                name.truncate(len);
             }
         }
     }
-    for affix in LAYER_SUFFIXES {
-        if let Some(rest) = name.strip_prefix(&format!("{affix}_")) {
-            name = rest.to_owned();
-        }
-    }
-    for verb in VERBS {
-        if let Some(rest) = name.strip_prefix(&format!("{verb}_")) {
-            name = rest.to_owned();
+    for word in LAYER_SUFFIXES.iter().chain(VERBS) {
+        let cut = name
+            .strip_prefix(word)
+            .and_then(|rest| rest.strip_prefix('_'))
+            .map(|rest| name.len() - rest.len());
+        if let Some(len) = cut {
+            name.drain(..len);
         }
     }
     name
