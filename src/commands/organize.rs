@@ -221,11 +221,13 @@ fn print_plan(
         writeln!(out, "\nLeft in place ({})", layout.kept.len())?;
         // One reason, then the files it holds, in the order of their first file.
         let mut reasons: Vec<(&str, Vec<&str>)> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for kept in &layout.kept {
-            match reasons.iter_mut().find(|(why, _)| *why == kept.why) {
-                Some((_, paths)) => paths.push(&kept.path),
-                None => reasons.push((&kept.why, vec![&kept.path])),
-            }
+            let at = *index.entry(&kept.why).or_insert_with(|| {
+                reasons.push((&kept.why, Vec::new()));
+                reasons.len() - 1
+            });
+            reasons[at].1.push(&kept.path);
         }
         for (why, paths) in reasons {
             for path in paths {

@@ -188,8 +188,10 @@ impl Anchors {
 
     /// Record every path and module `text` (the configuration file `file`) names.
     fn named_in(&mut self, tree: &Tree, file: &str, text: &str, kind: Kind, bases: &[String]) {
+        // (line, word, whether a bare word counts there); at most this many words a file.
+        const MAX_WORDS: usize = 20_000;
         let here = file.rsplit_once('/').map_or("", |(p, _)| p);
-        let mut words: Vec<(usize, String, bool)> = Vec::new();
+        let mut words: Vec<(usize, Word, bool)> = Vec::new();
         if kind == Kind::PackageJson {
             let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
                 return;
@@ -202,20 +204,21 @@ impl Anchors {
                     collect_strings(value, &mut strings);
                 }
             }
-            for (line, value) in strings {
-                words.extend(tokens(&value).map(|t| (line, t, false)));
+            // `"main": "server"` names `server.js`: an entry counts even bare.
+            for value in strings {
+                words.extend(tokens(&value).map(|t| (0, t, true)));
             }
             if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
+                // The script a runtime starts is a path: `node server`, `nodemon src/app`.
+                const RUNTIMES: &[&str] = &["node", "nodemon", "ts-node", "tsx", "bun"];
                 for value in scripts.values().filter_map(|v| v.as_str()) {
-                    words.extend(tokens(value).map(|t| (0, t, true)));
+                    let mut after_runtime = false;
+                    for mut word in tokens(value) {
+                        word.explicit |= after_runtime;
+                        after_runtime = RUNTIMES.contains(&word.text.as_str());
+                        words.push((0, word, false));
+                    }
                 }
-            }
-            // Lines are found afterwards, by the first line holding the word.
-            for (line, word, _) in &mut words {
-                *line = text
-                    .lines()
-                    .position(|l| l.contains(word.as_str()))
-                    .map_or(0, |i| i + 1);
             }
         } else {
             let text = text.replace("%(here)s", ".");
@@ -224,21 +227,33 @@ impl Anchors {
                 if trimmed.starts_with('#') || trimmed.starts_with("//") {
                     continue;
                 }
-                words.extend(tokens(line).map(|t| (i + 1, t, kind == Kind::Commands)));
+                let bare = kind == Kind::Commands && bare_words_count(file, trimmed);
+                words.extend(tokens(line).map(|t| (i + 1, t, bare)));
+                if words.len() > MAX_WORDS {
+                    break;
+                }
             }
         }
+        words.truncate(MAX_WORDS);
         for (line, word, bare_counts) in words {
-            let pathlike = word.contains('/') || word.contains('.');
-            if !pathlike && !bare_counts {
+            let text_word = word.text.as_str();
+            let pathlike = word.explicit || text_word.contains('/') || text_word.contains('.');
+            if !pathlike && !bare_counts && !word.module {
                 continue;
             }
-            let why = format!("named in `{file}` line {line} (`{word}`)");
+            // A bare `module:attribute` (`main:app`, `db:migrate`) names a Python module
+            // only, never a folder or a script.
+            let as_path = pathlike || bare_counts;
             let mut places: Vec<String> = Vec::new();
             for base in std::iter::once(here).chain(bases.iter().map(String::as_str)) {
-                if let Some(path) = crate::fs::normalize_path(&join(base, &word)) {
+                if as_path && let Some(path) = crate::fs::normalize_path(&join(base, text_word)) {
+                    // `node server`, `"main": "server"`: a script without its extension.
+                    for ext in [".js", ".ts", ".mjs", ".cjs", "/index.js", "/index.ts"] {
+                        places.push(format!("{path}{ext}"));
+                    }
                     places.push(path);
                 }
-                if let Some(module) = module_path(&word) {
+                if let Some(module) = module_path(text_word) {
                     for candidate in [format!("{module}.py"), format!("{module}/__init__.py")] {
                         places.push(join(base, &candidate));
                     }
@@ -248,18 +263,27 @@ impl Anchors {
                 if place.is_empty() || place == file {
                     continue;
                 }
-                if tree.is_file(&place) {
-                    let module_init = place.strip_suffix("/__init__.py");
-                    match module_init {
-                        Some(package) if !word.ends_with("__init__.py") => {
-                            self.folder(package, why.clone());
-                        }
-                        _ => {
-                            self.files.entry(place).or_insert_with(|| why.clone());
-                        }
+                let is_file = tree.is_file(&place);
+                if !is_file && !tree.is_dir(&place) {
+                    continue;
+                }
+                // The line of a package.json word is looked up only when it names something.
+                let line = if line == 0 {
+                    text.lines()
+                        .position(|l| l.contains(text_word))
+                        .map_or(0, |i| i + 1)
+                } else {
+                    line
+                };
+                let why = format!("named in `{file}` line {line} (`{text_word}`)");
+                match place.strip_suffix("/__init__.py") {
+                    Some(package) if is_file && !text_word.ends_with("__init__.py") => {
+                        self.folder(package, why);
                     }
-                } else if tree.is_dir(&place) {
-                    self.folder(&place, why.clone());
+                    _ if is_file => {
+                        self.files.entry(place).or_insert(why);
+                    }
+                    _ => self.folder(&place, why),
                 }
             }
         }
@@ -301,7 +325,8 @@ impl Anchors {
 /// How a configuration file names paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// Commands (Dockerfile, Procfile, Makefile, shell): bare words count (`COPY app app`).
+    /// Commands (Dockerfile, Procfile, Makefile, shell): bare words count in a Procfile and
+    /// in a Dockerfile's `COPY`, `ADD`, `CMD` and `ENTRYPOINT` (`COPY app app`).
     Commands,
     /// Settings (INI, TOML, YAML, JSON, env): only words with a `/` or a `.` count.
     Settings,
@@ -354,29 +379,39 @@ fn config_kind(path: &str, name: &str) -> Option<Kind> {
     settings.then_some(Kind::Settings)
 }
 
+/// A word of a configuration line that may name a path or a module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Word {
+    /// The word, without a leading `./`, a trailing `/` or the glob after it.
+    text: String,
+    /// Written as a path (`./config`, `../x`): counts even without a `/` or `.` left.
+    explicit: bool,
+    /// The module of `module:attribute` (`main:app`): counts even bare.
+    module: bool,
+}
+
 /// The words of a line that could name a path or a module: runs of path characters, cut at
 /// `:` (`app.main:app`, `./app:/app`) and at the first glob character (`src/**/*.ts` names
 /// `src/`); absolute paths, URLs and variables are skipped.
-fn tokens(line: &str) -> impl Iterator<Item = String> + '_ {
+fn tokens(line: &str) -> impl Iterator<Item = Word> + '_ {
     line.split(|c: char| !(c.is_ascii_alphanumeric() || "_./-@*?[{:".contains(c)))
         .flat_map(|run| {
             // `module:attribute` names the module only.
-            let mut parts: Vec<&str> = run.split(':').collect();
-            if parts.len() == 2
+            let parts: Vec<&str> = run.split(':').collect();
+            let module = parts.len() == 2
                 && module_path(parts[0]).is_some()
-                && module_path(parts[1]).is_some()
-            {
-                parts.truncate(1);
-            }
-            parts
+                && module_path(parts[1]).is_some();
+            let parts = if module { vec![parts[0]] } else { parts };
+            parts.into_iter().map(move |part| (part, module))
         })
-        .filter_map(|word| {
+        .filter_map(|(word, module)| {
             let word = word
                 .split(|c| "*?[{".contains(c))
                 .next()
                 .unwrap_or("")
                 .trim_end_matches('/')
                 .trim_end_matches('.');
+            let explicit = word.starts_with("./") || word.starts_with("../");
             let word = word.strip_prefix("./").unwrap_or(word);
             let skip = word.is_empty()
                 || word == "."
@@ -384,8 +419,30 @@ fn tokens(line: &str) -> impl Iterator<Item = String> + '_ {
                 || word.starts_with('-')
                 || word.starts_with('@')
                 || word.chars().all(|c| c.is_ascii_digit() || c == '.');
-            (!skip).then(|| word.to_owned())
+            (!skip).then(|| Word {
+                text: word.to_owned(),
+                explicit,
+                module,
+            })
         })
+}
+
+/// Whether bare words of this command line name files: a Procfile's commands, and a
+/// Dockerfile's `COPY`, `ADD`, `CMD` and `ENTRYPOINT` (not `USER app` or `RUN chown app`).
+fn bare_words_count(file: &str, line: &str) -> bool {
+    let name = file.rsplit('/').next().unwrap_or(file).to_ascii_lowercase();
+    if name.starts_with("procfile") {
+        return true;
+    }
+    let docker = name.starts_with("dockerfile")
+        || name.starts_with("containerfile")
+        || name.ends_with(".dockerfile");
+    let instruction = line
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    docker && matches!(instruction.as_str(), "COPY" | "ADD" | "CMD" | "ENTRYPOINT")
 }
 
 /// `app.main` -> `app/main`, `autoapp` -> `autoapp`: the file path of a Python module name.
@@ -401,10 +458,10 @@ fn module_path(word: &str) -> Option<String> {
     parts.iter().all(identifier).then(|| parts.join("/"))
 }
 
-/// Every string in a JSON value, with line 0 (found later).
-fn collect_strings(value: &serde_json::Value, out: &mut Vec<(usize, String)>) {
+/// Every string in a JSON value.
+fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
     match value {
-        serde_json::Value::String(s) => out.push((0, s.clone())),
+        serde_json::Value::String(s) => out.push(s.clone()),
         serde_json::Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
         serde_json::Value::Object(map) => map.values().for_each(|v| collect_strings(v, out)),
         _ => {}
@@ -517,11 +574,62 @@ mod tests {
     }
 
     #[test]
+    fn entry_points_named_without_extension_or_as_modules_stay() {
+        let a = anchors(&[
+            (
+                "package.json",
+                "{\"name\": \"x\", \"scripts\": {\"start\": \"node server\", \"migrate\": \"sequelize db:migrate\"}, \"dependencies\": {\"express\": \"4\"}}\n",
+            ),
+            ("server.js", ""),
+            ("db/index.js", ""),
+            (
+                "docker-compose.yml",
+                "services:\n  api:\n    command: uvicorn main:app\n    volumes:\n      - ./config:/app/config\n",
+            ),
+            ("main.py", ""),
+            ("config/settings.py", ""),
+            (
+                "Dockerfile",
+                "FROM node:20\nUSER app\nRUN chown -R app:app /srv\nCOPY . .\n",
+            ),
+            ("app/users.js", ""),
+        ]);
+        assert!(
+            a.holds("server.js", "src/server.js").is_some(),
+            "node server"
+        );
+        assert!(
+            a.holds("main.py", "src/main.py").is_some(),
+            "uvicorn main:app"
+        );
+        assert!(
+            a.holds("config/settings.py", "src/shared/config/settings.py")
+                .is_some()
+        );
+        // A task name and a user name are no paths.
+        assert!(
+            a.holds("db/index.js", "src/shared/database/index.js")
+                .is_none()
+        );
+        assert!(
+            a.holds("app/users.js", "src/modules/users/users.js")
+                .is_none()
+        );
+    }
+
+    #[test]
     fn words_are_cut_at_colons_and_globs() {
-        let words: Vec<String> =
-            tokens("  - ./app:/app  src/**/*.entity http://x.io ${HOME} /abs 8000").collect();
-        assert_eq!(words, ["app", "src", "http"]);
-        let words: Vec<String> = tokens("uvicorn app.main:app --reload").collect();
-        assert_eq!(words, ["uvicorn", "app.main"]);
+        let text = |line: &str| -> Vec<String> { tokens(line).map(|w| w.text).collect() };
+        assert_eq!(
+            text("  - ./app:/app  src/**/*.entity http://x.io ${HOME} /abs 8000"),
+            ["app", "src", "http"]
+        );
+        assert_eq!(
+            text("uvicorn app.main:app --reload"),
+            ["uvicorn", "app.main"]
+        );
+        let words: Vec<Word> = tokens("command: uvicorn main:app ./config").collect();
+        assert!(words.iter().any(|w| w.text == "main" && w.module));
+        assert!(words.iter().any(|w| w.text == "config" && w.explicit));
     }
 }

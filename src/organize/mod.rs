@@ -116,7 +116,7 @@ impl Plan {
             .flat_map(|u| u.files.iter().cloned())
             .collect();
         let mut current = tree.rearranged(&[], &[], &dropped);
-        for (title, planned) in self.move_groups() {
+        for (title, planned) in batched(self.move_groups()) {
             let moves: Vec<Move> = planned.iter().map(|m| m.moved.clone()).collect();
             let rewrites = rewrite::rewrite_imports(&current, &moves);
             let steps = moves
@@ -246,6 +246,42 @@ impl Plan {
     }
 }
 
+/// Stages of at most [`MAX_STAGES`]: every stage parses the repository again to rewrite the
+/// imports its moves break, so 20,000 domains are moved in batches of domains (each batch
+/// still one rename commit and one edit commit). The last group (root items and shared code)
+/// stays on its own.
+fn batched(groups: Vec<(String, Vec<&PlannedMove>)>) -> Vec<(String, Vec<&PlannedMove>)> {
+    const MAX_STAGES: usize = 24;
+    if groups.len() <= MAX_STAGES {
+        return groups;
+    }
+    let mut groups = groups;
+    let last = groups.pop();
+    let per = groups.len().div_ceil(MAX_STAGES - 1);
+    let mut out: Vec<(String, Vec<&PlannedMove>)> = groups
+        .chunks(per)
+        .map(|chunk| {
+            let names: Vec<&str> = chunk
+                .iter()
+                .filter_map(|(_, moves)| moves.first().and_then(|m| m.domain.as_deref()))
+                .collect();
+            let title = match names.as_slice() {
+                [first, .., last] => format!(
+                    "organize: move {} domains into their modules ({first} to {last})",
+                    names.len()
+                ),
+                _ => chunk[0].0.clone(),
+            };
+            (
+                title,
+                chunk.iter().flat_map(|(_, m)| m.iter().copied()).collect(),
+            )
+        })
+        .collect();
+    out.extend(last);
+    out
+}
+
 /// Add a group of steps to a run, unless it has none.
 fn push(groups: &mut Vec<Group>, title: &str, steps: Vec<Step>) {
     if !steps.is_empty() {
@@ -300,7 +336,19 @@ pub fn plan(
     let stack = Stack::of(detection);
     let layout = plan::layout(tree, detection);
     let moves: Vec<Move> = layout.moves.iter().map(|m| m.moved.clone()).collect();
-    let rewrites = rewrite::rewrite_imports(tree, &moves);
+    // The imports are rewritten in the tree as it is once the junk is untracked, as
+    // `--commit` does it step by step: a committed `venv/` is not edited.
+    let dropped: Vec<String> = layout
+        .untrack
+        .iter()
+        .filter(|_| git)
+        .flat_map(|u| u.files.iter().cloned())
+        .collect();
+    let rewrites = if dropped.is_empty() {
+        rewrite::rewrite_imports(tree, &moves)
+    } else {
+        rewrite::rewrite_imports(&tree.rearranged(&[], &[], &dropped), &moves)
+    };
     let creates = documents(tree, detection, &layout, stack, standard, now)?;
     let gitignore = gitignore(tree, &layout);
     Ok(Plan {
@@ -534,6 +582,34 @@ mod tests {
 
     use crate::fs::{Commit, Tree, journal};
     use crate::scaffold::Moment;
+
+    #[test]
+    fn thousands_of_domains_are_moved_in_a_bounded_number_of_stages() {
+        let planned: Vec<super::PlannedMove> = (0..1000)
+            .map(|i| super::PlannedMove {
+                moved: super::Move {
+                    from: format!("app/routes/d{i:04}.py"),
+                    to: format!("app/d{i:04}/router.py"),
+                },
+                domain: Some(format!("d{i:04}")),
+                why: String::new(),
+            })
+            .collect();
+        let mut groups: Vec<(String, Vec<&super::PlannedMove>)> = planned
+            .iter()
+            .map(|m| (format!("move {}", m.moved.from), vec![m]))
+            .collect();
+        groups.push(("organize: move root items".to_owned(), Vec::new()));
+        let stages = super::batched(groups);
+        assert!(stages.len() <= 24, "{}", stages.len());
+        let moved: usize = stages.iter().map(|(_, m)| m.len()).sum();
+        assert_eq!(moved, 1000, "every move is in a stage");
+        assert_eq!(
+            stages[0].0,
+            "organize: move 44 domains into their modules (d0000 to d0043)"
+        );
+        assert_eq!(stages.last().unwrap().0, "organize: move root items");
+    }
 
     /// Every file and folder below `root`: path, mode, bytes.
     fn fingerprint(root: &Path) -> BTreeMap<String, (u32, Vec<u8>)> {

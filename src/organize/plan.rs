@@ -438,11 +438,15 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
             Stack::Other => continue,
         };
         let to = format!("{}/{domain}/{target_name}", candidate.modules_base);
+        let group = format!("the `{domain}` domain");
+        if let Some(why) = shadows(tree, stack, &candidate.modules_base, &domain) {
+            planner.keep(&candidate.file, why, Some(group));
+            continue;
+        }
         let why = format!(
             "`{}/` lays code out by technical type; `{domain}` gets its own module",
             candidate.folder
         );
-        let group = format!("the `{domain}` domain");
         planner.plan_move(&candidate.file, to, Some(domain), why, Some(group), false);
     }
     planner.settle();
@@ -451,6 +455,32 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
     layout.kept.sort_by(|a, b| a.path.cmp(&b.path));
     layout.kept.dedup_by(|a, b| a.path == b.path);
     layout
+}
+
+/// Why a new Python package `<base>/<domain>/` would change what an import finds: a module
+/// `<base>/<domain>.py` is there (`app/auth.py` beside a new `app/auth/`), or `<base>` is
+/// an import root and `<domain>` a standard-library module (`src/token/`).
+fn shadows(tree: &Tree, stack: Stack, base: &str, domain: &str) -> Option<String> {
+    if stack != Stack::Python {
+        return None;
+    }
+    let module = if base.is_empty() {
+        format!("{domain}.py")
+    } else {
+        format!("{base}/{domain}.py")
+    };
+    if tree.is_file(&module) {
+        return Some(format!(
+            "a package `{domain}/` would hide the module `{module}` that code imports as `{domain}`"
+        ));
+    }
+    let package = !base.is_empty() && tree.is_file(&format!("{base}/__init__.py"));
+    if !package && STDLIB.contains(&domain) {
+        return Some(format!(
+            "a top-level package `{domain}/` would hide Python's own `{domain}` module"
+        ));
+    }
+    None
 }
 
 /// A layer file that joins a domain module, before domains are named.
@@ -464,26 +494,45 @@ struct Candidate {
     modules_base: String,
 }
 
-/// The name of each written domain: forms that are one word in the singular (`user`,
-/// `users`) take the form written most often, the plural on a tie.
+/// The name of each written domain: a form and its plural as the files write them (`user`
+/// and `users`, `movie` and `movies`, `category` and `categories`, `match` and `matches`) are
+/// one domain, named by the form written most (the plural on a tie). Only forms the project
+/// writes are merged; no plural is invented.
 fn domain_names<'a>(written: impl Iterator<Item = &'a str>) -> BTreeMap<String, String> {
-    let mut forms: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for word in written {
-        *forms
-            .entry(singular(word))
-            .or_default()
-            .entry(word.to_owned())
-            .or_default() += 1;
+        *counts.entry(word.to_owned()).or_default() += 1;
+    }
+    // Shorter forms first: a singular is met before its plurals.
+    let mut forms: Vec<&String> = counts.keys().collect();
+    forms.sort_by_key(|f| (f.len(), f.as_str()));
+    let mut root_of: BTreeMap<&str, &str> = BTreeMap::new();
+    for form in forms {
+        let singulars = [
+            form.strip_suffix('s').map(str::to_owned),
+            form.strip_suffix("es").map(str::to_owned),
+            form.strip_suffix("ies").map(|stem| format!("{stem}y")),
+        ];
+        let root = singulars
+            .iter()
+            .flatten()
+            .find_map(|one| root_of.get(one.as_str()).copied())
+            .unwrap_or(form.as_str());
+        root_of.insert(form.as_str(), root);
+    }
+    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (form, root) in &root_of {
+        groups.entry(root).or_default().push(form);
     }
     let mut names = BTreeMap::new();
-    for (one, counts) in forms {
-        let best = counts
+    for members in groups.values() {
+        let best = members
             .iter()
-            .max_by_key(|(form, n)| (**n, **form != one, std::cmp::Reverse((*form).clone())))
-            .map(|(form, _)| form.clone())
-            .unwrap_or(one);
-        for form in counts.keys() {
-            names.insert(form.clone(), best.clone());
+            .max_by_key(|form| (counts[**form], form.len(), std::cmp::Reverse(**form)))
+            .copied()
+            .unwrap_or_default();
+        for form in members {
+            names.insert((*form).to_owned(), best.to_owned());
         }
     }
     names
@@ -606,6 +655,9 @@ fn not_a_domain(stem: &str) -> Option<&'static str> {
     if is_version(&name) {
         return Some("an API version");
     }
+    if RESERVED.contains(&name.as_str()) {
+        return Some("a reserved word of the language");
+    }
     NOT_DOMAINS
         .iter()
         .find(|(word, _)| *word == name)
@@ -647,6 +699,7 @@ fn stripped(stem: &str) -> String {
     let affixes = LAYER_SUFFIXES
         .iter()
         .chain(["endpoint", "endpoints", "resource", "resources", "api"].iter());
+    let mut had_suffix = false;
     for affix in affixes {
         for sep in ['_', '.'] {
             let cut = name
@@ -655,10 +708,14 @@ fn stripped(stem: &str) -> String {
                 .map(str::len);
             if let Some(len) = cut {
                 name.truncate(len);
+                had_suffix = true;
             }
         }
     }
-    for word in LAYER_SUFFIXES.iter().chain(VERBS) {
+    // `crud_posts`; a leading verb only on a request or schema class (`CreateTodoSchema`),
+    // so that `patch_notes` and `service_accounts` keep their names.
+    let verbs: &[&str] = if had_suffix { VERBS } else { &[] };
+    for word in ["crud"].iter().chain(verbs) {
         let cut = name
             .strip_prefix(word)
             .and_then(|rest| rest.strip_prefix('_'))
@@ -669,6 +726,170 @@ fn stripped(stem: &str) -> String {
     }
     name
 }
+
+/// Words a domain folder cannot be named: keywords of Python, Rust and JavaScript (a module
+/// named `match` or `import` cannot be declared or imported).
+const RESERVED: &[&str] = &[
+    "and",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "crate",
+    "def",
+    "default",
+    "del",
+    "delete",
+    "do",
+    "dyn",
+    "elif",
+    "else",
+    "enum",
+    "except",
+    "export",
+    "extends",
+    "extern",
+    "false",
+    "finally",
+    "fn",
+    "for",
+    "from",
+    "function",
+    "global",
+    "if",
+    "impl",
+    "import",
+    "in",
+    "instanceof",
+    "is",
+    "lambda",
+    "let",
+    "loop",
+    "macro",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "new",
+    "none",
+    "nonlocal",
+    "not",
+    "null",
+    "or",
+    "pass",
+    "pub",
+    "raise",
+    "ref",
+    "return",
+    "self",
+    "static",
+    "struct",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "trait",
+    "true",
+    "try",
+    "type",
+    "typeof",
+    "unsafe",
+    "use",
+    "var",
+    "void",
+    "where",
+    "while",
+    "with",
+    "yield",
+];
+
+/// Python standard-library modules a top-level domain package would hide (`src/token/`
+/// shadows `token`, which `inspect` imports; `src/email/` breaks every HTTP library).
+const STDLIB: &[&str] = &[
+    "abc",
+    "array",
+    "ast",
+    "asyncio",
+    "base64",
+    "bisect",
+    "calendar",
+    "cmd",
+    "code",
+    "codecs",
+    "collections",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "email",
+    "enum",
+    "errno",
+    "functools",
+    "glob",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http",
+    "inspect",
+    "io",
+    "ipaddress",
+    "json",
+    "keyword",
+    "locale",
+    "logging",
+    "math",
+    "mimetypes",
+    "numbers",
+    "operator",
+    "os",
+    "pathlib",
+    "pickle",
+    "platform",
+    "profile",
+    "queue",
+    "random",
+    "re",
+    "secrets",
+    "select",
+    "shutil",
+    "signal",
+    "site",
+    "socket",
+    "ssl",
+    "stat",
+    "statistics",
+    "string",
+    "struct",
+    "subprocess",
+    "sys",
+    "tempfile",
+    "test",
+    "threading",
+    "time",
+    "token",
+    "tokenize",
+    "trace",
+    "types",
+    "typing",
+    "unittest",
+    "urllib",
+    "uuid",
+    "warnings",
+    "weakref",
+    "xml",
+    "zipfile",
+    "zoneinfo",
+];
 
 /// The domain a layer file serves, as the file writes it: `users.controller` -> `users`,
 /// `user_service` -> `user`, `TodoModel` -> `todo`, `CreateTodoSchema` -> `todo`,
@@ -681,6 +902,7 @@ pub fn domain_of(stem: &str) -> Option<String> {
         || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         || NOT_DOMAINS.iter().any(|(word, _)| *word == name)
         || is_version(&name)
+        || RESERVED.contains(&name.as_str())
     {
         return None;
     }
@@ -691,29 +913,6 @@ pub fn domain_of(stem: &str) -> Option<String> {
 fn is_version(name: &str) -> bool {
     name.strip_prefix('v')
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-}
-
-/// English singular of the last word (`users` -> `user`, `categories` -> `category`), to
-/// tell which written forms are one domain.
-fn singular(name: &str) -> String {
-    let (head, last) = name.rsplit_once('_').map_or(("", name), |(h, l)| (h, l));
-    let one = if let Some(stem) = last.strip_suffix("ies").filter(|s| s.len() > 1) {
-        format!("{stem}y")
-    } else if ["sses", "xes", "ches", "shes", "zes"]
-        .iter()
-        .any(|s| last.ends_with(s))
-    {
-        last[..last.len() - 2].to_owned()
-    } else if last.ends_with('s') && !["ss", "us", "is"].iter().any(|s| last.ends_with(s)) {
-        last[..last.len() - 1].to_owned()
-    } else {
-        last.to_owned()
-    };
-    if head.is_empty() {
-        one
-    } else {
-        format!("{head}_{one}")
-    }
 }
 
 /// Every file at or below `path`.
@@ -764,15 +963,7 @@ impl Planner<'_> {
         }
         let by_name = self.anchors.by_name(from, !by_any_name);
         if let Some(stays) = by_name.or_else(|| self.anchors.holds(from, &to).map(str::to_owned)) {
-            if let Some(group) = group {
-                self.held
-                    .entry(group)
-                    .or_insert_with(|| (from.to_owned(), stays.clone()));
-            }
-            self.layout.kept.push(Kept {
-                path: from.to_owned(),
-                why: stays,
-            });
+            self.keep(from, stays, group);
             return;
         }
         let occupied = (self.tree.find(&to).is_some() && !self.moving.contains(&to))
@@ -801,6 +992,19 @@ impl Planner<'_> {
                 to,
             },
             domain,
+            why,
+        });
+    }
+
+    /// Keep `from` where it is, for `why`, holding its group.
+    fn keep(&mut self, from: &str, why: String, group: Option<String>) {
+        if let Some(group) = group {
+            self.held
+                .entry(group)
+                .or_insert_with(|| (from.to_owned(), why.clone()));
+        }
+        self.layout.kept.push(Kept {
+            path: from.to_owned(),
             why,
         });
     }
@@ -889,6 +1093,9 @@ mod tests {
             ("TodoModel", Some("todo")),
             ("CreateTodoSchema", Some("todo")),
             ("crud_posts", Some("posts")),
+            ("patch_notes", Some("patch_notes")),
+            ("service_accounts", Some("service_accounts")),
+            ("match_handler", None),
             ("articles_endpoints", Some("articles")),
             ("APIKeyService", Some("api_key")),
             ("index", None),
@@ -913,6 +1120,14 @@ mod tests {
                 "categories",
                 "auth",
                 "address",
+                "movie",
+                "movies",
+                "cache",
+                "caches",
+                "status",
+                "statuses",
+                "match",
+                "matches",
             ]
             .into_iter(),
         );
@@ -921,9 +1136,61 @@ mod tests {
         assert_eq!(names["category"], "categories");
         assert_eq!(names["auth"], "auth", "no plural is invented");
         assert_eq!(names["address"], "address");
-        assert_eq!(singular("addresses"), "address");
-        assert_eq!(singular("order_items"), "order_item");
-        assert_eq!(singular("status"), "status");
+        for (one, many) in [
+            ("movie", "movies"),
+            ("cache", "caches"),
+            ("status", "statuses"),
+            ("match", "matches"),
+        ] {
+            assert_eq!(names[one], many, "{one}");
+        }
+    }
+
+    fn layout_of(files: &[(&str, &str)]) -> Layout {
+        let tree = Tree::from_files(files);
+        let standard = crate::standard::load("coditect-backend", std::path::Path::new("."))
+            .expect("built in")
+            .standard;
+        let detection = crate::detect::detect(&tree, &standard.detection);
+        layout(&tree, &detection)
+    }
+
+    #[test]
+    fn a_new_domain_package_never_hides_a_module() {
+        let plan = layout_of(&[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"x\"\ndependencies = [\"fastapi\"]\n",
+            ),
+            ("app/__init__.py", ""),
+            ("app/auth.py", "def get_current_user():\n    return 1\n"),
+            ("app/routers/__init__.py", ""),
+            (
+                "app/routers/auth.py",
+                "from app.auth import get_current_user\n",
+            ),
+            ("app/routers/users.py", "x = 1\n"),
+            ("app/services/users.py", "x = 1\n"),
+        ]);
+        let kept: Vec<&str> = plan.kept.iter().map(|k| k.path.as_str()).collect();
+        assert_eq!(kept, ["app/routers/auth.py"], "{:?}", plan.kept);
+        assert!(
+            plan.kept[0]
+                .why
+                .contains("would hide the module `app/auth.py`")
+        );
+        let moved: Vec<(&str, &str)> = plan
+            .moves
+            .iter()
+            .map(|m| (m.moved.from.as_str(), m.moved.to.as_str()))
+            .collect();
+        assert_eq!(
+            moved,
+            [
+                ("app/routers/users.py", "app/users/router.py"),
+                ("app/services/users.py", "app/users/service.py")
+            ]
+        );
     }
 
     #[test]

@@ -150,7 +150,6 @@ impl<'t> Layout<'t> {
             .collect()
     }
 
-    /// The text of the file at `old`.
     /// Whether the file at `old` starts with a byte-order mark its text leaves out.
     pub(super) fn has_bom(&self, old: &str) -> bool {
         self.tree
@@ -158,6 +157,7 @@ impl<'t> Layout<'t> {
             .is_some_and(|index| self.tree.has_bom(index))
     }
 
+    /// The text of the file at `old`.
     pub(super) fn source(&self, old: &str) -> Option<Source<'t>> {
         let index = self.tree.find(old)?;
         if let Some(text) = self.tree.text(index) {
