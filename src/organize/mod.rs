@@ -433,40 +433,14 @@ fn documents(
         }
     }
     let name = project_name(tree, detection);
-    let (stack_name, commands, setup): (&str, Vec<&str>, Vec<&str>) = match stack {
-        Stack::Python => (
-            "Python",
-            vec!["pip install -r requirements.txt", "pytest"],
-            vec![
-                "Install Python 3 and create a virtual environment (`python -m venv .venv`).",
-                "`pip install -r requirements.txt`",
-                "`pytest` should pass before you change anything.",
-            ],
-        ),
-        Stack::Node => (
-            "Node.js",
-            vec!["npm install", "npm test"],
-            vec![
-                "Install Node.js (LTS).",
-                "`npm install`",
-                "`npm test` should pass before you change anything.",
-            ],
-        ),
-        Stack::Rust => (
-            "Rust",
-            vec![
-                "cargo fmt --check",
-                "cargo clippy --all-targets -- -D warnings",
-                "cargo test",
-            ],
-            vec![
-                "Install Rust with rustup.",
-                "`cargo build`",
-                "`cargo test` should pass before you change anything.",
-            ],
-        ),
-        Stack::Other => ("", vec![], vec!["Read the README for setup."]),
+    let tooling = Tooling::of(tree, detection, stack);
+    let stack_name = match stack {
+        Stack::Python => "Python",
+        Stack::Node => "Node.js",
+        Stack::Rust => "Rust",
+        Stack::Other => "",
     };
+    let (commands, setup) = (tooling.commands, tooling.setup);
     let root = detection.service_root.as_str();
     let under = |dir: &str| {
         if root.is_empty() {
@@ -480,7 +454,7 @@ fn documents(
         "stack_name": stack_name,
         "frameworks": detection.frameworks().join(", "),
         "standard": standard,
-        "modules_dir": under(match stack { Stack::Python => "src", _ => "src/modules" }),
+        "modules_dir": modules_dir(layout).unwrap_or_else(|| under(match stack { Stack::Python => "src", _ => "src/modules" })),
         "shared_dir": under("src/shared"),
         "domains": domains.iter().map(|(name, files)| json!({"name": name, "files": files.join(", ")})).collect::<Vec<_>>(),
         "domain_list": domains.keys().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", "),
@@ -540,6 +514,138 @@ fn documents(
     Ok(creates)
 }
 
+/// The folder the plan puts domain modules in (`app` for a package that keeps its code),
+/// when it moves any.
+fn modules_dir(layout: &Layout) -> Option<String> {
+    layout.moves.iter().find_map(|planned| {
+        let domain = planned.domain.as_deref()?;
+        let (folder, _) = planned.moved.to.rsplit_once('/')?;
+        let base = folder.strip_suffix(domain)?.trim_end_matches('/');
+        Some(if base.is_empty() {
+            ".".to_owned()
+        } else {
+            base.to_owned()
+        })
+    })
+}
+
+/// The commands the repository's own tooling runs: its package manager (from its lock file),
+/// its test runner, and its checks.
+struct Tooling {
+    commands: Vec<String>,
+    setup: Vec<String>,
+}
+
+impl Tooling {
+    fn of(tree: &Tree, detection: &Detection, stack: Stack) -> Tooling {
+        let root = detection.service_root.as_str();
+        let at = |file: &str| {
+            if root.is_empty() {
+                file.to_owned()
+            } else {
+                format!("{root}/{file}")
+            }
+        };
+        let exists = |file: &str| tree.is_file(&at(file));
+        let read = |file: &str| tree.text_at(&at(file)).unwrap_or_default();
+        let owned = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        match stack {
+            Stack::Python => {
+                let pyproject = read("pyproject.toml");
+                let (install, run) = if exists("poetry.lock") || pyproject.contains("[tool.poetry]")
+                {
+                    ("poetry install", "poetry run ")
+                } else if exists("uv.lock") {
+                    ("uv sync", "uv run ")
+                } else if exists("Pipfile") {
+                    ("pipenv install --dev", "pipenv run ")
+                } else if exists("requirements-dev.txt") {
+                    ("pip install -r requirements-dev.txt", "")
+                } else if exists("requirements.txt") {
+                    ("pip install -r requirements.txt", "")
+                } else {
+                    ("pip install -e .", "")
+                };
+                let pytest = detection.has_dependency("pytest")
+                    || exists("conftest.py")
+                    || exists("pytest.ini")
+                    || pyproject.contains("[tool.pytest");
+                let test = if detection.frameworks().iter().any(|f| f == "django") && !pytest {
+                    format!("{run}python manage.py test")
+                } else if pytest {
+                    format!("{run}pytest")
+                } else {
+                    format!("{run}python -m unittest")
+                };
+                let venv = if run.is_empty() {
+                    "Install Python 3 and create a virtual environment (`python -m venv .venv`)."
+                } else {
+                    "Install Python 3 and the tool named below."
+                };
+                Tooling {
+                    commands: vec![install.to_owned(), test.clone()],
+                    setup: vec![
+                        venv.to_owned(),
+                        format!("`{install}`"),
+                        format!("`{test}` should pass before you change anything."),
+                    ],
+                }
+            }
+            Stack::Node => {
+                let manager = if exists("pnpm-lock.yaml") {
+                    "pnpm"
+                } else if exists("yarn.lock") {
+                    "yarn"
+                } else if exists("bun.lockb") || exists("bun.lock") {
+                    "bun"
+                } else {
+                    "npm"
+                };
+                let install = if manager == "npm" && exists("package-lock.json") {
+                    "npm ci".to_owned()
+                } else {
+                    format!("{manager} install")
+                };
+                let scripts = serde_json::from_str::<serde_json::Value>(read("package.json"))
+                    .ok()
+                    .and_then(|v| v.get("scripts").cloned());
+                let has = |name: &str| scripts.as_ref().is_some_and(|s| s.get(name).is_some());
+                let run = |name: &str| match manager {
+                    "npm" if name == "test" => "npm test".to_owned(),
+                    "npm" => format!("npm run {name}"),
+                    other => format!("{other} {name}"),
+                };
+                let mut commands = vec![install.clone()];
+                commands.extend(["lint", "test"].iter().filter(|n| has(n)).map(|n| run(n)));
+                let mut setup = vec!["Install Node.js (LTS).".to_owned(), format!("`{install}`")];
+                if has("test") {
+                    setup.push(format!(
+                        "`{}` should pass before you change anything.",
+                        run("test")
+                    ));
+                }
+                Tooling { commands, setup }
+            }
+            Stack::Rust => Tooling {
+                commands: owned(&[
+                    "cargo fmt --check",
+                    "cargo clippy --all-targets -- -D warnings",
+                    "cargo test",
+                ]),
+                setup: owned(&[
+                    "Install Rust with rustup.",
+                    "`cargo build`",
+                    "`cargo test` should pass before you change anything.",
+                ]),
+            },
+            Stack::Other => Tooling {
+                commands: Vec::new(),
+                setup: owned(&["Read the README for setup."]),
+            },
+        }
+    }
+}
+
 /// The project's name: from its manifest, else from its folder.
 fn project_name(tree: &Tree, detection: &Detection) -> String {
     let root = detection.service_root.as_str();
@@ -582,6 +688,60 @@ mod tests {
 
     use crate::fs::{Commit, Tree, journal};
     use crate::scaffold::Moment;
+
+    /// The documents a plan writes for an in-memory repository, by path.
+    fn documents_of(files: &[(&str, &str)]) -> BTreeMap<String, String> {
+        let tree = Tree::from_files(files);
+        let standard = crate::standard::load("coditect-backend", Path::new("."))
+            .unwrap()
+            .standard;
+        let detection = crate::detect::detect(&tree, &standard.detection);
+        super::plan(&tree, &detection, &standard.id, Moment { unix: 0 }, true)
+            .unwrap()
+            .creates
+            .into_iter()
+            .map(|c| (c.path, c.contents))
+            .collect()
+    }
+
+    #[test]
+    fn documents_say_what_the_repository_uses() {
+        let docs = documents_of(&[
+            (
+                "pyproject.toml",
+                "[tool.poetry]\nname = \"shop\"\n[tool.poetry.dependencies]\nfastapi = \"*\"\n[tool.poetry.group.dev.dependencies]\npytest = \"*\"\n",
+            ),
+            ("poetry.lock", ""),
+            ("app/__init__.py", ""),
+            ("app/routers/__init__.py", ""),
+            ("app/routers/items.py", "x = 1\n"),
+            ("app/services/items.py", "x = 1\n"),
+        ]);
+        let claude = &docs["CLAUDE.md"];
+        assert!(claude.contains("poetry install"), "{claude}");
+        assert!(claude.contains("poetry run pytest"), "{claude}");
+        assert!(!claude.contains("pip install"), "{claude}");
+        assert!(
+            claude.contains("(`app/<domain>/`)"),
+            "the package keeps its code: {claude}"
+        );
+
+        let docs = documents_of(&[
+            (
+                "package.json",
+                "{\"name\": \"api\", \"scripts\": {\"lint\": \"eslint .\"}, \"dependencies\": {\"express\": \"4\"}}\n",
+            ),
+            ("pnpm-lock.yaml", ""),
+            ("src/routes/users.js", "module.exports = 1;\n"),
+        ]);
+        let contributing = &docs["CONTRIBUTING.md"];
+        assert!(contributing.contains("pnpm install"), "{contributing}");
+        assert!(contributing.contains("pnpm lint"), "{contributing}");
+        assert!(
+            !contributing.contains("npm test"),
+            "no test script: {contributing}"
+        );
+    }
 
     #[test]
     fn thousands_of_domains_are_moved_in_a_bounded_number_of_stages() {
