@@ -277,6 +277,12 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
         held: BTreeMap::new(),
     };
 
+    // A flat Python app (`routes.py`, `crud.py`, `models.py` at the root) becomes a domain
+    // module with its layers plus shared code, not a flat `src/`.
+    let flat = (stack == Stack::Python)
+        .then(|| FlatApp::of(tree, root))
+        .flatten();
+
     // 1 and 2: the repository root (and the service root when it differs).
     let mut roots = vec![String::new()];
     if !root.is_empty() {
@@ -302,6 +308,11 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                 continue;
             }
             if !entry.is_file() || base != root {
+                continue;
+            }
+            if let Some((to, domain, why)) = flat.as_ref().and_then(|f| f.place(name)) {
+                let group = domain.as_ref().map(|d| format!("the `{d}` domain"));
+                planner.plan_move(&entry.path, at(&to), domain, why, group, true);
                 continue;
             }
             if let Some((dir, why)) = root_destination(name, stack) {
@@ -481,6 +492,104 @@ fn shadows(tree: &Tree, stack: Stack, base: &str, domain: &str) -> Option<String
         ));
     }
     None
+}
+
+/// Root modules of a flat Python app by what they are: `(stems, file in the domain module)`.
+const FLAT_LAYERS: &[(&[&str], &str)] = &[
+    (
+        &["routes", "router", "routers", "api", "views", "endpoints"],
+        "router.py",
+    ),
+    (&["services", "service"], "service.py"),
+    (&["crud", "repository", "repositories"], "repository.py"),
+    (&["models", "model"], "models.py"),
+    (&["schemas", "schema"], "schemas.py"),
+];
+
+/// Root modules of a flat Python app that are shared code: `(stem, file in src/shared/)`.
+const FLAT_SHARED: &[(&str, &str)] = &[
+    ("database", "database.py"),
+    ("db", "database.py"),
+    ("config", "config.py"),
+    ("settings", "config.py"),
+    ("utils", "utils.py"),
+    ("helpers", "utils.py"),
+    ("exceptions", "exceptions.py"),
+    ("errors", "exceptions.py"),
+    ("dependencies", "dependencies.py"),
+    ("deps", "dependencies.py"),
+];
+
+/// A flat Python app at the service root: two layer modules or more (`routes.py`,
+/// `models.py`...) and the one domain they serve, named by the app's own words (the first
+/// `__tablename__`, else the router's `prefix`).
+struct FlatApp {
+    domain: String,
+}
+
+impl FlatApp {
+    fn of(tree: &Tree, root: &str) -> Option<FlatApp> {
+        let at = |name: &str| {
+            if root.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{root}/{name}")
+            }
+        };
+        let present: Vec<&str> = FLAT_LAYERS
+            .iter()
+            .flat_map(|(stems, _)| stems.iter())
+            .copied()
+            .filter(|stem| tree.is_file(&at(&format!("{stem}.py"))))
+            .collect();
+        if present.len() < 2 {
+            return None;
+        }
+        let quoted_after = |text: &str, key: &str| -> Option<String> {
+            let rest = &text[text.find(key)? + key.len()..];
+            let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let inner = &rest[1..];
+            Some(inner[..inner.find(quote)?].to_owned())
+        };
+        let from_models = present
+            .iter()
+            .filter(|stem| stem.starts_with("model"))
+            .find_map(|stem| {
+                quoted_after(tree.text_at(&at(&format!("{stem}.py")))?, "__tablename__")
+            });
+        let from_routes = || {
+            present.iter().find_map(|stem| {
+                let text = tree.text_at(&at(&format!("{stem}.py")))?;
+                quoted_after(text, "prefix").map(|p| p.trim_matches('/').replace(['/', '-'], "_"))
+            })
+        };
+        let domain = from_models
+            .or_else(from_routes)
+            .and_then(|name| domain_of(&name))?;
+        Some(FlatApp { domain })
+    }
+
+    /// Where the root module `name` goes, its domain, and why; `None` for anything else.
+    fn place(&self, name: &str) -> Option<(String, Option<String>, String)> {
+        let stem = name.strip_suffix(".py")?;
+        if let Some((_, file)) = FLAT_LAYERS.iter().find(|(stems, _)| stems.contains(&stem)) {
+            let domain = &self.domain;
+            return Some((
+                format!("src/{domain}/{file}"),
+                Some(domain.clone()),
+                format!(
+                    "a flat app lays its `{domain}` code out by layer at the root; it gets its own module"
+                ),
+            ));
+        }
+        let (_, file) = FLAT_SHARED.iter().find(|(s, _)| *s == stem)?;
+        Some((
+            format!("{SHARED_DIR}/{file}"),
+            None,
+            format!("`{name}` is cross-cutting code: it belongs under shared/"),
+        ))
+    }
 }
 
 /// A layer file that joins a domain module, before domains are named.
@@ -1153,6 +1262,42 @@ mod tests {
             .standard;
         let detection = crate::detect::detect(&tree, &standard.detection);
         layout(&tree, &detection)
+    }
+
+    #[test]
+    fn a_flat_app_becomes_a_domain_module_named_by_its_own_words() {
+        let by_table = layout_of(&[
+            ("requirements.txt", "fastapi\nsqlalchemy\n"),
+            ("main.py", "from routes import router\n"),
+            ("routes.py", "import crud\n"),
+            ("crud.py", "import models\n"),
+            ("models.py", "class Note:\n    __tablename__ = \"notes\"\n"),
+            ("database.py", "x = 1\n"),
+        ]);
+        let moved: Vec<(&str, &str)> = by_table
+            .moves
+            .iter()
+            .map(|m| (m.moved.from.as_str(), m.moved.to.as_str()))
+            .collect();
+        assert_eq!(
+            moved,
+            [
+                ("crud.py", "src/notes/repository.py"),
+                ("database.py", "src/shared/database.py"),
+                ("main.py", "src/main.py"),
+                ("models.py", "src/notes/models.py"),
+                ("routes.py", "src/notes/router.py"),
+            ]
+        );
+        // No table: the router's prefix names it; one layer module alone is no flat app.
+        let by_prefix = layout_of(&[
+            ("requirements.txt", "fastapi\n"),
+            ("api.py", "router = APIRouter(prefix='/todo-items')\n"),
+            ("services.py", "x = 1\n"),
+        ]);
+        assert_eq!(by_prefix.moves[0].moved.to, "src/todo_items/router.py");
+        let single = layout_of(&[("requirements.txt", "fastapi\n"), ("models.py", "x = 1\n")]);
+        assert_eq!(single.moves[0].moved.to, "src/models.py");
     }
 
     #[test]

@@ -275,7 +275,7 @@ fn a_byte_order_mark_is_kept_through_an_edit() {
     let before = fingerprint(&root);
     let applied = organize_in(&root, &["--apply"]);
     assert_eq!(code(&applied), 0, "{}", stderr(&applied));
-    let moved = std::fs::read(root.join("src/routes.py")).unwrap();
+    let moved = std::fs::read(root.join("src/notes/router.py")).unwrap();
     assert!(moved.starts_with(b"\xef\xbb\xbf"), "the BOM is kept");
     assert_ne!(moved, bytes, "its imports were rewritten");
     let undone = organize_in(&root, &["--undo"]);
