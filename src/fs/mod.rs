@@ -737,6 +737,16 @@ pub fn repository_path(dir: &Path) -> Option<String> {
     Some(parts?.join("/"))
 }
 
+/// `base/rest` for tree paths, where either may be empty (the root is `""`).
+#[must_use]
+pub fn join(base: &str, rest: &str) -> String {
+    match (base.is_empty(), rest.is_empty()) {
+        (true, _) => rest.to_owned(),
+        (_, true) => base.to_owned(),
+        _ => format!("{base}/{rest}"),
+    }
+}
+
 /// `path` (`/`-separated, relative) with `.` and `..` collapsed; `None` when it climbs out
 /// of the root.
 #[must_use]

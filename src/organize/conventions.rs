@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 
 use crate::detect::Detection;
-use crate::fs::Tree;
+use crate::fs::{Tree, join};
 
 /// Files a framework or tool finds by name: `(name, who looks for it, where)`.
 pub const CONVENTIONS: &[(&str, &str, Where)] = &[
@@ -465,14 +465,6 @@ fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
         serde_json::Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
         serde_json::Value::Object(map) => map.values().for_each(|v| collect_strings(v, out)),
         _ => {}
-    }
-}
-
-fn join(base: &str, rel: &str) -> String {
-    if base.is_empty() {
-        rel.to_owned()
-    } else {
-        format!("{base}/{rel}")
     }
 }
 

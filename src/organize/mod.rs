@@ -442,13 +442,7 @@ fn documents(
     };
     let (commands, setup) = (tooling.commands, tooling.setup);
     let root = detection.service_root.as_str();
-    let under = |dir: &str| {
-        if root.is_empty() {
-            dir.to_owned()
-        } else {
-            format!("{root}/{dir}")
-        }
-    };
+    let under = |dir: &str| crate::fs::join(root, dir);
     let context = json!({
         "name": name,
         "stack_name": stack_name,
@@ -539,13 +533,7 @@ struct Tooling {
 impl Tooling {
     fn of(tree: &Tree, detection: &Detection, stack: Stack) -> Tooling {
         let root = detection.service_root.as_str();
-        let at = |file: &str| {
-            if root.is_empty() {
-                file.to_owned()
-            } else {
-                format!("{root}/{file}")
-            }
-        };
+        let at = |file: &str| crate::fs::join(root, file);
         let exists = |file: &str| tree.is_file(&at(file));
         let read = |file: &str| tree.text_at(&at(file)).unwrap_or_default();
         let owned = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();

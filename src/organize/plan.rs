@@ -260,13 +260,7 @@ fn junk(name: &str, is_dir: bool) -> Option<(String, &'static str)> {
 pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
     let stack = Stack::of(detection);
     let root = detection.service_root.as_str();
-    let at = |rel: &str| {
-        if root.is_empty() {
-            rel.to_owned()
-        } else {
-            format!("{root}/{rel}")
-        }
-    };
+    let at = |rel: &str| crate::fs::join(root, rel);
     let mut planner = Planner {
         tree,
         anchors: Anchors::of(tree, detection),
@@ -529,13 +523,7 @@ struct FlatApp {
 
 impl FlatApp {
     fn of(tree: &Tree, root: &str) -> Option<FlatApp> {
-        let at = |name: &str| {
-            if root.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{root}/{name}")
-            }
-        };
+        let at = |name: &str| crate::fs::join(root, name);
         let present: Vec<&str> = FLAT_LAYERS
             .iter()
             .flat_map(|(stems, _)| stems.iter())
@@ -1048,9 +1036,8 @@ struct Planner<'t> {
     moving: BTreeSet<String>,
     /// The group each planned file moves with (a domain, a shared folder).
     groups: BTreeMap<String, String>,
-    /// Groups holding a file that stays, with that file and why (the why is the file's own
-    /// entry among the kept).
-    held: BTreeMap<String, (String, String)>,
+    /// Groups holding a file that stays, with that file (its reason is among the kept).
+    held: BTreeMap<String, String>,
 }
 
 impl Planner<'_> {
@@ -1079,9 +1066,7 @@ impl Planner<'_> {
             || self.taken.contains(&to);
         if occupied {
             if let Some(group) = group {
-                self.held
-                    .entry(group)
-                    .or_insert_with(|| (from.to_owned(), format!("`{to}` exists")));
+                self.held.entry(group).or_insert_with(|| from.to_owned());
             }
             self.layout.conflicts.push(Conflict {
                 from: from.to_owned(),
@@ -1108,9 +1093,7 @@ impl Planner<'_> {
     /// Keep `from` where it is, for `why`, holding its group.
     fn keep(&mut self, from: &str, why: String, group: Option<String>) {
         if let Some(group) = group {
-            self.held
-                .entry(group)
-                .or_insert_with(|| (from.to_owned(), why.clone()));
+            self.held.entry(group).or_insert_with(|| from.to_owned());
         }
         self.layout.kept.push(Kept {
             path: from.to_owned(),
@@ -1132,7 +1115,7 @@ impl Planner<'_> {
                     .groups
                     .get(from)
                     .and_then(|group| self.held.get(group).map(|h| (group, h)));
-                if let Some((group, (path, _))) = held {
+                if let Some((group, path)) = held {
                     self.layout.kept.push(Kept {
                         path: from.clone(),
                         why: format!("{group} moves whole or not at all, and `{path}` stays"),
@@ -1151,7 +1134,7 @@ impl Planner<'_> {
                     if let Some(group) = self.groups.get(from) {
                         self.held
                             .entry(group.clone())
-                            .or_insert_with(|| (from.clone(), format!("`{to}` exists")));
+                            .or_insert_with(|| from.clone());
                     }
                     self.layout.conflicts.push(Conflict {
                         from: from.clone(),
@@ -1255,6 +1238,14 @@ mod tests {
         }
     }
 
+    /// The moves of a plan as `(from, to)`.
+    fn moved_of(plan: &Layout) -> Vec<(&str, &str)> {
+        plan.moves
+            .iter()
+            .map(|m| (m.moved.from.as_str(), m.moved.to.as_str()))
+            .collect()
+    }
+
     fn layout_of(files: &[(&str, &str)]) -> Layout {
         let tree = Tree::from_files(files);
         let standard = crate::standard::load("coditect-backend", std::path::Path::new("."))
@@ -1274,11 +1265,7 @@ mod tests {
             ("models.py", "class Note:\n    __tablename__ = \"notes\"\n"),
             ("database.py", "x = 1\n"),
         ]);
-        let moved: Vec<(&str, &str)> = by_table
-            .moves
-            .iter()
-            .map(|m| (m.moved.from.as_str(), m.moved.to.as_str()))
-            .collect();
+        let moved = moved_of(&by_table);
         assert_eq!(
             moved,
             [
@@ -1324,11 +1311,7 @@ mod tests {
                 .why
                 .contains("would hide the module `app/auth.py`")
         );
-        let moved: Vec<(&str, &str)> = plan
-            .moves
-            .iter()
-            .map(|m| (m.moved.from.as_str(), m.moved.to.as_str()))
-            .collect();
+        let moved = moved_of(&plan);
         assert_eq!(
             moved,
             [

@@ -236,14 +236,7 @@ pub(super) fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// `base/rest`, where either may be empty.
-pub(super) fn join(base: &str, rest: &str) -> String {
-    match (base.is_empty(), rest.is_empty()) {
-        (true, _) => rest.to_owned(),
-        (_, true) => base.to_owned(),
-        _ => format!("{base}/{rest}"),
-    }
-}
+pub(super) use crate::fs::join;
 
 /// Whether `path` is `dir` or inside it.
 pub(super) fn is_within(path: &str, dir: &str) -> bool {

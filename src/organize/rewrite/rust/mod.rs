@@ -959,36 +959,14 @@ impl Rust<'_> {
 /// The names the `use` declarations of inline-module `scope` bind, with the path each names
 /// as written: `use crate::{controllers, models::x as y};` binds `controllers` and `y`.
 fn use_bindings(uses: &[RustUse], scope: &[String]) -> HashMap<String, Vec<String>> {
-    fn walk(tree: &UseTree, outer: &[String], out: &mut HashMap<String, Vec<String>>) {
-        match tree {
-            UseTree::Path {
-                segments, alias, ..
-            } => {
-                let is_self = segments.len() == 1 && segments[0] == "self" && !outer.is_empty();
-                let mut written = outer.to_vec();
-                if !is_self {
-                    written.extend(segments.iter().cloned());
-                }
-                let bound = alias.clone().or_else(|| written.last().cloned());
-                if let Some(bound) = bound.filter(|b| b != "self" && b != "_") {
-                    out.insert(bound, written);
-                }
-            }
-            UseTree::List {
-                segments, items, ..
-            } => {
-                let mut inner = outer.to_vec();
-                inner.extend(segments.iter().cloned());
-                for item in items {
-                    walk(&item.tree, &inner, out);
-                }
-            }
-            UseTree::Glob { .. } | UseTree::Other { .. } => {}
-        }
-    }
     let mut out = HashMap::new();
     for declaration in uses.iter().filter(|u| u.scope.as_slice() == scope) {
-        walk(&declaration.tree, &[], &mut out);
+        uses::each_leaf(&declaration.tree, &[], &mut |written, _, glob, alias| {
+            let bound = alias.or_else(|| written.last().cloned());
+            if let Some(bound) = bound.filter(|b| !glob && b != "self" && b != "_") {
+                out.insert(bound, written);
+            }
+        });
     }
     out
 }

@@ -59,6 +59,42 @@ impl Leaf {
     }
 }
 
+/// Every leaf of `tree` written below `outer`: its path as written (a `self` leaf is its
+/// prefix), whether it is `self` in a list, whether it is a glob, and its alias.
+pub(super) fn each_leaf(
+    tree: &UseTree,
+    outer: &[String],
+    visit: &mut impl FnMut(Vec<String>, bool, bool, Option<String>),
+) {
+    match tree {
+        UseTree::Path {
+            segments, alias, ..
+        } => {
+            let is_self = segments.len() == 1 && segments[0] == "self" && !outer.is_empty();
+            let mut written = outer.to_vec();
+            if !is_self {
+                written.extend(segments.iter().cloned());
+            }
+            visit(written, is_self, false, alias.clone());
+        }
+        UseTree::Glob { segments, .. } => {
+            let mut written = outer.to_vec();
+            written.extend(segments.iter().cloned());
+            visit(written, false, true, None);
+        }
+        UseTree::List {
+            segments, items, ..
+        } => {
+            let mut inner = outer.to_vec();
+            inner.extend(segments.iter().cloned());
+            for item in items {
+                each_leaf(&item.tree, &inner, visit);
+            }
+        }
+        UseTree::Other { .. } => {}
+    }
+}
+
 /// Plans the edits of one `use` declaration.
 pub(super) struct UsePlanner<'p, 'a> {
     pub(super) rust: &'p Rust<'a>,
@@ -74,33 +110,9 @@ pub(super) struct UsePlanner<'p, 'a> {
 impl UsePlanner<'_, '_> {
     /// The leaves below `tree`, written below `outer`.
     pub(super) fn leaves(&mut self, tree: &UseTree, outer: &[String], out: &mut Vec<Leaf>) {
-        match tree {
-            UseTree::Path {
-                segments, alias, ..
-            } => {
-                let is_self = segments.len() == 1 && segments[0] == "self" && !outer.is_empty();
-                let mut written = outer.to_vec();
-                if !is_self {
-                    written.extend(segments.iter().cloned());
-                }
-                out.push(self.leaf(written, is_self, false, alias.clone()));
-            }
-            UseTree::Glob { segments, .. } => {
-                let mut written = outer.to_vec();
-                written.extend(segments.iter().cloned());
-                out.push(self.leaf(written, false, true, None));
-            }
-            UseTree::List {
-                segments, items, ..
-            } => {
-                let mut inner = outer.to_vec();
-                inner.extend(segments.iter().cloned());
-                for item in items {
-                    self.leaves(&item.tree, &inner, out);
-                }
-            }
-            UseTree::Other { .. } => {}
-        }
+        each_leaf(tree, outer, &mut |written, is_self, glob, alias| {
+            out.push(self.leaf(written, is_self, glob, alias));
+        });
     }
 
     pub(super) fn leaf(
