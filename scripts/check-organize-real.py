@@ -1492,7 +1492,11 @@ def check_repo(name: str, src: str, args) -> dict:
         fp_before = fingerprint(repo)
         before = disk_tree(repo, store)
 
-        code, out, err = squarely_cmd(args.squarely, repo, "organize", "--format", "json", "--color", "never")
+        code, out, err = squarely_cmd(args.squarely, repo, "organize", "--standard", args.standard, "--format", "json", "--color", "never")
+        if code == 2 and "lays out Python services" in err:
+            # A Node.js or Rust repository under a Python standard: refused, nothing to check.
+            r["skipped"] = "not Python: " + err.strip().splitlines()[-1][:200]
+            return r
         if code != 0:
             r["errors"].append(f"organize --format json exited {code}: {err.strip()[:300]}")
             return r
@@ -1521,7 +1525,7 @@ def check_repo(name: str, src: str, args) -> dict:
                 r["cargo"] = f"unavailable ({cargo_before})"
                 cargo_before = None
 
-        code, out, err = squarely_cmd(args.squarely, repo, "organize", "--apply", "--commit", "--color", "never")
+        code, out, err = squarely_cmd(args.squarely, repo, "organize", "--standard", args.standard, "--apply", "--commit", "--color", "never")
         if code != 0:
             r["errors"].append(f"organize --apply --commit exited {code}: {(err or out).strip()[:300]}")
         st = git(repo, "status", "--porcelain")[1]
@@ -1571,7 +1575,7 @@ def check_repo(name: str, src: str, args) -> dict:
                         r["commit_examples"].append(f"{c[:10]} \"{subject}\": {counts}; e.g. {first}")
 
         # g. the audit after
-        code, out, err = squarely_cmd(args.squarely, repo, "audit", ".", "--format", "json", "--color", "never")
+        code, out, err = squarely_cmd(args.squarely, repo, "audit", ".", "--standard", args.standard, "--format", "json", "--color", "never")
         try:
             r["audited"] = json.loads(out).get("score")
         except ValueError:
@@ -1579,7 +1583,10 @@ def check_repo(name: str, src: str, args) -> dict:
 
         # 5. undo
         code, out, err = squarely_cmd(args.squarely, repo, "organize", "--undo", "--color", "never")
-        if code != 0:
+        if code == 2 and "nothing to undo" in err and not fingerprint_diff(fp_before, fingerprint(repo)):
+            # An empty plan applies nothing and records no run: the tree is as it was.
+            r["notes"].append("the plan was empty: nothing applied, nothing to undo")
+        elif code != 0:
             r["errors"].append(f"organize --undo exited {code}: {(err or out).strip()[:300]}")
         diffs = fingerprint_diff(fp_before, fingerprint(repo))
         r["undo"] = len(diffs)
@@ -1612,6 +1619,8 @@ def fmt_score(x):
 
 
 def row(r) -> list:
+    if r.get("skipped"):
+        return [r["repo"], "-", "-", "not Python: refused", "-", "-", "-"]
     if r["moves"] is None:
         return [r["repo"], "-", "-", "error", "-", "-", "-"]
     moves = "0 (no moves)" if r["no_moves"] else str(r["moves"])
@@ -1699,6 +1708,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", required=True, help="folder with one folder per repository snapshot")
     ap.add_argument("--squarely", help="the squarely binary (default: target/release/squarely)")
+    ap.add_argument("--standard", default="coditect-backend", help="the standard to organize onto (default coditect-backend)")
     ap.add_argument("--only", action="append", help="check only this repository (repeatable)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
@@ -1725,6 +1735,7 @@ def main() -> int:
         r = check_repo(n, str(corpus / n), args)
         results.append(r)
         status = "ok" if not broken(r) and not r["undo"] and not r["errors"] else "PROBLEMS"
+        status = "skipped (not Python)" if r.get("skipped") else status
         log(f"[{i}/{len(names)}] {n}: {status} ({r['seconds']} s)")
     elapsed = time.time() - t0
 

@@ -43,7 +43,7 @@ mkdir -p "$work"
 
 # A copy of a fixture in its own git repository, committed.
 repo() {
-  local fixture="$1" dir="$work/$1"
+  local fixture="$1" dir="$work/$1${2:+-$2}"
   cp -r "tests/fixtures/$fixture" "$dir"
   git -C "$dir" init -q
   git -C "$dir" -c user.name=ci -c user.email=ci@example.com add -A
@@ -58,17 +58,28 @@ fingerprint() {
     | xargs -0 sha256sum)
 }
 
-score() { "$squarely" audit "$1" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["score"])'; }
+score() {
+  "$squarely" audit "$1" --standard "$2" --format json \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["score"])'
+}
 
+# Apply the plan for a standard (coditect-backend by default) with one commit per step; the
+# audit after must give the score the plan predicted.
 organize() {
-  local dir="$1"
-  local before_print after
+  local dir="$1" standard="${2:-coditect-backend}"
+  local before_print after predicted
   before_print="$(fingerprint "$dir")"
   local before
-  before="$(score "$dir")"
-  (cd "$dir" && "$squarely" organize --apply --commit >/dev/null)
-  after="$(score "$dir")"
-  echo "$(basename "$dir"): score $before -> $after"
+  before="$(score "$dir" "$standard")"
+  predicted="$(cd "$dir" && "$squarely" organize --standard "$standard" --format json \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["score_after"])')"
+  (cd "$dir" && "$squarely" organize --standard "$standard" --apply --commit >/dev/null)
+  after="$(score "$dir" "$standard")"
+  echo "$(basename "$dir"): score $before -> $after ($standard)"
+  if [ "$after" != "$predicted" ]; then
+    echo "$(basename "$dir"): the plan predicted $predicted on $standard, the audit gives $after" >&2
+    exit 1
+  fi
   echo "$before_print" > "$dir.fingerprint"
 }
 
@@ -116,9 +127,6 @@ import_all() {
       done
 }
 
-step "organize-fastapi-flat: apply, import every module, undo"
-dir="$(repo organize-fastapi-flat)"
-organize "$dir"
 stubs="$work/python-stubs"
 mkdir -p "$stubs/fastapi" "$stubs/sqlalchemy" "$stubs/pydantic"
 cat > "$stubs/fastapi/__init__.py" <<'PY'
@@ -155,8 +163,21 @@ PY
 cat > "$stubs/pydantic/__init__.py" <<'PY'
 class BaseModel: pass
 PY
-each_commit "$dir" import_all
-(cd "$dir" && PYTHONPATH="$stubs:." python3 -c "
+mkdir -p "$stubs/alembic"
+cat > "$stubs/alembic/__init__.py" <<'PY'
+class _Context:
+    def configure(self, **_): pass
+context = _Context()
+PY
+
+# The Python fixtures onto each standard's layout: every module imports at every commit,
+# the tests pass, what the configuration names is still there, undo restores every byte.
+for standard in coditect-backend modular-monolith route-modules fastapi-best-practices; do
+  step "organize-fastapi-flat onto $standard: apply, import every module, run the tests, undo"
+  dir="$(repo organize-fastapi-flat "$standard")"
+  organize "$dir" "$standard"
+  each_commit "$dir" import_all
+  (cd "$dir" && PYTHONPATH="$stubs:." python3 -c "
 import importlib, pathlib
 for path in pathlib.Path('tests').rglob('test_*.py'):
     module = importlib.import_module('.'.join(path.with_suffix('').parts))
@@ -164,7 +185,18 @@ for path in pathlib.Path('tests').rglob('test_*.py'):
         if name.startswith('test_'):
             getattr(module, name)()
 print('python tests pass')")
-undo_and_compare "$dir"
+  undo_and_compare "$dir"
+
+  step "real-organize-anchored onto $standard: apply, import every module, files named by configuration still there, undo"
+  dir="$(repo real-organize-anchored "$standard")"
+  organize "$dir" "$standard"
+  each_commit "$dir" import_all /migrations/
+  # What alembic.ini and the Dockerfile name is still where they say.
+  (cd "$dir" && test -f app/db/migrations/env.py && test -f app/main.py \
+    && PYTHONPATH="$stubs:." python3 -c "import app.main; assert len(app.main.app.routes) == 2") \
+    || { echo "real-organize-anchored: a file the configuration names moved" >&2; exit 1; }
+  undo_and_compare "$dir"
+done
 
 step "express-layered: apply, load every module, undo"
 dir="$(repo express-layered)"
@@ -182,22 +214,6 @@ done
       node -e "require('$module')" || { echo "cannot load $module after organize" >&2; exit 1; }
     done)
 rm -rf "$dir/node_modules"
-undo_and_compare "$dir"
-
-step "real-organize-anchored: apply, import every module, files named by configuration still there, undo"
-dir="$(repo real-organize-anchored)"
-organize "$dir"
-mkdir -p "$stubs/alembic"
-cat > "$stubs/alembic/__init__.py" <<'PY'
-class _Context:
-    def configure(self, **_): pass
-context = _Context()
-PY
-each_commit "$dir" import_all /migrations/
-# What alembic.ini and the Dockerfile name is still where they say.
-(cd "$dir" && test -f app/db/migrations/env.py && test -f app/main.py \
-  && PYTHONPATH="$stubs:." python3 -c "import app.main; assert len(app.main.app.routes) == 2") \
-  || { echo "real-organize-anchored: a file the configuration names moved" >&2; exit 1; }
 undo_and_compare "$dir"
 
 step "real-organize-node-entry: apply, start from package.json main, undo"

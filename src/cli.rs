@@ -143,14 +143,20 @@ pub enum Command {
     Add(AddCommand),
     /// Move an existing repository onto the standard: print the plan, --apply it, --undo it.
     #[command(
-        long_about = "Move an existing repository onto the coditect-backend standard, safely.\n\n\
+        long_about = "Move an existing repository onto a standard's layout, safely.\n\n\
         Without flags it prints the plan and changes nothing: every move, every file it would \
         create, every import it would rewrite (as a diff), every reference it cannot rewrite, \
         and the audit score before and after. --apply carries it out (git mv for tracked \
         files), writing a journal before each step; --undo takes back the last applied run, \
         byte for byte, even after a crash half-way. Nothing is overwritten or deleted: build \
         artifacts and temp files are untracked and added to .gitignore.\n\n\
+        --standard picks the layout: coditect-backend (src/<domain>/, src/shared/; Python, \
+        Node.js and Rust), modular-monolith (app/<feature>/{models,schemas,crud,services,routes}/, \
+        app/core/), route-modules (src/v1/<module>/, src/models/, src/core/) or \
+        fastapi-best-practices (src/<domain>/{router,service,models,schemas}.py); the last three \
+        are Python standards.\n\n\
         Examples:\n  squarely organize\n  squarely organize --format json\n  \
+        squarely organize --standard modular-monolith\n  \
         squarely organize --apply --commit\n  squarely organize --undo"
     )]
     Organize(OrganizeArgs),
@@ -188,7 +194,8 @@ pub struct OrganizeArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
-    /// The standard to organize for.
+    /// The standard whose layout to move onto: coditect-backend, modular-monolith,
+    /// route-modules or fastapi-best-practices.
     #[arg(long, value_name = "ID", default_value = "coditect-backend")]
     pub standard: String,
 

@@ -7,21 +7,15 @@ use anyhow::{Context as _, bail};
 use crate::cli::{OrganizeArgs, PlanFormat};
 use crate::fs::journal;
 use crate::fs::{Commit, GitStatus, Tree, git_status};
-use crate::organize::{Plan, Stack};
+use crate::organize::{Plan, Stack, Target};
 use crate::report::Safe;
-use crate::standard::{self, DEFAULT_STANDARD};
+use crate::standard;
 
 use super::Exit;
 use super::scaffolding::now;
 
 /// Run `squarely organize`.
 pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
-    if args.standard != DEFAULT_STANDARD {
-        bail!(
-            "`squarely organize` moves repositories onto `{DEFAULT_STANDARD}` today, not `{}`",
-            args.standard
-        );
-    }
     if args.undo {
         return undo(args);
     }
@@ -40,7 +34,8 @@ pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
     let detection = crate::detect::detect(&tree, &standard.detection);
     let in_git = matches!(git_status(&args.path)?, GitStatus::Repository(_));
     laps.lap("detect");
-    let plan = crate::organize::plan(&tree, &detection, &standard.id, now()?, in_git)?;
+    let target = Target::of(&standard.id, Stack::of(&detection)).map_err(anyhow::Error::msg)?;
+    let plan = crate::organize::plan(&tree, &detection, &target, now()?, in_git)?;
     laps.lap("plan");
     let before = crate::audit::audit(&tree, &standard, &detection, &shown);
     laps.lap("audit before");
@@ -99,7 +94,8 @@ fn print_plan(
     writeln!(out, "stack     {stack}")?;
     writeln!(
         out,
-        "score     {before:.2} -> {after:.2} (coditect-backend, after this plan)"
+        "score     {before:.2} -> {after:.2} ({}, after this plan)",
+        plan.standard
     )?;
     if plan.is_empty() {
         writeln!(

@@ -22,11 +22,16 @@ use crate::fs::{Group, Run, Tree};
 use crate::scaffold::{Moment, ScaffoldError, render_embedded};
 
 pub use model::{ImportChange, Move, Rewrites, TextEdit, Unresolved};
-pub use plan::{Conflict, Layout, PlannedCreate, PlannedMove, PlannedUntrack, Stack};
+pub use plan::{
+    Conflict, Layout, PlannedCreate, PlannedMove, PlannedUntrack, Stack, TARGETS, Target,
+};
 
 /// The whole plan of one `organize` run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
+    /// The standard whose layout it moves onto.
+    #[serde(skip)]
+    pub standard: &'static str,
     /// The stack it was made for.
     pub stack: Stack,
     /// The service root (`""` for the repository root).
@@ -325,16 +330,16 @@ fn written(rewrites: &Rewrites) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// Plan the organization of `tree` onto `standard` (its id, for documents).
+/// Plan the organization of `tree` onto the layout of `target`.
 pub fn plan(
     tree: &Tree,
     detection: &Detection,
-    standard: &str,
+    target: &Target,
     now: Moment,
     git: bool,
 ) -> Result<Plan, ScaffoldError> {
     let stack = Stack::of(detection);
-    let layout = plan::layout(tree, detection);
+    let layout = plan::layout(tree, detection, target);
     let moves: Vec<Move> = layout.moves.iter().map(|m| m.moved.clone()).collect();
     // The imports are rewritten in the tree as it is once the junk is untracked, as
     // `--commit` does it step by step: a committed `venv/` is not edited.
@@ -349,9 +354,14 @@ pub fn plan(
     } else {
         rewrite::rewrite_imports(&tree.rearranged(&[], &[], &dropped), &moves)
     };
-    let creates = documents(tree, detection, &layout, stack, standard, now)?;
+    let creates = if target.documents {
+        documents(tree, detection, &layout, stack, target, now)?
+    } else {
+        Vec::new()
+    };
     let gitignore = gitignore(tree, &layout);
     Ok(Plan {
+        standard: target.standard,
         stack,
         service_root: detection.service_root.clone(),
         layout,
@@ -406,7 +416,7 @@ fn documents(
     detection: &Detection,
     layout: &Layout,
     stack: Stack,
-    standard: &str,
+    target: &Target,
     now: Moment,
 ) -> Result<Vec<PlannedCreate>, ScaffoldError> {
     let has = |stems: &[&str]| {
@@ -447,9 +457,9 @@ fn documents(
         "name": name,
         "stack_name": stack_name,
         "frameworks": detection.frameworks().join(", "),
-        "standard": standard,
-        "modules_dir": modules_dir(layout).unwrap_or_else(|| under(match stack { Stack::Python => "src", _ => "src/modules" })),
-        "shared_dir": under("src/shared"),
+        "standard": target.standard,
+        "modules_dir": modules_dir(layout).unwrap_or_else(|| under(&target.modules_dir())),
+        "shared_dir": under(&target.shared_dir()),
         "domains": domains.iter().map(|(name, files)| json!({"name": name, "files": files.join(", ")})).collect::<Vec<_>>(),
         "domain_list": domains.keys().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", "),
         "commands": commands,
@@ -668,6 +678,11 @@ fn project_name(tree: &Tree, detection: &Detection) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The `coditect-backend` layout for the detected stack.
+    fn coditect(detection: &crate::detect::Detection) -> super::Target {
+        super::Target::of("coditect-backend", super::Stack::of(detection)).unwrap()
+    }
+
     use std::collections::BTreeMap;
     use std::os::unix::fs::PermissionsExt;
     use std::path::Path;
@@ -684,12 +699,18 @@ mod tests {
             .unwrap()
             .standard;
         let detection = crate::detect::detect(&tree, &standard.detection);
-        super::plan(&tree, &detection, &standard.id, Moment { unix: 0 }, true)
-            .unwrap()
-            .creates
-            .into_iter()
-            .map(|c| (c.path, c.contents))
-            .collect()
+        super::plan(
+            &tree,
+            &detection,
+            &coditect(&detection),
+            Moment { unix: 0 },
+            true,
+        )
+        .unwrap()
+        .creates
+        .into_iter()
+        .map(|c| (c.path, c.contents))
+        .collect()
     }
 
     #[test]
@@ -868,7 +889,7 @@ mod tests {
             let standard = crate::standard::load("coditect-backend", root).unwrap().standard;
             let detection = crate::detect::detect(&tree, &standard.detection);
             let plan =
-                super::plan(&tree, &detection, &standard.id, Moment { unix: 0 }, false).unwrap();
+                super::plan(&tree, &detection, &coditect(&detection), Moment { unix: 0 }, false).unwrap();
             prop_assert!(!plan.is_empty());
             let planned_after = plan.tree_after(&tree);
             journal::apply(root, &plan.to_run(), Commit::No, None).unwrap();

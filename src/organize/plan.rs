@@ -57,14 +57,6 @@ impl Stack {
         }
     }
 
-    /// The folder domain modules go in, relative to the service root.
-    fn modules_dir(self) -> &'static str {
-        match self {
-            Stack::Python => "src",
-            Stack::Node | Stack::Rust | Stack::Other => "src/modules",
-        }
-    }
-
     fn source_extensions(self) -> &'static [&'static str] {
         match self {
             Stack::Python => &["py"],
@@ -75,8 +67,157 @@ impl Stack {
     }
 }
 
-/// The folder shared (cross-cutting) code goes in, relative to the service root.
-const SHARED_DIR: &str = "src/shared";
+/// Where a file of a layer folder goes in a domain module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// One file per layer in the domain module (`src/<domain>/service.py`), by its stem.
+    File(&'static str),
+    /// A folder per layer in the domain module, the file keeping its name
+    /// (`app/<feature>/services/user.py`).
+    Folder(&'static str),
+    /// A folder beside the modules that every domain shares, the file keeping its name
+    /// (`src/models/user.py` under `route-modules`).
+    Global(&'static str),
+}
+
+/// The layout a standard draws for a Python service, the plan's destination: where domain
+/// modules, their layers and shared code go. Folders are relative to the source base: `src`
+/// (or `app` for `modular-monolith`) under the service root, or a Python package that keeps
+/// its code (`app/` with its `__init__.py`).
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// The standard's id.
+    pub standard: &'static str,
+    /// The source base under the service root for code in the usual roots.
+    base: &'static str,
+    /// Domain modules, in the base (empty: the base itself).
+    modules: &'static str,
+    /// Shared code, in the base (empty: the base itself).
+    shared: &'static str,
+    /// Where root test files go, under the service root.
+    tests: &'static str,
+    /// Where each layer goes, by the name `coditect-backend` gives its file (`service`).
+    place: fn(&'static str) -> Place,
+    /// The shared folder each kind of cross-cutting code joins (`database` -> `db`).
+    shared_leaf: fn(&'static str) -> &'static str,
+    /// Whether the standard asks for the root documents (CLAUDE.md, CONTRIBUTING.md...).
+    pub documents: bool,
+}
+
+/// The standards `organize` moves repositories onto.
+pub const TARGETS: &[&str] = &[
+    "coditect-backend",
+    "modular-monolith",
+    "route-modules",
+    "fastapi-best-practices",
+];
+
+impl Target {
+    /// The layout of `standard` for `stack`, or why organize cannot move onto it.
+    pub fn of(standard: &str, stack: Stack) -> Result<Target, String> {
+        let same: fn(&'static str) -> &'static str = |kind| kind;
+        let target = match standard {
+            "coditect-backend" => Target {
+                standard: "coditect-backend",
+                base: "src",
+                modules: match stack {
+                    Stack::Python => "",
+                    Stack::Node | Stack::Rust | Stack::Other => "modules",
+                },
+                shared: "shared",
+                tests: "tests/unit",
+                place: Place::File,
+                shared_leaf: same,
+                documents: true,
+            },
+            // app/<feature>/{models,schemas,crud,services,routes}/ and app/core/.
+            "modular-monolith" => Target {
+                standard: "modular-monolith",
+                base: "app",
+                modules: "",
+                shared: "core",
+                tests: "tests",
+                place: |file| {
+                    Place::Folder(match file {
+                        "service" => "services",
+                        "models" => "models",
+                        "schemas" | "validators" => "schemas",
+                        "repository" => "crud",
+                        _ => "routes",
+                    })
+                },
+                shared_leaf: same,
+                documents: false,
+            },
+            // src/v1/<module>/{router,dependencies,service,repository,schemas}.py, the ORM
+            // models in src/models/, infrastructure in src/core/{config,db,http,logging}/.
+            "route-modules" => Target {
+                standard: "route-modules",
+                base: "src",
+                modules: "v1",
+                shared: "core",
+                tests: "tests/unit",
+                place: |file| match file {
+                    "models" => Place::Global("models"),
+                    "service" | "repository" | "schemas" | "validators" => Place::File(file),
+                    _ => Place::File("router"),
+                },
+                shared_leaf: |kind| match kind {
+                    "database" => "db",
+                    "exceptions" | "middleware" => "http",
+                    other => other,
+                },
+                documents: false,
+            },
+            // src/<domain>/{router,schemas,models,service,...}.py beside the global modules.
+            "fastapi-best-practices" => Target {
+                standard: "fastapi-best-practices",
+                base: "src",
+                modules: "",
+                shared: "",
+                tests: "tests",
+                place: |file| match file {
+                    "controller" | "views" | "handlers" => Place::File("router"),
+                    other => Place::File(other),
+                },
+                shared_leaf: same,
+                documents: false,
+            },
+            other => {
+                return Err(format!(
+                    "`squarely organize` knows the layouts of the built-in standards ({}), not `{other}`",
+                    TARGETS.join(", ")
+                ));
+            }
+        };
+        if target.standard != "coditect-backend" && matches!(stack, Stack::Node | Stack::Rust) {
+            return Err(format!(
+                "`{}` lays out Python services and this repository's code is {}: organize it onto `coditect-backend`",
+                target.standard,
+                if stack == Stack::Node {
+                    "Node.js"
+                } else {
+                    "Rust"
+                }
+            ));
+        }
+        Ok(target)
+    }
+
+    /// The folder domain modules go in, relative to the service root, for code in the usual
+    /// roots.
+    #[must_use]
+    pub fn modules_dir(&self) -> String {
+        crate::fs::join(self.base, self.modules)
+    }
+
+    /// The folder shared code goes in, relative to the service root, for code in the usual
+    /// roots.
+    #[must_use]
+    pub fn shared_dir(&self) -> String {
+        crate::fs::join(self.base, self.shared)
+    }
+}
 
 /// Why a file moves, for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -257,7 +398,7 @@ fn junk(name: &str, is_dir: bool) -> Option<(String, &'static str)> {
 
 /// Plan where everything goes.
 #[must_use]
-pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
+pub fn layout(tree: &Tree, detection: &Detection, target: &Target) -> Layout {
     let stack = Stack::of(detection);
     let root = detection.service_root.as_str();
     let at = |rel: &str| crate::fs::join(root, rel);
@@ -304,12 +445,12 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
             if !entry.is_file() || base != root {
                 continue;
             }
-            if let Some((to, domain, why)) = flat.as_ref().and_then(|f| f.place(name)) {
+            if let Some((to, domain, why)) = flat.as_ref().and_then(|f| f.place(name, target)) {
                 let group = domain.as_ref().map(|d| format!("the `{d}` domain"));
                 planner.plan_move(&entry.path, at(&to), domain, why, group, true);
                 continue;
             }
-            if let Some((dir, why)) = root_destination(name, stack) {
+            if let Some((dir, why)) = root_destination(name, stack, target) {
                 let to = format!("{}/{name}", at(dir));
                 planner.plan_move(&entry.path, to, None, why, None, true);
             }
@@ -346,10 +487,16 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
             && tree.is_file(&format!("{source}/__init__.py"));
         let conventional =
             !package && (source == root || [at("src"), at("app"), at("lib")].contains(&source));
-        let (modules_base, shared_base) = if conventional {
-            (at(stack.modules_dir()), at(SHARED_DIR))
-        } else if stack == Stack::Python {
-            (source.clone(), format!("{source}/shared"))
+        let base = if conventional {
+            at(target.base)
+        } else {
+            source.clone()
+        };
+        let (modules_base, shared_base) = if conventional || stack == Stack::Python {
+            (
+                crate::fs::join(&base, target.modules),
+                crate::fs::join(&base, target.shared),
+            )
         } else {
             (format!("{source}/modules"), format!("{source}/shared"))
         };
@@ -394,10 +541,11 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                         layer,
                         written,
                         modules_base: modules_base.clone(),
+                        base: base.clone(),
                     });
                 }
             } else if let Some(&(_, shared)) = SHARED.iter().find(|(dir, _)| *dir == name) {
-                let target_dir = format!("{shared_base}/{shared}");
+                let target_dir = crate::fs::join(&shared_base, (target.shared_leaf)(shared));
                 if folder.path == target_dir || folder.path.starts_with(&format!("{shared_base}/"))
                 {
                     continue;
@@ -409,7 +557,7 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                     let rel = &file[folder.path.len() + 1..];
                     let to = format!("{target_dir}/{rel}");
                     let why = format!(
-                        "`{}/` is cross-cutting code: it belongs under shared/",
+                        "`{}/` is cross-cutting code: it belongs in {shared_base}/",
                         folder.path
                     );
                     let group = format!("`{}/`", folder.path);
@@ -428,8 +576,17 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
             .cloned()
             .unwrap_or(candidate.written);
         let (_, python_file, node_layer, rust_file) = candidate.layer;
-        let target_name = match stack {
-            Stack::Python => format!("{python_file}.py"),
+        let to = match stack {
+            Stack::Python => match (target.place)(python_file) {
+                Place::File(file) => format!("{}/{domain}/{file}.py", candidate.modules_base),
+                Place::Folder(dir) => format!(
+                    "{}/{domain}/{dir}/{}",
+                    candidate.modules_base, candidate.file_name
+                ),
+                Place::Global(dir) => {
+                    crate::fs::join(&candidate.base, &format!("{dir}/{}", candidate.file_name))
+                }
+            },
             Stack::Node => {
                 let file_name = &candidate.file_name;
                 let rest = file_name.split_once('.').map_or("", |(_, r)| r);
@@ -437,14 +594,18 @@ pub fn layout(tree: &Tree, detection: &Detection) -> Layout {
                     .split_once('.')
                     .filter(|(first, _)| LAYER_SUFFIXES.contains(first))
                     .map_or(rest, |(_, tail)| tail);
-                format!("{domain}.{node_layer}.{tail}")
+                format!(
+                    "{}/{domain}/{domain}.{node_layer}.{tail}",
+                    candidate.modules_base
+                )
             }
-            Stack::Rust => format!("{rust_file}.rs"),
+            Stack::Rust => format!("{}/{domain}/{rust_file}.rs", candidate.modules_base),
             Stack::Other => continue,
         };
-        let to = format!("{}/{domain}/{target_name}", candidate.modules_base);
         let group = format!("the `{domain}` domain");
-        if let Some(why) = shadows(tree, stack, &candidate.modules_base, &domain) {
+        let hidden = shadows(tree, stack, &candidate.modules_base, &domain)
+            .or_else(|| hides_module(tree, stack, &to));
+        if let Some(why) = hidden {
             planner.keep(&candidate.file, why, Some(group));
             continue;
         }
@@ -488,16 +649,40 @@ fn shadows(tree: &Tree, stack: Stack, base: &str, domain: &str) -> Option<String
     None
 }
 
-/// Root modules of a flat Python app by what they are: `(stems, file in the domain module)`.
+/// Why the new folders on the way to the Python file `to` would change what an import finds:
+/// a new package `x/` beside a module `x.py` (`app/auth/routes/` beside `app/auth/routes.py`
+/// under `modular-monolith`, `src/models/` beside `src/models.py`).
+fn hides_module(tree: &Tree, stack: Stack, to: &str) -> Option<String> {
+    if stack != Stack::Python {
+        return None;
+    }
+    let mut folder = to.rsplit_once('/')?.0;
+    loop {
+        if tree.is_dir(folder) {
+            return None;
+        }
+        let module = format!("{folder}.py");
+        if tree.is_file(&module) {
+            let name = folder.rsplit('/').next().unwrap_or(folder);
+            return Some(format!(
+                "a package `{folder}/` would hide the module `{module}` that code imports as `{name}`"
+            ));
+        }
+        folder = folder.rsplit_once('/')?.0;
+    }
+}
+
+/// Root modules of a flat Python app by what they are: `(stems, layer as `coditect-backend`
+/// names its file)`.
 const FLAT_LAYERS: &[(&[&str], &str)] = &[
     (
         &["routes", "router", "routers", "api", "views", "endpoints"],
-        "router.py",
+        "router",
     ),
-    (&["services", "service"], "service.py"),
-    (&["crud", "repository", "repositories"], "repository.py"),
-    (&["models", "model"], "models.py"),
-    (&["schemas", "schema"], "schemas.py"),
+    (&["services", "service"], "service"),
+    (&["crud", "repository", "repositories"], "repository"),
+    (&["models", "model"], "models"),
+    (&["schemas", "schema"], "schemas"),
 ];
 
 /// Root modules of a flat Python app that are shared code: `(stem, file in src/shared/)`.
@@ -558,13 +743,20 @@ impl FlatApp {
         Some(FlatApp { domain })
     }
 
-    /// Where the root module `name` goes, its domain, and why; `None` for anything else.
-    fn place(&self, name: &str) -> Option<(String, Option<String>, String)> {
+    /// Where the root module `name` goes under the service root, its domain, and why;
+    /// `None` for anything else.
+    fn place(&self, name: &str, target: &Target) -> Option<(String, Option<String>, String)> {
         let stem = name.strip_suffix(".py")?;
-        if let Some((_, file)) = FLAT_LAYERS.iter().find(|(stems, _)| stems.contains(&stem)) {
+        if let Some((_, layer)) = FLAT_LAYERS.iter().find(|(stems, _)| stems.contains(&stem)) {
             let domain = &self.domain;
+            let modules = target.modules_dir();
+            let to = match (target.place)(layer) {
+                Place::File(file) => format!("{modules}/{domain}/{file}.py"),
+                Place::Folder(dir) => format!("{modules}/{domain}/{dir}/{domain}.py"),
+                Place::Global(dir) => format!("{}/{dir}/{domain}.py", target.base),
+            };
             return Some((
-                format!("src/{domain}/{file}"),
+                to,
                 Some(domain.clone()),
                 format!(
                     "a flat app lays its `{domain}` code out by layer at the root; it gets its own module"
@@ -573,9 +765,12 @@ impl FlatApp {
         }
         let (_, file) = FLAT_SHARED.iter().find(|(s, _)| *s == stem)?;
         Some((
-            format!("{SHARED_DIR}/{file}"),
+            crate::fs::join(&target.shared_dir(), file),
             None,
-            format!("`{name}` is cross-cutting code: it belongs under shared/"),
+            format!(
+                "`{name}` is cross-cutting code: it belongs in {}/",
+                target.shared_dir()
+            ),
         ))
     }
 }
@@ -589,6 +784,8 @@ struct Candidate {
     /// The domain as this file writes it (`user`, `users`).
     written: String,
     modules_base: String,
+    /// The source base the modules are in (`src`, `app`, the package).
+    base: String,
 }
 
 /// The name of each written domain: a form and its plural as the files write them (`user`
@@ -636,16 +833,19 @@ fn domain_names<'a>(written: impl Iterator<Item = &'a str>) -> BTreeMap<String, 
 }
 
 /// Where a loose root file belongs, relative to the service root, and why.
-fn root_destination(name: &str, stack: Stack) -> Option<(&'static str, String)> {
+fn root_destination(name: &str, stack: Stack, target: &Target) -> Option<(&'static str, String)> {
     let lower = name.to_ascii_lowercase();
     let (stem, ext) = lower.rsplit_once('.').unwrap_or((&lower, ""));
-    if name.starts_with("EXPORT-") {
+    // Session exports, research notes, SQL schemas and loose sources have a place in
+    // `coditect-backend` only; tests and migrations have one in every standard.
+    let coditect = target.standard == "coditect-backend";
+    if name.starts_with("EXPORT-") && coditect {
         return Some((
             "docs/project-management/checkpoints",
             format!("`{name}` is a session export: it belongs with the project's checkpoints"),
         ));
     }
-    if name.starts_with("RESEARCH-") {
+    if name.starts_with("RESEARCH-") && coditect {
         return Some((
             "docs/research",
             format!("`{name}` is a research note: it belongs in docs/"),
@@ -661,11 +861,11 @@ fn root_destination(name: &str, stack: Stack) -> Option<(&'static str, String)> 
     let source = stack.source_extensions().contains(&ext);
     if is_test && (source || matches!(ext, "py" | "js" | "ts")) {
         return Some((
-            "tests/unit",
+            target.tests,
             format!("`{name}` is a test: tests live in tests/"),
         ));
     }
-    if ext == "sql" {
+    if ext == "sql" && (coditect || stem.starts_with(|c: char| c.is_ascii_digit())) {
         let migration = stem.chars().next().is_some_and(|c| c.is_ascii_digit());
         return Some(if migration {
             (
@@ -679,7 +879,7 @@ fn root_destination(name: &str, stack: Stack) -> Option<(&'static str, String)> 
             )
         });
     }
-    if source {
+    if source && coditect {
         let dir = match stack {
             Stack::Python | Stack::Node => "src",
             Stack::Rust | Stack::Other => return None,
@@ -1247,12 +1447,142 @@ mod tests {
     }
 
     fn layout_of(files: &[(&str, &str)]) -> Layout {
+        layout_onto("coditect-backend", files)
+    }
+
+    fn layout_onto(id: &str, files: &[(&str, &str)]) -> Layout {
         let tree = Tree::from_files(files);
-        let standard = crate::standard::load("coditect-backend", std::path::Path::new("."))
+        let standard = crate::standard::load(id, std::path::Path::new("."))
             .expect("built in")
             .standard;
         let detection = crate::detect::detect(&tree, &standard.detection);
-        layout(&tree, &detection)
+        layout(
+            &tree,
+            &detection,
+            &Target::of(id, Stack::of(&detection)).unwrap(),
+        )
+    }
+
+    /// A Python service laid out by layer at its root.
+    const LAYERED: &[(&str, &str)] = &[
+        ("requirements.txt", "fastapi\nsqlalchemy\n"),
+        ("main.py", "from routes.users import router\n"),
+        ("routes/users.py", "from services.users import list_users\n"),
+        ("services/users.py", "from crud.users import all_users\n"),
+        ("crud/users.py", "from models.user import User\n"),
+        ("models/user.py", "class User: ...\n"),
+        ("schemas/user.py", "class UserOut: ...\n"),
+        ("database/session.py", "engine = None\n"),
+        ("config/settings.py", "DEBUG = False\n"),
+        ("utils/dates.py", "def today(): ...\n"),
+    ];
+
+    #[test]
+    fn each_standard_draws_its_own_destination() {
+        for (standard, expected) in [
+            (
+                "coditect-backend",
+                &[
+                    // A loose source file goes into the source tree under this standard only.
+                    ("main.py", "src/main.py"),
+                    ("routes/users.py", "src/users/router.py"),
+                    ("services/users.py", "src/users/service.py"),
+                    ("crud/users.py", "src/users/repository.py"),
+                    ("models/user.py", "src/users/models.py"),
+                    ("schemas/user.py", "src/users/schemas.py"),
+                    ("database/session.py", "src/shared/database/session.py"),
+                    ("config/settings.py", "src/shared/config/settings.py"),
+                    ("utils/dates.py", "src/shared/utils/dates.py"),
+                ][..],
+            ),
+            (
+                "modular-monolith",
+                &[
+                    ("routes/users.py", "app/users/routes/users.py"),
+                    ("services/users.py", "app/users/services/users.py"),
+                    ("crud/users.py", "app/users/crud/users.py"),
+                    ("models/user.py", "app/users/models/user.py"),
+                    ("schemas/user.py", "app/users/schemas/user.py"),
+                    ("database/session.py", "app/core/database/session.py"),
+                    ("config/settings.py", "app/core/config/settings.py"),
+                    ("utils/dates.py", "app/core/utils/dates.py"),
+                ][..],
+            ),
+            (
+                "route-modules",
+                &[
+                    ("routes/users.py", "src/v1/users/router.py"),
+                    ("services/users.py", "src/v1/users/service.py"),
+                    ("crud/users.py", "src/v1/users/repository.py"),
+                    ("models/user.py", "src/models/user.py"),
+                    ("schemas/user.py", "src/v1/users/schemas.py"),
+                    ("database/session.py", "src/core/db/session.py"),
+                    ("config/settings.py", "src/core/config/settings.py"),
+                    ("utils/dates.py", "src/core/utils/dates.py"),
+                ][..],
+            ),
+            (
+                "fastapi-best-practices",
+                &[
+                    ("routes/users.py", "src/users/router.py"),
+                    ("services/users.py", "src/users/service.py"),
+                    ("crud/users.py", "src/users/repository.py"),
+                    ("models/user.py", "src/users/models.py"),
+                    ("schemas/user.py", "src/users/schemas.py"),
+                    ("database/session.py", "src/database/session.py"),
+                    ("config/settings.py", "src/config/settings.py"),
+                    ("utils/dates.py", "src/utils/dates.py"),
+                ][..],
+            ),
+        ] {
+            let layout = layout_onto(standard, LAYERED);
+            let moves: BTreeMap<&str, &str> = layout
+                .moves
+                .iter()
+                .map(|m| (m.moved.from.as_str(), m.moved.to.as_str()))
+                .collect();
+            assert_eq!(moves, expected.iter().copied().collect(), "{standard}");
+        }
+    }
+
+    #[test]
+    fn a_layer_folder_never_hides_a_module_of_the_same_name() {
+        // Distilled from miguelgrinberg/microblog under modular-monolith: the auth blueprint
+        // has a routes.py module, so the API's auth routes cannot become app/auth/routes/.
+        let layout = layout_onto(
+            "modular-monolith",
+            &[
+                ("requirements.txt", "flask\n"),
+                ("app/__init__.py", ""),
+                ("app/auth/__init__.py", "from app.auth import routes\n"),
+                ("app/auth/routes.py", "def login(): ...\n"),
+                ("app/api/__init__.py", ""),
+                ("app/api/auth.py", "def token(): ...\n"),
+                ("app/api/users.py", "def users(): ...\n"),
+            ],
+        );
+        let kept = layout.kept.iter().find(|k| k.path == "app/api/auth.py");
+        assert!(
+            kept.is_some_and(|k| k.why.contains("would hide the module `app/auth/routes.py`")),
+            "{layout:?}"
+        );
+        assert!(
+            layout
+                .moves
+                .iter()
+                .any(|m| m.moved.to == "app/users/routes/users.py"),
+            "{layout:?}"
+        );
+    }
+
+    #[test]
+    fn python_standards_refuse_other_stacks_and_unknown_standards_are_named() {
+        assert!(Target::of("modular-monolith", Stack::Python).is_ok());
+        let refused = Target::of("fastapi-best-practices", Stack::Node).unwrap_err();
+        assert!(refused.contains("Node.js"), "{refused}");
+        assert!(Target::of("coditect-backend", Stack::Rust).is_ok());
+        let unknown = Target::of("our-standard", Stack::Python).unwrap_err();
+        assert!(unknown.contains("our-standard") && unknown.contains("route-modules"));
     }
 
     #[test]
@@ -1350,7 +1680,12 @@ mod tests {
             ("README.md", Stack::Python, None),
         ];
         for (name, stack, dir) in cases {
-            assert_eq!(root_destination(name, stack).map(|(d, _)| d), dir, "{name}");
+            assert_eq!(
+                root_destination(name, stack, &Target::of("coditect-backend", stack).unwrap())
+                    .map(|(d, _)| d),
+                dir,
+                "{name}"
+            );
         }
     }
 }

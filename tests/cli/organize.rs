@@ -141,6 +141,58 @@ fn the_plan_as_json_raises_the_score() {
 }
 
 #[test]
+fn each_standard_has_its_layout() {
+    // The flat app onto each of the three Python standards: the layers of its one domain go
+    // where the standard draws them, its database module with the shared code.
+    for standard in [
+        "modular-monolith",
+        "route-modules",
+        "fastapi-best-practices",
+    ] {
+        let output = run(&["organize", "organize-fastapi-flat", "--standard", standard]);
+        assert_eq!(code(&output), 0, "{standard}: {}", stderr(&output));
+        insta::assert_snapshot!(format!("plan_onto_{standard}"), stdout(&output));
+    }
+}
+
+#[test]
+fn each_standard_is_applied_to_the_predicted_score_and_undone_exactly() {
+    for standard in [
+        "modular-monolith",
+        "route-modules",
+        "fastapi-best-practices",
+    ] {
+        let (_dir, root) = repository("organize-fastapi-flat");
+        let before = fingerprint(&root);
+        let output = organize_in(&root, &["--standard", standard, "--format", "json"]);
+        assert_eq!(code(&output), 0, "{standard}: {}", stderr(&output));
+        let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let predicted = plan["score_after"].as_f64().unwrap();
+        assert!(
+            predicted >= plan["score_before"].as_f64().unwrap() + 30.0,
+            "{standard}: {plan}"
+        );
+        let output = organize_in(&root, &["--standard", standard, "--apply", "--commit"]);
+        assert_eq!(code(&output), 0, "{standard}: {}", stderr(&output));
+        let mut audit = crate::support::squarely();
+        let audited = audit
+            .current_dir(&root)
+            .args(["audit", ".", "--standard", standard, "--format", "json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&audited.stdout).unwrap();
+        let audited = report["score"].as_f64().unwrap();
+        assert!(
+            (audited - predicted).abs() < 0.005,
+            "{standard}: {audited} vs {predicted}"
+        );
+        let output = organize_in(&root, &["--undo"]);
+        assert_eq!(code(&output), 0, "{standard}: {}", stderr(&output));
+        assert_eq!(fingerprint(&root), before, "{standard}");
+    }
+}
+
+#[test]
 fn an_organized_repository_has_nothing_to_do() {
     let output = run(&["organize", "fastapi-exemplary"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
@@ -156,9 +208,15 @@ fn bad_input_is_one_clear_error() {
     for (args, needle) in [
         (vec!["organize", "no-such-dir"], "no-such-dir"),
         (vec!["organize", "README.md"], "is a file"),
+        // The Python standards do not lay out a Rust crate.
         (
-            vec!["organize", ".", "--standard", "route-modules"],
-            "coditect-backend",
+            vec![
+                "organize",
+                "organize-rust-misplaced",
+                "--standard",
+                "route-modules",
+            ],
+            "`route-modules` lays out Python services and this repository's code is Rust",
         ),
     ] {
         let output = run(&args);
