@@ -233,7 +233,8 @@ step "organize-rust-misplaced: apply, cargo build and test, undo"
 dir="$(repo organize-rust-misplaced)"
 organize "$dir"
 export CARGO_TARGET_DIR="$work/rust-target"
-each_commit "$dir" cargo build --quiet --all-targets
+# Warnings are errors, as in a team's CI: no `use` left unused by the rewrite.
+RUSTFLAGS="-D warnings" each_commit "$dir" cargo build --quiet --all-targets
 (cd "$dir" && cargo test --quiet)
 unset CARGO_TARGET_DIR
 rm -f "$dir/Cargo.lock" # written by the build; the fixture has none

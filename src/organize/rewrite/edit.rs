@@ -55,6 +55,24 @@ impl FileEdits {
         self.replace(whole_lines(source, span), "", group);
     }
 
+    /// Deletes the statement at `span` with its line, and a blank line after it when a blank
+    /// line or the start of the file is before it: no blank pair or leading blank line is
+    /// left for rustfmt to complain about.
+    pub(super) fn delete_statement(&mut self, source: &str, span: Span, group: Span) {
+        let mut lines = whole_lines(source, span);
+        let rest = &source[lines.end..];
+        let before = &source[..lines.start];
+        let blank_before =
+            before.is_empty() || before.ends_with("\n\n") || before.ends_with("\n\r\n");
+        if lines.start < lines.end && blank_before {
+            let next = rest.split_inclusive('\n').next().unwrap_or("");
+            if !next.is_empty() && next.trim().is_empty() {
+                lines.end += next.len();
+            }
+        }
+        self.replace(lines, "", group);
+    }
+
     /// Records a reference that cannot be rewritten.
     pub(super) fn unresolved(
         &mut self,
@@ -68,6 +86,13 @@ impl FileEdits {
             text: text.into(),
             why: why.into(),
         });
+    }
+
+    /// Whether an edit is planned inside or across `span`.
+    pub(super) fn touches(&self, span: Span) -> bool {
+        self.replacements
+            .iter()
+            .any(|r| r.span.start < span.end && span.start < r.span.end.max(r.span.start + 1))
     }
 
     /// Whether nothing is planned for this file.

@@ -741,6 +741,8 @@ impl Rust<'_> {
             self.rewrite_use(text, &sites, declaration, &mut edits);
         }
         let mut bindings: HashMap<&[String], HashMap<String, Vec<String>>> = HashMap::new();
+        // Per scope and bound name: (paths through it, paths respelled past it).
+        let mut through_binding: HashMap<(&[String], &str), (usize, usize)> = HashMap::new();
         for path in &items.paths {
             let Some(sites) = self.sites(old, &path.scope) else {
                 continue;
@@ -762,6 +764,13 @@ impl Rust<'_> {
                 expanded.extend(rest.iter().cloned());
                 self.respell(&sites, &expanded)
             });
+            if let Some(first) = path.segments.first().filter(|_| path.segments.len() > 1) {
+                let count = through_binding
+                    .entry((path.scope.as_slice(), first.as_str()))
+                    .or_default();
+                count.0 += 1;
+                count.1 += usize::from(matches!(respelled, Some(Ok(_))));
+            }
             match respelled {
                 // `controllers::pages::routes()` in `app.rs`, `super::_entities` in a moved
                 // file: the path is respelled like a `use` path.
@@ -772,6 +781,39 @@ impl Rust<'_> {
                     format!("this path in code names a module squarely cannot move: {why}"),
                 ),
                 None => {}
+            }
+        }
+        // A `use` of a module every path through which was respelled in full is dropped: left,
+        // it is an unused import (a warning, an error under `clippy -D warnings`).
+        for declaration in &items.uses {
+            let UseTree::Path {
+                segments, alias, ..
+            } = &declaration.tree
+            else {
+                continue;
+            };
+            let Some(bound) = alias.as_ref().or(segments.last()) else {
+                continue;
+            };
+            let Some(&(paths, respelled)) =
+                through_binding.get(&(declaration.scope.as_slice(), bound.as_str()))
+            else {
+                continue;
+            };
+            let names_module = self
+                .sites(old, &declaration.scope)
+                .and_then(|sites| self.before_view.absolute(&sites.0, segments))
+                .is_some_and(|(_, key)| self.index.contains_key(&key));
+            if declaration.top_level
+                && declaration.visibility.is_none()
+                && declaration.attributes.is_empty()
+                && names_module
+                && paths > 0
+                && respelled == paths
+                && mentions(text, bound, declaration.span) == respelled
+                && !edits.touches(declaration.span)
+            {
+                edits.delete_statement(text, declaration.span, declaration.span);
             }
         }
         let moved = self.layout.moves_file(old);
@@ -954,6 +996,23 @@ impl Rust<'_> {
             UseTree::Path { .. } | UseTree::Other { .. } => {}
         }
     }
+}
+
+/// How many times `word` starts a path in `text` outside `except`: a whole identifier not
+/// after `::` (comments and strings included: a miss only keeps a `use`).
+fn mentions(text: &str, word: &str, except: Span) -> usize {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word)
+        .filter(|(at, _)| {
+            let head = &text[..*at];
+            let before = head.chars().next_back();
+            let after = text[at + word.len()..].chars().next();
+            !before.is_some_and(ident)
+                && !after.is_some_and(ident)
+                && !head.trim_end().ends_with("::")
+                && !(except.start..except.end).contains(at)
+        })
+        .count()
 }
 
 /// The names the `use` declarations of inline-module `scope` bind, with the path each names
@@ -1191,7 +1250,9 @@ mod tests {
                 edits: &[
                     (
                         "src/app.rs",
-                        "use crate::controllers;\n\npub fn routes() -> u8 {\n    crate::modules::notes::handlers::routes()\n}\n",
+                        // The `use` every path through which is respelled goes with its
+                        // blank line: nothing left unused, nothing for rustfmt.
+                        "pub fn routes() -> u8 {\n    crate::modules::notes::handlers::routes()\n}\n",
                     ),
                     ("src/controllers/mod.rs", ""),
                     (
