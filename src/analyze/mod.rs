@@ -47,7 +47,9 @@ mod typescript;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use regex::Regex;
 use serde::Serialize;
@@ -374,6 +376,38 @@ pub fn analyze(language: Language, source: &str) -> Analysis {
             run(&tree, source, &mut typescript::Visitor)
         }
         Language::Rust => run(&tree, source, &mut rust::Visitor),
+    }
+}
+
+/// Analyses shared by the audits of trees that hold the same files (organize's audits
+/// before and after its plan): keyed by language and content, so a file that only moves is
+/// parsed once. The hash is keyed per process: a repository cannot plant a collision.
+#[derive(Debug, Default)]
+pub struct AnalysisCache {
+    hasher: RandomState,
+    by_content: Mutex<HashMap<(Language, usize, u64), Arc<Analysis>>>,
+}
+
+impl AnalysisCache {
+    /// The analysis of `source`, from the cache or [`analyze`]d now (outside the lock).
+    pub fn analyze(&self, language: Language, source: &str) -> Arc<Analysis> {
+        let key = (language, source.len(), self.hasher.hash_one(source));
+        let cached = self
+            .by_content
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        if let Some(found) = cached {
+            return found;
+        }
+        let analysis = Arc::new(analyze(language, source));
+        self.by_content
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key)
+            .or_insert(analysis)
+            .clone()
     }
 }
 
@@ -1098,6 +1132,23 @@ fn effective_end_row(node: Node<'_>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_parses_a_content_once() {
+        let cache = AnalysisCache::default();
+        let first = cache.analyze(Language::Python, "import os\n");
+        let moved = cache.analyze(Language::Python, "import os\n");
+        assert!(
+            Arc::ptr_eq(&first, &moved),
+            "the same content is parsed once"
+        );
+        let edited = cache.analyze(Language::Python, "import sys\n");
+        assert!(!Arc::ptr_eq(&first, &edited));
+        assert_eq!(*edited, analyze(Language::Python, "import sys\n"));
+        // The same bytes in another language are another analysis.
+        let script = cache.analyze(Language::JavaScript, "import os\n");
+        assert!(!Arc::ptr_eq(&first, &script));
+    }
 
     #[test]
     fn language_from_path() {

@@ -10,7 +10,7 @@ use globset::{GlobSet, GlobSetBuilder};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use rayon::prelude::*;
 
-use crate::analyze::{self, Analysis, Language};
+use crate::analyze::{self, Analysis, AnalysisCache, Language};
 use crate::detect::Detection;
 use crate::fs::Tree;
 use crate::standard::{PathGlob, Scope, Standard};
@@ -34,6 +34,8 @@ pub struct Context<'a> {
     /// Domain module folders (tree paths), sorted.
     pub domains: Vec<String>,
     analyses: Vec<OnceLock<Option<Arc<Analysis>>>>,
+    /// Analyses shared with other audits of the same files, when there are any.
+    shared: Option<&'a AnalysisCache>,
     gitignore: OnceLock<Option<Gitignore>>,
     /// Matches of the rule set's `**/...` globs, found in one pass per scope root:
     /// (root, glob, ignore case) -> entries.
@@ -299,6 +301,7 @@ impl<'a> Context<'a> {
             deciding,
             domains: Vec::new(),
             analyses: (0..tree.len()).map(|_| OnceLock::new()).collect(),
+            shared: None,
             gitignore: OnceLock::new(),
             scanned: HashMap::new(),
         };
@@ -533,6 +536,13 @@ impl<'a> Context<'a> {
         domains
     }
 
+    /// Share analyses with other audits of the same files through `cache`.
+    #[must_use]
+    pub fn sharing(mut self, cache: &'a AnalysisCache) -> Context<'a> {
+        self.shared = Some(cache);
+        self
+    }
+
     /// The parsed contents of a source file (parsed once; `None` when unreadable or not source).
     pub fn analysis(&self, index: usize) -> Option<Arc<Analysis>> {
         self.analyses[index]
@@ -540,7 +550,10 @@ impl<'a> Context<'a> {
                 let entry = self.tree.entry(index);
                 let language = Language::from_path(entry.name())?;
                 let text = self.tree.source_text(index)?;
-                Some(Arc::new(analyze::analyze(language, &text)))
+                Some(match self.shared {
+                    Some(cache) => cache.analyze(language, &text),
+                    None => Arc::new(analyze::analyze(language, &text)),
+                })
             })
             .clone()
     }

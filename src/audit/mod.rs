@@ -18,6 +18,7 @@ pub use context::Context;
 pub use placeholder::prose_placeholder;
 pub use waivers::{Waiver, Waivers};
 
+use crate::analyze::AnalysisCache;
 use crate::detect::Detection;
 use crate::fs::Tree;
 use crate::report::model::{
@@ -43,13 +44,47 @@ pub fn audit_waived(
     shown_path: &str,
     waivers: &Waivers,
 ) -> Report {
-    let ctx = Context::new(tree, standard, detection);
+    run(
+        &Context::new(tree, standard, detection),
+        standard,
+        detection,
+        shown_path,
+        waivers,
+    )
+}
+
+/// [`audit`] sharing parsed files with other audits through `cache`: organize audits the
+/// tree before and after its plan, and a file that only moves is parsed once.
+#[must_use]
+pub fn audit_cached(
+    tree: &Tree,
+    standard: &Standard,
+    detection: &Detection,
+    shown_path: &str,
+    cache: &AnalysisCache,
+) -> Report {
+    run(
+        &Context::new(tree, standard, detection).sharing(cache),
+        standard,
+        detection,
+        shown_path,
+        &Waivers::default(),
+    )
+}
+
+fn run(
+    ctx: &Context<'_>,
+    standard: &Standard,
+    detection: &Detection,
+    shown_path: &str,
+    waivers: &Waivers,
+) -> Report {
     let mut results = Vec::new();
     for check in &standard.checks {
-        results.push(run_check(&ctx, check));
+        results.push(run_check(ctx, check));
     }
     let unused = waivers.apply(&mut results);
-    let mut report = assemble(&ctx, standard, detection, shown_path, results);
+    let mut report = assemble(ctx, standard, detection, shown_path, results);
     report.notices.extend(waivers.notices.iter().cloned());
     report.notices.extend(unused);
     report

@@ -37,11 +37,14 @@ pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
     let target = Target::of(&standard.id, Stack::of(&detection)).map_err(anyhow::Error::msg)?;
     let plan = crate::organize::plan(&tree, &detection, &target, now()?, in_git)?;
     laps.lap("plan");
-    let before = crate::audit::audit(&tree, &standard, &detection, &shown);
+    // The audits before and after share their parses: most files only move.
+    let parsed = crate::analyze::AnalysisCache::default();
+    let before = crate::audit::audit_cached(&tree, &standard, &detection, &shown, &parsed);
     laps.lap("audit before");
     let after_tree = plan.tree_after(&tree);
     let after_detection = crate::detect::detect(&after_tree, &standard.detection);
-    let after = crate::audit::audit(&after_tree, &standard, &after_detection, &shown);
+    let after =
+        crate::audit::audit_cached(&after_tree, &standard, &after_detection, &shown, &parsed);
     laps.lap("audit after");
     if args.apply {
         return apply(args, &plan, &tree, before.score, after.score);
