@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Generate Rust skeletons with `squarely new` / `squarely add`, then prove they work:
-# rustfmt-clean for short and long names, and for the built variants clippy -D warnings,
-# the project's own tests (unit, integration against a real database, e2e over TCP) and a
-# 100/100 audit. The PostgreSQL variant runs against a local server this script installs
-# (Debian's postgresql package) and starts.
+# Generate Rust and Python skeletons with `squarely new` / `squarely add`, then prove they
+# work: rustfmt- and ruff-clean for short and long names; for the Rust variants clippy -D
+# warnings and the project's own tests (unit, integration against a real database, e2e over
+# TCP); for the Python ones an install from PyPI into a fresh virtual environment, ruff, mypy
+# --strict, `alembic upgrade head` and `alembic check`, and pytest (unit, integration, e2e);
+# and for all a 100/100 audit, again after `add domain` and `add migration`. The PostgreSQL
+# variants run against a local server this script installs (Debian's postgresql package)
+# and starts.
 #
-#   scripts/check-generated.sh [--keep] [--only actix-postgres|axum-sqlite|format]
+#   scripts/check-generated.sh [--keep] [--only actix-postgres|axum-sqlite|format|python-sqlite|python-postgres]
 #
 # Uses one shared CARGO_TARGET_DIR (target/generated) for every generated project so that
 # their common dependencies compile once. Writes only under target/.
@@ -63,6 +66,42 @@ if want format; then
   done
 fi
 
+# Python 3.11+ with venv and pip, installed from the distribution when missing.
+need_python() {
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -c "import ensurepip, venv" 2>/dev/null; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
+  fi
+  python3 -c "import sys; sys.exit(sys.version_info < (3, 11))" \
+    || { echo "the Python skeletons need Python 3.11 or newer: $(python3 --version)" >&2; exit 2; }
+}
+
+if want python-format; then
+  need_python
+  step "python-format: ruff for short and long names, with and without auth, both databases"
+  python3 -m venv "$work/venv-format"
+  "$work/venv-format/bin/pip" install --quiet ruff
+  for db in postgres sqlite; do
+    for auth in "--domain auth" ""; do
+      for names in "ab:ox" "abcdefghij_klmnopqrst_uvwxyzab:payment_reconciliation_entries"; do
+        project="${names%%:*}"
+        domain="${names##*:}"
+        dir="$work/pyformat-$db-${#project}${auth:+-auth}"
+        mkdir -p "$dir"
+        # shellcheck disable=SC2086 # $auth is zero or two words
+        "$squarely" new "$project" --lang python --db "$db" --domain "$domain" $auth \
+          --output-dir "$dir" >/dev/null
+        (cd "$dir/$project" && "$squarely" add domain zz >/dev/null \
+          && "$work/venv-format/bin/ruff" format --check . >/dev/null \
+          && "$work/venv-format/bin/ruff" check --quiet .) \
+          || { echo "$dir/$project: not ruff-clean" >&2; exit 1; }
+      done
+    done
+  done
+fi
+
 postgres_url=""
 start_postgres() {
   step "PostgreSQL: install and start a local server"
@@ -107,6 +146,56 @@ if want axum-sqlite; then
   step "new: axum + SQLite, default domain"
   "$squarely" new shop --framework axum --db sqlite --output-dir "$work"
   check_project "$work/shop" categories
+fi
+
+# Install, lint, type-check, migrate and test one generated Python project into a fresh
+# virtual environment from the package registry; add a domain and a migration and do it again.
+check_python_project() {
+  local dir="$1" standard="$2" extra_domain="$3"
+  local venv="$work/venv-$(basename "$dir")"
+  step "$(basename "$dir"): install into a fresh virtual environment (pip, from PyPI)"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --upgrade pip
+  (cd "$dir" && "$venv/bin/pip" install --quiet -e . --group dev)
+  local run=(env "PATH=$venv/bin:$PATH")
+  python_checks() {
+    (cd "$dir" && "${run[@]}" ruff check . && "${run[@]}" ruff format --check . \
+      && "${run[@]}" mypy . && "${run[@]}" alembic upgrade head && "${run[@]}" alembic check \
+      && "${run[@]}" pytest -q)
+    "$squarely" audit "$dir" --standard "$standard" --min-score 100 >/dev/null || {
+      "$squarely" audit "$dir" --standard "$standard" >&2
+      echo "$dir: expected 100/100 on $standard" >&2
+      exit 1
+    }
+  }
+  step "$(basename "$dir"): ruff, mypy, alembic upgrade and check, pytest, audit 100"
+  python_checks
+  step "$(basename "$dir"): add domain $extra_domain and a migration, then again"
+  (cd "$dir" && "$squarely" add domain "$extra_domain" >/dev/null \
+    && "$squarely" add migration add_notes >/dev/null)
+  python_checks
+}
+
+if want python-sqlite; then
+  need_python
+  step "new: Python FastAPI + SQLite (coditect-backend), domains products, orders, auth"
+  "$squarely" new pyshop --lang python --db sqlite --domain products --domain orders \
+    --domain auth --output-dir "$work" >/dev/null
+  check_python_project "$work/pyshop" coditect-backend customers
+fi
+
+if want python-postgres; then
+  need_python
+  start_postgres
+  step "new: Python FastAPI + PostgreSQL (coditect-backend), domains users, invoices, auth"
+  "$squarely" new pybilling --lang python --db postgres --domain users --domain invoices \
+    --domain auth --output-dir "$work" >/dev/null
+  # A database of its own: the Rust project above has its tables in squarely_ci.
+  as_root=""
+  [ "$(id -u)" = 0 ] || as_root="sudo"
+  $as_root su postgres -c "dropdb --if-exists squarely_py && createdb -O squarely_ci squarely_py"
+  pg="postgresql+asyncpg://squarely_ci:squarely_ci@localhost:5432/squarely_py"
+  DATABASE_URL="$pg" TEST_DATABASE_URL="$pg" check_python_project "$work/pybilling" coditect-backend order_items
 fi
 
 step "generated projects: ok"

@@ -239,13 +239,15 @@ pub struct NewArgs {
     #[arg(long, value_name = "ID", default_value = "coditect-backend")]
     pub standard: String,
 
-    /// The language (only rust is available today).
-    #[arg(long, value_enum, default_value_t = Lang::Rust)]
-    pub lang: Lang,
+    /// The language: rust or python. Default: python for the Python standards
+    /// (modular-monolith, route-modules, fastapi-best-practices) and for --framework fastapi,
+    /// rust otherwise.
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
 
-    /// The web framework.
-    #[arg(long, value_enum, default_value_t = Framework::Actix)]
-    pub framework: Framework,
+    /// The web framework: actix or axum (Rust; default actix), fastapi (Python).
+    #[arg(long, value_enum)]
+    pub framework: Option<Framework>,
 
     /// A domain module to generate (snake_case, plural: `invoices`); repeat for several.
     /// `auth` adds registration, login and JWTs. Default: users.

@@ -6,7 +6,7 @@ use anyhow::{Context as _, bail};
 
 use crate::cli::NewArgs;
 use crate::fs::ProjectDir;
-use crate::scaffold::{Answers, Lang, TEMPLATE_ID, Template};
+use crate::scaffold::{Answers, Framework, Lang, PYTHON_TEMPLATE_ID, TEMPLATE_ID, Template};
 use crate::standard::DEFAULT_STANDARD;
 
 use super::Exit;
@@ -14,30 +14,45 @@ use super::scaffolding::{now, print_plan};
 
 /// Run `squarely new`.
 pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
-    if args.lang != Lang::Rust {
-        bail!(
-            "{} skeletons are not available yet: `squarely new` generates Rust services today (--framework actix or axum)",
-            lang_name(args.lang)
-        );
-    }
-    if args.framework.lang() != Lang::Rust {
-        bail!(
-            "--framework {} skeletons ({}) are not available yet: `squarely new` generates Rust services today (--framework actix or axum)",
-            args.framework.as_str(),
-            lang_name(args.framework.lang())
-        );
-    }
     if !crate::standard::BUILTIN_IDS.contains(&args.standard.as_str()) {
         bail!(
-            "unknown standard `{}` (built-in: {}); `squarely new` generates `{DEFAULT_STANDARD}` projects",
+            "unknown standard `{}` (built-in: {}); `squarely new` generates projects for the built-in standards",
             args.standard,
             crate::standard::BUILTIN_IDS.join(", ")
         );
     }
-    if args.standard != DEFAULT_STANDARD {
+    let python_standard = PYTHON_STANDARDS.contains(&args.standard.as_str());
+    let lang = args.lang.unwrap_or_else(|| match args.framework {
+        Some(framework) => framework.lang(),
+        None if python_standard => Lang::Python,
+        None => Lang::Rust,
+    });
+    let framework = args.framework.unwrap_or(match lang {
+        Lang::Python => Framework::Fastapi,
+        Lang::Rust | Lang::Node => Framework::Actix,
+    });
+    if lang == Lang::Node || framework.lang() == Lang::Node {
         bail!(
-            "`squarely new` follows `{DEFAULT_STANDARD}` today; no template exists yet for `{}` (audit any project against it with `squarely audit --standard {}`)",
+            "Node skeletons are not available yet: `squarely new` generates Rust services (--framework actix or axum) and Python FastAPI services (--lang python)"
+        );
+    }
+    if framework.lang() != lang {
+        bail!(
+            "--framework {} is a {} framework, not {}: use --framework {}",
+            framework.as_str(),
+            lang_name(framework.lang()),
+            lang_name(lang),
+            match lang {
+                Lang::Python => "fastapi",
+                _ => "actix or axum",
+            }
+        );
+    }
+    if lang == Lang::Rust && args.standard != DEFAULT_STANDARD {
+        bail!(
+            "`{}` describes Python FastAPI services: generate one with `squarely new {} --standard {}` (Python is the default for it); Rust skeletons follow `{DEFAULT_STANDARD}`",
             args.standard,
+            args.name,
             args.standard
         );
     }
@@ -48,12 +63,15 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
     };
     let answers = Answers {
         name: args.name.clone(),
-        framework: args.framework,
+        framework,
         db: args.db,
         domains,
         standard: args.standard.clone(),
     };
-    let template = Template::builtin(TEMPLATE_ID)?;
+    let template = Template::builtin(match lang {
+        Lang::Python => PYTHON_TEMPLATE_ID,
+        Lang::Rust | Lang::Node => TEMPLATE_ID,
+    })?;
     // Names first: a refused name must not even be joined to a path.
     template.check(&answers)?;
     let parent = args
@@ -96,8 +114,9 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Success);
     }
     dir.apply(&plan)?;
-    let framework = match args.framework {
-        crate::scaffold::Framework::Axum => "axum",
+    let framework_name = match framework {
+        Framework::Axum => "axum",
+        Framework::Fastapi => "FastAPI",
         _ => "actix-web",
     };
     let db = match args.db {
@@ -105,8 +124,10 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
         crate::scaffold::Db::Sqlite => "SQLite",
     };
     say!(
-        "Created {shown}/ with {} files: a Rust {framework} service on {db}, domains {}.",
+        "Created {shown}/ with {} files: a {} {framework_name} service on {db} following {}, domains {}.",
         plan.files.len(),
+        lang_name(lang),
+        answers.standard,
         answers.domains.join(", ")
     );
     say!();
@@ -116,10 +137,38 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
     if args.db == crate::scaffold::Db::Postgres {
         say!("  docker compose up -d db     # PostgreSQL for development and tests");
     }
-    say!("  cargo test");
-    say!("  cargo run                   # http://localhost:8080/health");
-    say!("  squarely audit              # 100/100");
+    if lang == Lang::Python {
+        say!(
+            "  uv sync                     # or: python -m venv .venv && .venv/bin/pip install -e '.[dev]'"
+        );
+        say!("  uv run alembic upgrade head");
+        say!("  uv run pytest");
+        say!(
+            "  uv run uvicorn {}:app --reload   # http://localhost:8000/health",
+            python_app(&answers.standard)
+        );
+        say!("  squarely audit --standard {}", answers.standard);
+    } else {
+        say!("  cargo test");
+        say!("  cargo run                   # http://localhost:8080/health");
+        say!("  squarely audit              # 100/100");
+    }
     Ok(Exit::Success)
+}
+
+/// The standards that describe Python services: `new` generates Python for them by default.
+const PYTHON_STANDARDS: &[&str] = &[
+    "modular-monolith",
+    "route-modules",
+    "fastapi-best-practices",
+];
+
+/// The ASGI application of a Python skeleton, as uvicorn names it.
+fn python_app(standard: &str) -> &'static str {
+    match standard {
+        "modular-monolith" => "app.main",
+        _ => "src.main",
+    }
 }
 
 fn lang_name(lang: Lang) -> &'static str {

@@ -1108,7 +1108,7 @@ const RESERVED: &[&str] = &[
 
 /// Python standard-library modules a top-level domain package would hide (`src/token/`
 /// shadows `token`, which `inspect` imports; `src/email/` breaks every HTTP library).
-const STDLIB: &[&str] = &[
+pub(crate) const STDLIB: &[&str] = &[
     "abc",
     "array",
     "ast",

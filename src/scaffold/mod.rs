@@ -18,7 +18,7 @@ mod template;
 
 pub use names::{Forms, NameError, validate as validate_name, validate_migration};
 pub use project::{PROJECT_FILE, ProjectFile};
-pub use template::{TEMPLATE_ID, Template, render_embedded};
+pub use template::{PYTHON_TEMPLATE_ID, TEMPLATE_ID, TEMPLATE_IDS, Template, render_embedded};
 
 use serde::{Deserialize, Serialize};
 

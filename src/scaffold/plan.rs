@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::ScaffoldError;
+use super::{Moment, ScaffoldError};
 use crate::fs::{Disk, Plan, PlannedEdit, PlannedFile};
 
 /// The files of a plan being built: new files, and existing files as read and as edited.
@@ -88,6 +88,24 @@ impl<'d> Workspace<'d> {
     }
 
     /// Replace the whole content of an existing file (squarely's own project file).
+    /// The newest migration version in `dir` before `version`, on disk or planned: the one
+    /// a new migration follows (Alembic's `down_revision`).
+    pub(super) fn previous_migration(&self, dir: &str, version: Moment) -> Option<Moment> {
+        let prefix = format!("{dir}/");
+        let on_disk = self.disk.map(|disk| disk.list(dir)).unwrap_or_default();
+        let planned = self
+            .created
+            .keys()
+            .filter_map(|path| path.strip_prefix(&prefix))
+            .map(str::to_owned);
+        on_disk
+            .into_iter()
+            .chain(planned)
+            .filter_map(|name| Moment::from_version(name.get(..14)?))
+            .filter(|found| *found < version)
+            .max()
+    }
+
     pub(super) fn rewrite(&mut self, path: &str, before: String, after: String, summary: &str) {
         self.edited
             .insert(path.to_owned(), (before, after, vec![summary.to_owned()]));

@@ -19,35 +19,14 @@ use crate::fs::{Disk, Plan};
 /// The built-in templates, embedded at build time.
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
-/// The id of the one template set today: Rust backends.
+/// The id of the Rust template set (actix-web or axum services).
 pub const TEMPLATE_ID: &str = "rust";
 
-/// Domain names a project cannot use: the skeleton's own modules and test modules.
-const TAKEN: &[&str] = &[
-    "app", "common", "config", "errors", "health", "lib", "main", "modules", "openapi", "shared",
-    "tests", "utils",
-];
+/// The id of the Python template set (FastAPI services, one layout per standard).
+pub const PYTHON_TEMPLATE_ID: &str = "python";
 
-/// Crates every generated project depends on: a project or domain named like one of them
-/// would shadow it.
-const DEPENDENCIES: &[&str] = &[
-    "actix_web",
-    "argon2",
-    "axum",
-    "chrono",
-    "dotenvy",
-    "jsonwebtoken",
-    "serde",
-    "serde_json",
-    "sqlx",
-    "thiserror",
-    "tokio",
-    "tower",
-    "tracing",
-    "tracing_subscriber",
-    "utoipa",
-    "yaml_serde",
-];
+/// The built-in template sets.
+pub const TEMPLATE_IDS: &[&str] = &[TEMPLATE_ID, PYTHON_TEMPLATE_ID];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +41,30 @@ struct Manifest {
     inserts: Vec<Insert>,
     /// The file `add migration` creates.
     migration: Single,
+    /// The folder holding the migrations, whose file names start with their version.
+    migrations_dir: String,
+    /// Where a domain's code would be (`{name}` is the domain): `add domain` refuses a name
+    /// one of them already holds.
+    domain_paths: Vec<String>,
+    /// Names a project or a domain cannot take.
+    names: Names,
+    /// The standards whose layouts the set draws (none: only the default standard).
+    #[serde(default)]
+    standards: Vec<String>,
+}
+
+/// Names a project or a domain cannot take in this template set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Names {
+    /// The skeleton's own modules (`shared`, `main`...): no domain takes them.
+    taken: Vec<String>,
+    /// Packages or crates every generated project depends on: a project or domain named
+    /// like one of them would shadow it.
+    dependencies: Vec<String>,
+    /// Python: keywords and standard-library modules are refused too.
+    #[serde(default)]
+    python: bool,
 }
 
 /// One template file and the path it renders to.
@@ -117,11 +120,16 @@ struct When {
     db: Option<Db>,
     kind: Option<DomainKind>,
     auth: Option<bool>,
+    standard: Option<String>,
 }
 
 impl When {
     fn holds(&self, answers: &Answers, kind: Option<DomainKind>) -> bool {
         self.framework.is_none_or(|f| f == answers.framework)
+            && self
+                .standard
+                .as_ref()
+                .is_none_or(|s| *s == answers.standard)
             && self.db.is_none_or(|d| d == answers.db)
             && self.auth.is_none_or(|a| a == answers.has_auth())
             && self.kind.is_none_or(|k| Some(k) == kind)
@@ -139,7 +147,10 @@ impl Template {
     /// The built-in template set `id`.
     pub fn builtin(id: &str) -> Result<Template, ScaffoldError> {
         let dir = TEMPLATES.get_dir(id).ok_or_else(|| {
-            ScaffoldError::Refused(format!("no built-in template `{id}` (have: {TEMPLATE_ID})"))
+            ScaffoldError::Refused(format!(
+                "no built-in template `{id}` (have: {})",
+                TEMPLATE_IDS.join(", ")
+            ))
         })?;
         let path = format!("{id}/template.yaml");
         let text = TEMPLATES
@@ -176,20 +187,80 @@ impl Template {
 
     /// Check the answers: names, stack, domains. Everything `new` refuses, it refuses here.
     pub fn check(&self, answers: &Answers) -> Result<(), ScaffoldError> {
-        super::names::validate("project", &answers.name)?;
-        if DEPENDENCIES.contains(&answers.name.as_str()) {
+        let standards = &self.manifest.standards;
+        if !standards.is_empty() && !standards.contains(&answers.standard) {
             return Err(ScaffoldError::Refused(format!(
-                "invalid project name `{}`: the project depends on a crate of that name",
-                answers.name
+                "no {} skeleton follows `{}` yet (available: {}); audit any project against it with `squarely audit --standard {}`",
+                self.manifest.id,
+                answers.standard,
+                standards.join(", "),
+                answers.standard
             )));
         }
+        super::names::validate("project", &answers.name)?;
+        self.check_shadowing("project", &answers.name)?;
         if answers.domains.is_empty() {
             return Err(ScaffoldError::Refused(
                 "a project needs at least one domain (--domain NAME)".to_owned(),
             ));
         }
         for (i, domain) in answers.domains.iter().enumerate() {
-            check_domain(domain, &answers.domains[..i], answers.has_auth())?;
+            self.check_domain(domain, &answers.domains[..i], answers.has_auth())?;
+        }
+        Ok(())
+    }
+
+    /// Refuse a name that would shadow a dependency or, in Python, a keyword or a module of
+    /// the standard library.
+    fn check_shadowing(&self, what: &str, name: &str) -> Result<(), ScaffoldError> {
+        let names = &self.manifest.names;
+        let (kind, package) = if names.python {
+            ("Python", "package")
+        } else {
+            ("Rust", "crate")
+        };
+        if names.dependencies.iter().any(|d| d == name) {
+            return Err(ScaffoldError::Refused(format!(
+                "invalid {what} name `{name}`: the project depends on a {package} of that name"
+            )));
+        }
+        if names.python && PYTHON_KEYWORDS.contains(&name) {
+            return Err(ScaffoldError::Refused(format!(
+                "invalid {what} name `{name}`: it is a {kind} keyword"
+            )));
+        }
+        if names.python && crate::organize::plan::STDLIB.contains(&name) {
+            return Err(ScaffoldError::Refused(format!(
+                "invalid {what} name `{name}`: it would shadow the {kind} standard library's `{name}` module"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Check a domain name against the rules and the domains already there.
+    fn check_domain(
+        &self,
+        name: &str,
+        existing: &[String],
+        has_auth: bool,
+    ) -> Result<(), ScaffoldError> {
+        super::names::validate("domain", name)?;
+        if self.manifest.names.taken.iter().any(|t| t == name) {
+            return Err(ScaffoldError::Refused(format!(
+                "invalid domain name `{name}`: the skeleton uses that name for its own module"
+            )));
+        }
+        self.check_shadowing("domain", name)?;
+        if existing.iter().any(|d| d == name) {
+            return Err(ScaffoldError::Refused(format!(
+                "the domain `{name}` is given twice"
+            )));
+        }
+        if name == "accounts" && (has_auth || existing.iter().any(|d| d == "auth")) {
+            return Err(ScaffoldError::Refused(
+                "invalid domain name `accounts`: the auth domain keeps its accounts in that table"
+                    .to_owned(),
+            ));
         }
         Ok(())
     }
@@ -232,18 +303,16 @@ impl Template {
                 "`auth` guards the writes of every other domain, so it can only be chosen when the project is created (`squarely new NAME --domain auth ...`)".to_owned(),
             ));
         }
-        check_domain(name, &project.domains, answers.has_auth())?;
-        for dir in [
-            format!("src/modules/{name}"),
-            format!("src/modules/{name}.rs"),
-        ] {
+        self.check_domain(name, &project.domains, answers.has_auth())?;
+        for dir in &self.manifest.domain_paths {
+            let dir = dir.replace("{name}", name);
             if disk.exists(&dir) {
                 return Err(ScaffoldError::Refused(format!(
                     "{dir} already exists; squarely never overwrites code"
                 )));
             }
         }
-        let version = latest_migration(disk, now);
+        let version = latest_migration(disk, &self.manifest.migrations_dir, now);
         let mut work = Workspace::new(Some(disk));
         self.add_domain_to(&mut work, &answers, name, version)?;
         let mut updated = project.clone();
@@ -266,14 +335,16 @@ impl Template {
         now: Moment,
     ) -> Result<Plan, ScaffoldError> {
         super::names::validate_migration(name)?;
-        let version = latest_migration(disk, now);
+        let dir = &self.manifest.migrations_dir;
+        let version = latest_migration(disk, dir, now);
         let mut context = self.context(answers, now);
+        let mut work = Workspace::new(Some(disk));
         context["migration"] = json!({
             "name": name,
             "version": version.version(),
+            "previous": work.previous_migration(dir, version).map(Moment::version),
             "title": Forms::of(name).title,
         });
-        let mut work = Workspace::new(Some(disk));
         let single = &self.manifest.migration;
         let (_, contents) = self.render_file(&single.template, &context)?;
         let path = self
@@ -302,6 +373,10 @@ impl Template {
             DomainKind::Auth => "auth",
         });
         domain["version"] = json!(version.version());
+        domain["previous"] = json!(
+            work.previous_migration(&self.manifest.migrations_dir, version)
+                .map(Moment::version)
+        );
         domain["auth"] = json!(kind == DomainKind::Auth);
         context["domain"] = domain;
         for layer in &self.manifest.domain {
@@ -335,6 +410,9 @@ impl Template {
             "sqlite": answers.db == Db::Sqlite,
             "auth": answers.has_auth(),
             "standard": answers.standard,
+            // The Python package the code lives in, and the ASGI application uvicorn serves.
+            "python_package": if answers.standard == "modular-monolith" { "app" } else { "src" },
+            "python_app": if answers.standard == "modular-monolith" { "app.main" } else { "src.main" },
             "year": year,
             "date": now.date(),
             "squarely_version": env!("CARGO_PKG_VERSION"),
@@ -442,38 +520,11 @@ fn collect<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
     }
 }
 
-/// Check a domain name against the rules and the domains already there.
-fn check_domain(name: &str, existing: &[String], has_auth: bool) -> Result<(), ScaffoldError> {
-    super::names::validate("domain", name)?;
-    if TAKEN.contains(&name) {
-        return Err(ScaffoldError::Refused(format!(
-            "invalid domain name `{name}`: the skeleton uses that name for its own module"
-        )));
-    }
-    if DEPENDENCIES.contains(&name) {
-        return Err(ScaffoldError::Refused(format!(
-            "invalid domain name `{name}`: the project depends on a crate of that name"
-        )));
-    }
-    if existing.iter().any(|d| d == name) {
-        return Err(ScaffoldError::Refused(format!(
-            "the domain `{name}` is given twice"
-        )));
-    }
-    if name == "accounts" && (has_auth || existing.iter().any(|d| d == "auth")) {
-        return Err(ScaffoldError::Refused(
-            "invalid domain name `accounts`: the auth domain keeps its accounts in that table"
-                .to_owned(),
-        ));
-    }
-    Ok(())
-}
-
 /// The version for a new migration: now, or one second after the newest one in
 /// `migrations/` when the clock is behind it (versions must only grow).
-fn latest_migration(disk: &dyn Disk, now: Moment) -> Moment {
+fn latest_migration(disk: &dyn Disk, dir: &str, now: Moment) -> Moment {
     let newest = disk
-        .list("migrations")
+        .list(dir)
         .iter()
         .filter_map(|name| Moment::from_version(name.get(..14)?))
         .max();
@@ -482,6 +533,14 @@ fn latest_migration(disk: &dyn Disk, now: Moment) -> Moment {
         _ => now,
     }
 }
+
+/// Python's keywords, soft keywords included: no module can be named like them.
+const PYTHON_KEYWORDS: &[&str] = &[
+    "and", "as", "assert", "async", "await", "break", "case", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
+    "lambda", "match", "nonlocal", "not", "or", "pass", "raise", "return", "try", "type", "while",
+    "with", "yield",
+];
 
 #[cfg(test)]
 mod tests {

@@ -127,16 +127,49 @@ fn bad_names_exit_2_and_create_nothing_anywhere() {
             "twice",
         ),
         (
-            vec!["new", "billing", "--lang", "python"],
+            vec!["new", "billing", "--lang", "node"],
             "not available yet",
         ),
         (
             vec!["new", "billing", "--framework", "nestjs"],
             "not available yet",
         ),
+        // Rust skeletons follow coditect-backend; the Python standards default to Python.
         (
-            vec!["new", "billing", "--standard", "route-modules"],
-            "no template",
+            vec![
+                "new",
+                "billing",
+                "--lang",
+                "rust",
+                "--standard",
+                "route-modules",
+            ],
+            "describes Python FastAPI services",
+        ),
+        (
+            vec!["new", "billing", "--lang", "python", "--framework", "axum"],
+            "a Rust framework, not Python",
+        ),
+        // Python names: keywords, the standard library, the project's own packages.
+        (
+            vec!["new", "billing", "--lang", "python", "--domain", "class"],
+            "Python keyword",
+        ),
+        (
+            vec!["new", "json", "--lang", "python"],
+            "standard library's `json`",
+        ),
+        (
+            vec!["new", "billing", "--lang", "python", "--domain", "logging"],
+            "standard library's `logging`",
+        ),
+        (
+            vec!["new", "billing", "--lang", "python", "--domain", "fastapi"],
+            "depends on a package",
+        ),
+        (
+            vec!["new", "billing", "--lang", "python", "--domain", "shared"],
+            "its own module",
         ),
         (
             vec!["new", "billing", "--output-dir", "missing"],
@@ -390,6 +423,99 @@ fn a_generated_project_scores_100_and_still_does_after_add_domain() {
             lost(&report)
         );
     }
+}
+
+#[test]
+fn python_file_list_and_key_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = generate(
+        dir.path(),
+        "shop",
+        &[
+            "--lang", "python", "--db", "sqlite", "--domain", "products", "--domain", "auth",
+        ],
+    );
+    insta::assert_snapshot!("files_python_sqlite_auth", tree(&shop).join("\n"));
+    for file in [
+        "pyproject.toml",
+        "src/main.py",
+        "src/routers.py",
+        "src/products/router.py",
+        "src/products/service.py",
+        "src/products/repository.py",
+        "src/auth/dependencies.py",
+        "src/shared/config/settings.py",
+        "migrations/env.py",
+        "migrations/versions/20261126210406_create_products.py",
+        "migrations/versions/20261126210407_create_accounts.py",
+        ".squarely/project.yaml",
+    ] {
+        let text = fs::read_to_string(shop.join(file)).unwrap();
+        insta::assert_snapshot!(format!("python_sqlite_auth__{file}"), text);
+    }
+    // The Python standards choose Python by themselves; one without a skeleton yet says so.
+    let output = run_in(dir.path(), &["new", "other", "--standard", "route-modules"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("no python skeleton follows `route-modules` yet"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn python_migrations_chain_through_new_and_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = generate(
+        dir.path(),
+        "billing",
+        &[
+            "--lang", "python", "--domain", "users", "--domain", "invoices", "--domain", "auth",
+        ],
+    );
+    let report = audit(&root);
+    assert_eq!(report["score"], 100.0, "{:#?}", lost(&report));
+    for args in [
+        vec!["add", "domain", "order_items"],
+        vec!["add", "migration", "add_due_date"],
+    ] {
+        let output = run_in(&root, &args);
+        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
+    }
+    // Every revision names the one before it; the first names none.
+    let versions = root.join("migrations/versions");
+    let mut files: Vec<String> = fs::read_dir(&versions)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| Path::new(name).extension().is_some_and(|e| e == "py"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5, "{files:?}");
+    let mut previous: Option<String> = None;
+    for file in &files {
+        let text = fs::read_to_string(versions.join(file)).unwrap();
+        let version = &file[..14];
+        assert!(
+            text.contains(&format!("revision: str = \"{version}\"")),
+            "{file}"
+        );
+        let expected = previous.as_ref().map_or_else(
+            || "down_revision: str | None = None".to_owned(),
+            |p| format!("down_revision: str | None = \"{p}\""),
+        );
+        assert!(text.contains(&expected), "{file}: {text}");
+        previous = Some(version.to_owned());
+    }
+    let routers = fs::read_to_string(root.join("src/routers.py")).unwrap();
+    assert!(
+        routers.contains("from src.order_items import router as order_items\n"),
+        "{routers}"
+    );
+    let report = audit(&root);
+    assert_eq!(report["score"], 100.0, "after add: {:#?}", lost(&report));
+    // An existing package is never overwritten.
+    let output = run_in(&root, &["add", "domain", "users"]);
+    assert_eq!(code(&output), 2);
 }
 
 #[test]
