@@ -51,6 +51,11 @@ struct Manifest {
     /// The standards whose layouts the set draws (none: only the default standard).
     #[serde(default)]
     standards: Vec<String>,
+    /// Variables of each standard's layout (`package: src`, `migrations: alembic`), merged
+    /// into the context; `migrations_dir`, `domain_paths`, `migration.path` and each insert's
+    /// `into` are rendered with them.
+    #[serde(default)]
+    variables: std::collections::BTreeMap<String, serde_json::Map<String, Value>>,
 }
 
 /// Names a project or a domain cannot take in this template set.
@@ -304,15 +309,17 @@ impl Template {
             ));
         }
         self.check_domain(name, &project.domains, answers.has_auth())?;
+        let context = self.context(&answers, now);
         for dir in &self.manifest.domain_paths {
-            let dir = dir.replace("{name}", name);
+            let dir = self.manifest_text(dir, &context)?.replace("{name}", name);
             if disk.exists(&dir) {
                 return Err(ScaffoldError::Refused(format!(
                     "{dir} already exists; squarely never overwrites code"
                 )));
             }
         }
-        let version = latest_migration(disk, &self.manifest.migrations_dir, now);
+        let dir = self.manifest_text(&self.manifest.migrations_dir, &context)?;
+        let version = latest_migration(disk, &dir, now);
         let mut work = Workspace::new(Some(disk));
         self.add_domain_to(&mut work, &answers, name, version)?;
         let mut updated = project.clone();
@@ -335,25 +342,20 @@ impl Template {
         now: Moment,
     ) -> Result<Plan, ScaffoldError> {
         super::names::validate_migration(name)?;
-        let dir = &self.manifest.migrations_dir;
-        let version = latest_migration(disk, dir, now);
         let mut context = self.context(answers, now);
+        let dir = self.manifest_text(&self.manifest.migrations_dir, &context)?;
+        let version = latest_migration(disk, &dir, now);
         let mut work = Workspace::new(Some(disk));
+        let previous = work.previous_migration(&dir, version).map(Moment::version);
         context["migration"] = json!({
             "name": name,
             "version": version.version(),
-            "previous": work.previous_migration(dir, version).map(Moment::version),
+            "previous": previous,
             "title": Forms::of(name).title,
         });
         let single = &self.manifest.migration;
         let (_, contents) = self.render_file(&single.template, &context)?;
-        let path = self
-            .engine
-            .render_template(&single.path, &context)
-            .map_err(|err| ScaffoldError::Template {
-                path: format!("{}/template.yaml", self.manifest.id),
-                message: format!("migration path: {err}"),
-            })?;
+        let path = self.manifest_text(&single.path, &context)?;
         work.create(path, contents, false)?;
         Ok(work.into_plan())
     }
@@ -373,10 +375,8 @@ impl Template {
             DomainKind::Auth => "auth",
         });
         domain["version"] = json!(version.version());
-        domain["previous"] = json!(
-            work.previous_migration(&self.manifest.migrations_dir, version)
-                .map(Moment::version)
-        );
+        let dir = self.manifest_text(&self.manifest.migrations_dir, &context)?;
+        domain["previous"] = json!(work.previous_migration(&dir, version).map(Moment::version));
         domain["auth"] = json!(kind == DomainKind::Auth);
         context["domain"] = domain;
         for layer in &self.manifest.domain {
@@ -393,14 +393,25 @@ impl Template {
                 message: format!("insert into {}: {message}", insert.into),
             })?;
             let (_, snippet) = self.render_file(&insert.template, &context)?;
-            work.insert(&insert.into, &anchor, &snippet)?;
+            let into = self.manifest_text(&insert.into, &context)?;
+            work.insert(&into, &anchor, &snippet)?;
         }
         Ok(())
     }
 
+    /// A path or folder of the manifest, rendered with the context.
+    fn manifest_text(&self, text: &str, context: &Value) -> Result<String, ScaffoldError> {
+        self.engine
+            .render_template(text, context)
+            .map_err(|err| ScaffoldError::Template {
+                path: format!("{}/template.yaml", self.manifest.id),
+                message: format!("`{text}`: {err}"),
+            })
+    }
+
     fn context(&self, answers: &Answers, now: Moment) -> Value {
         let (year, ..) = now.parts();
-        json!({
+        let mut context = json!({
             "project": Forms::of(&answers.name),
             "framework": answers.framework.as_str(),
             "actix": answers.framework == Framework::Actix,
@@ -410,14 +421,18 @@ impl Template {
             "sqlite": answers.db == Db::Sqlite,
             "auth": answers.has_auth(),
             "standard": answers.standard,
-            // The Python package the code lives in, and the ASGI application uvicorn serves.
-            "python_package": if answers.standard == "modular-monolith" { "app" } else { "src" },
-            "python_app": if answers.standard == "modular-monolith" { "app.main" } else { "src.main" },
             "year": year,
             "date": now.date(),
             "squarely_version": env!("CARGO_PKG_VERSION"),
             "template_version": self.version(),
-        })
+        });
+        if let (Some(variables), Some(map)) = (
+            self.manifest.variables.get(&answers.standard),
+            context.as_object_mut(),
+        ) {
+            map.extend(variables.clone());
+        }
+        context
     }
 
     /// Render every file under `from` into the workspace.
