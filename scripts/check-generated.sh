@@ -8,7 +8,8 @@
 # variants run against a local server this script installs (Debian's postgresql package)
 # and starts.
 #
-#   scripts/check-generated.sh [--keep] [--only actix-postgres|axum-sqlite|format|python-sqlite|python-postgres]
+#   scripts/check-generated.sh [--keep] [--only actix-postgres|axum-sqlite|format|python-format|
+#                                              python-sqlite|python-fbp|python-postgres]
 #
 # Uses one shared CARGO_TARGET_DIR (target/generated) for every generated project so that
 # their common dependencies compile once. Writes only under target/.
@@ -83,22 +84,24 @@ if want python-format; then
   step "python-format: ruff for short and long names, with and without auth, both databases"
   python3 -m venv "$work/venv-format"
   "$work/venv-format/bin/pip" install --quiet ruff
+  for standard in coditect-backend fastapi-best-practices; do
   for db in postgres sqlite; do
     for auth in "--domain auth" ""; do
       for names in "ab:ox" "abcdefghij_klmnopqrst_uvwxyzab:payment_reconciliation_entries"; do
         project="${names%%:*}"
         domain="${names##*:}"
-        dir="$work/pyformat-$db-${#project}${auth:+-auth}"
+        dir="$work/pyformat-$standard-$db-${#project}${auth:+-auth}"
         mkdir -p "$dir"
         # shellcheck disable=SC2086 # $auth is zero or two words
-        "$squarely" new "$project" --lang python --db "$db" --domain "$domain" $auth \
-          --output-dir "$dir" >/dev/null
+        "$squarely" new "$project" --lang python --standard "$standard" --db "$db" \
+          --domain "$domain" $auth --output-dir "$dir" >/dev/null
         (cd "$dir/$project" && "$squarely" add domain zz >/dev/null \
           && "$work/venv-format/bin/ruff" format --check . >/dev/null \
           && "$work/venv-format/bin/ruff" check --quiet .) \
           || { echo "$dir/$project: not ruff-clean" >&2; exit 1; }
       done
     done
+  done
   done
 fi
 
@@ -182,6 +185,14 @@ if want python-sqlite; then
   "$squarely" new pyshop --lang python --db sqlite --domain products --domain orders \
     --domain auth --output-dir "$work" >/dev/null
   check_python_project "$work/pyshop" coditect-backend customers
+fi
+
+if want python-fbp; then
+  need_python
+  step "new: Python FastAPI + SQLite (fastapi-best-practices), domains posts, comments, auth"
+  "$squarely" new pyblog --standard fastapi-best-practices --db sqlite --domain posts \
+    --domain comments --domain auth --output-dir "$work" >/dev/null
+  check_python_project "$work/pyblog" fastapi-best-practices tags
 fi
 
 if want python-postgres; then

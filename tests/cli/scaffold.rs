@@ -464,6 +464,62 @@ fn python_file_list_and_key_files() {
 }
 
 #[test]
+fn fastapi_best_practices_layout_scores_100_before_and_after_add() {
+    let dir = tempfile::tempdir().unwrap();
+    // The standard chooses Python by itself.
+    let blog = generate(
+        dir.path(),
+        "blog",
+        &[
+            "--standard",
+            "fastapi-best-practices",
+            "--domain",
+            "posts",
+            "--domain",
+            "comments",
+            "--domain",
+            "auth",
+        ],
+    );
+    insta::assert_snapshot!("files_fastapi_best_practices", tree(&blog).join("\n"));
+    for file in [
+        "src/posts/router.py",
+        "src/posts/service.py",
+        "src/posts/dependencies.py",
+    ] {
+        let text = fs::read_to_string(blog.join(file)).unwrap();
+        insta::assert_snapshot!(format!("fastapi_best_practices__{file}"), text);
+    }
+    let audited = |root: &Path| -> serde_json::Value {
+        let output = run_in(
+            root,
+            &[
+                "audit",
+                ".",
+                "--standard",
+                "fastapi-best-practices",
+                "--format",
+                "json",
+            ],
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let report = audited(&blog);
+    assert_eq!(report["score"], 100.0, "{:#?}", lost(&report));
+    for args in [
+        vec!["add", "domain", "tags"],
+        vec!["add", "migration", "add_slug"],
+    ] {
+        let output = run_in(&blog, &args);
+        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
+    }
+    assert!(blog.join("src/tags/service.py").is_file());
+    assert!(blog.join("tests/tags/test_router.py").is_file());
+    let report = audited(&blog);
+    assert_eq!(report["score"], 100.0, "after add: {:#?}", lost(&report));
+}
+
+#[test]
 fn python_migrations_chain_through_new_and_add() {
     let dir = tempfile::tempdir().unwrap();
     let root = generate(
