@@ -9,7 +9,7 @@
 # and starts.
 #
 #   scripts/check-generated.sh [--keep] [--only actix-postgres|axum-sqlite|format|python-format|
-#                                              python-sqlite|python-fbp|python-postgres]
+#                                              python-sqlite|python-fbp|python-mm|python-postgres]
 #
 # Uses one shared CARGO_TARGET_DIR (target/generated) for every generated project so that
 # their common dependencies compile once. Writes only under target/.
@@ -84,7 +84,7 @@ if want python-format; then
   step "python-format: ruff for short and long names, with and without auth, both databases"
   python3 -m venv "$work/venv-format"
   "$work/venv-format/bin/pip" install --quiet ruff
-  for standard in coditect-backend fastapi-best-practices; do
+  for standard in coditect-backend fastapi-best-practices modular-monolith; do
   for db in postgres sqlite; do
     for auth in "--domain auth" ""; do
       for names in "ab:ox" "abcdefghij_klmnopqrst_uvwxyzab:payment_reconciliation_entries"; do
@@ -193,6 +193,14 @@ if want python-fbp; then
   "$squarely" new pyblog --standard fastapi-best-practices --db sqlite --domain posts \
     --domain comments --domain auth --output-dir "$work" >/dev/null
   check_python_project "$work/pyblog" fastapi-best-practices tags
+fi
+
+if want python-mm; then
+  need_python
+  step "new: Python FastAPI + SQLite (modular-monolith), features products, orders, auth"
+  "$squarely" new pymarket --standard modular-monolith --db sqlite --domain products \
+    --domain orders --domain auth --output-dir "$work" >/dev/null
+  check_python_project "$work/pymarket" modular-monolith customers
 fi
 
 if want python-postgres; then

@@ -455,6 +455,7 @@ fn python_file_list_and_key_files() {
     }
     // The Python standards choose Python by themselves; one without a skeleton yet says so.
     let output = run_in(dir.path(), &["new", "other", "--standard", "route-modules"]);
+    // (route-modules is the one Python standard without a skeleton yet.)
     assert_eq!(code(&output), 2);
     assert!(
         stderr(&output).contains("no python skeleton follows `route-modules` yet"),
@@ -516,6 +517,67 @@ fn fastapi_best_practices_layout_scores_100_before_and_after_add() {
     assert!(blog.join("src/tags/service.py").is_file());
     assert!(blog.join("tests/tags/test_router.py").is_file());
     let report = audited(&blog);
+    assert_eq!(report["score"], 100.0, "after add: {:#?}", lost(&report));
+}
+
+#[test]
+fn modular_monolith_layout_scores_100_before_and_after_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let market = generate(
+        dir.path(),
+        "market",
+        &[
+            "--standard",
+            "modular-monolith",
+            "--domain",
+            "products",
+            "--domain",
+            "orders",
+            "--domain",
+            "auth",
+        ],
+    );
+    insta::assert_snapshot!("files_modular_monolith", tree(&market).join("\n"));
+    for file in [
+        "app/apis/v1.py",
+        "app/core/crud.py",
+        "app/products/crud/products.py",
+        "app/products/services/products.py",
+        "app/products/routes/products.py",
+    ] {
+        let text = fs::read_to_string(market.join(file)).unwrap();
+        insta::assert_snapshot!(format!("modular_monolith__{file}"), text);
+    }
+    let audited = |root: &Path| -> serde_json::Value {
+        let output = run_in(
+            root,
+            &[
+                "audit",
+                ".",
+                "--standard",
+                "modular-monolith",
+                "--format",
+                "json",
+            ],
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let report = audited(&market);
+    assert_eq!(report["score"], 100.0, "{:#?}", lost(&report));
+    for args in [
+        vec!["add", "domain", "customers"],
+        vec!["add", "migration", "add_notes"],
+    ] {
+        let output = run_in(&market, &args);
+        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
+    }
+    let v1 = fs::read_to_string(market.join("app/apis/v1.py")).unwrap();
+    assert!(
+        v1.contains("from app.customers import routes as customers\n"),
+        "{v1}"
+    );
+    assert!(v1.contains("    customers.router,\n"), "{v1}");
+    let report = audited(&market);
     assert_eq!(report["score"], 100.0, "after add: {:#?}", lost(&report));
 }
 
