@@ -9,7 +9,7 @@
 # and starts.
 #
 #   scripts/check-generated.sh [--keep] [--only actix-postgres|axum-sqlite|format|python-format|
-#                                              python-sqlite|python-fbp|python-mm|python-postgres]
+#                                              python-sqlite|python-fbp|python-mm|python-rm|python-postgres]
 #
 # Uses one shared CARGO_TARGET_DIR (target/generated) for every generated project so that
 # their common dependencies compile once. Writes only under target/.
@@ -84,7 +84,7 @@ if want python-format; then
   step "python-format: ruff for short and long names, with and without auth, both databases"
   python3 -m venv "$work/venv-format"
   "$work/venv-format/bin/pip" install --quiet ruff
-  for standard in coditect-backend fastapi-best-practices modular-monolith; do
+  for standard in coditect-backend fastapi-best-practices modular-monolith route-modules; do
   for db in postgres sqlite; do
     for auth in "--domain auth" ""; do
       for names in "ab:ox" "abcdefghij_klmnopqrst_uvwxyzab:payment_reconciliation_entries"; do
@@ -96,6 +96,7 @@ if want python-format; then
         "$squarely" new "$project" --lang python --standard "$standard" --db "$db" \
           --domain "$domain" $auth --output-dir "$dir" >/dev/null
         (cd "$dir/$project" && "$squarely" add domain zz >/dev/null \
+          && { [ "$standard" != route-modules ] || cd backend; } \
           && "$work/venv-format/bin/ruff" format --check . >/dev/null \
           && "$work/venv-format/bin/ruff" check --quiet .) \
           || { echo "$dir/$project: not ruff-clean" >&2; exit 1; }
@@ -154,15 +155,15 @@ fi
 # Install, lint, type-check, migrate and test one generated Python project into a fresh
 # virtual environment from the package registry; add a domain and a migration and do it again.
 check_python_project() {
-  local dir="$1" standard="$2" extra_domain="$3"
+  local dir="$1" standard="$2" extra_domain="$3" backend="${4:-.}"
   local venv="$work/venv-$(basename "$dir")"
   step "$(basename "$dir"): install into a fresh virtual environment (pip, from PyPI)"
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --upgrade pip
-  (cd "$dir" && "$venv/bin/pip" install --quiet -e . --group dev)
+  (cd "$dir/$backend" && "$venv/bin/pip" install --quiet -e . --group dev)
   local run=(env "PATH=$venv/bin:$PATH")
   python_checks() {
-    (cd "$dir" && "${run[@]}" ruff check . && "${run[@]}" ruff format --check . \
+    (cd "$dir/$backend" && "${run[@]}" ruff check . && "${run[@]}" ruff format --check . \
       && "${run[@]}" mypy . && "${run[@]}" alembic upgrade head && "${run[@]}" alembic check \
       && "${run[@]}" pytest -q)
     "$squarely" audit "$dir" --standard "$standard" --min-score 100 >/dev/null || {
@@ -201,6 +202,14 @@ if want python-mm; then
   "$squarely" new pymarket --standard modular-monolith --db sqlite --domain products \
     --domain orders --domain auth --output-dir "$work" >/dev/null
   check_python_project "$work/pymarket" modular-monolith customers
+fi
+
+if want python-rm; then
+  need_python
+  step "new: Python FastAPI + SQLite (route-modules), modules users, todo, auth"
+  "$squarely" new pytodo --standard route-modules --db sqlite --domain users --domain todo \
+    --domain auth --output-dir "$work" >/dev/null
+  check_python_project "$work/pytodo" route-modules schedule_items backend
 fi
 
 if want python-postgres; then

@@ -132,14 +132,18 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
     );
     say!();
     say!("Next steps:");
-    say!("  cd {shown}");
+    if answers.standard == "route-modules" {
+        say!("  cd {shown}/backend");
+    } else {
+        say!("  cd {shown}");
+    }
     say!("  cp .env.example .env");
     if args.db == crate::scaffold::Db::Postgres {
         say!("  docker compose up -d db     # PostgreSQL for development and tests");
     }
     if lang == Lang::Python {
         say!(
-            "  uv sync                     # or: python -m venv .venv && .venv/bin/pip install -e '.[dev]'"
+            "  uv sync                     # or: python -m venv .venv && .venv/bin/pip install -e . --group dev"
         );
         say!("  uv run alembic upgrade head");
         say!("  uv run pytest");
@@ -167,6 +171,7 @@ const PYTHON_STANDARDS: &[&str] = &[
 fn python_app(standard: &str) -> &'static str {
     match standard {
         "modular-monolith" => "app.main",
+        "route-modules" => "src.app",
         _ => "src.main",
     }
 }

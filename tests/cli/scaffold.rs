@@ -453,15 +453,6 @@ fn python_file_list_and_key_files() {
         let text = fs::read_to_string(shop.join(file)).unwrap();
         insta::assert_snapshot!(format!("python_sqlite_auth__{file}"), text);
     }
-    // The Python standards choose Python by themselves; one without a skeleton yet says so.
-    let output = run_in(dir.path(), &["new", "other", "--standard", "route-modules"]);
-    // (route-modules is the one Python standard without a skeleton yet.)
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("no python skeleton follows `route-modules` yet"),
-        "{}",
-        stderr(&output)
-    );
 }
 
 #[test]
@@ -578,6 +569,67 @@ fn modular_monolith_layout_scores_100_before_and_after_add() {
     );
     assert!(v1.contains("    customers.router,\n"), "{v1}");
     let report = audited(&market);
+    assert_eq!(report["score"], 100.0, "after add: {:#?}", lost(&report));
+}
+
+#[test]
+fn route_modules_layout_lives_in_backend_and_scores_100() {
+    let dir = tempfile::tempdir().unwrap();
+    let todo = generate(
+        dir.path(),
+        "todo_app",
+        &[
+            "--standard",
+            "route-modules",
+            "--domain",
+            "users",
+            "--domain",
+            "todo",
+            "--domain",
+            "auth",
+        ],
+    );
+    insta::assert_snapshot!("files_route_modules", tree(&todo).join("\n"));
+    for file in [
+        "backend/src/app.py",
+        "backend/src/v1/router.py",
+        "backend/src/v1/todo/router.py",
+        "backend/src/v1/todo/service.py",
+        "backend/src/v1/todo/repository.py",
+        "backend/src/models/todo.py",
+    ] {
+        let text = fs::read_to_string(todo.join(file)).unwrap();
+        insta::assert_snapshot!(format!("route_modules__{file}"), text);
+    }
+    let audited = |root: &Path| -> serde_json::Value {
+        let output = run_in(
+            root,
+            &[
+                "audit",
+                ".",
+                "--standard",
+                "route-modules",
+                "--format",
+                "json",
+            ],
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let report = audited(&todo);
+    assert_eq!(report["score"], 100.0, "{:#?}", lost(&report));
+    for args in [
+        vec!["add", "domain", "schedule_items"],
+        vec!["add", "migration", "add_due_date"],
+    ] {
+        let output = run_in(&todo, &args);
+        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
+    }
+    assert!(
+        todo.join("backend/src/v1/schedule_items/service.py")
+            .is_file()
+    );
+    assert!(todo.join("backend/src/models/schedule_items.py").is_file());
+    let report = audited(&todo);
     assert_eq!(report["score"], 100.0, "after add: {:#?}", lost(&report));
 }
 
