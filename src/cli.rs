@@ -125,17 +125,23 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Generate a backend that follows the standard: it builds, its tests pass, it scores 100.
     #[command(
-        long_about = "Generate a backend skeleton that follows the coditect-backend standard.\n\n\
-        ./NAME (or DIR/NAME with --output-dir) gets a Rust service laid out by domain module \
-        (src/modules/<domain>/{handlers,routes,service,repository,models,dto}.rs), shared \
-        modules, sqlx migrations and seeds, unit/integration/e2e tests, scripts, docs \
-        (OpenAPI, ADRs, C4, database schema, deployment), Docker, CI and every root document. \
-        Each domain is a working CRUD resource; `--domain auth` adds registration, login and \
-        JWTs that guard the other domains' writes. The target must be missing or empty; \
-        nothing is written until every file has been rendered.\n\n\
+        long_about = "Generate a backend skeleton that follows a standard.\n\n\
+        ./NAME (or DIR/NAME with --output-dir) gets a Rust service (actix-web or axum) laid out \
+        by domain module on coditect-backend, or with --lang python a FastAPI service (async \
+        SQLAlchemy 2, Alembic, Pydantic v2) laid out by the chosen standard: coditect-backend \
+        (src/<domain>/), fastapi-best-practices (src/<domain>/<role>.py), modular-monolith \
+        (app/<feature>/<layer>/) or route-modules (backend/src/v1/<module>/); the three last \
+        choose Python by themselves. Every project has migrations and seeds, \
+        unit/integration/e2e tests, scripts, docs, Docker and CI, passes its own lints, type \
+        checks and tests, and scores 100 on its standard. Each domain is a working CRUD \
+        resource; `--domain auth` adds registration, login and JWTs that guard the other \
+        domains' writes. The target must be missing or empty; nothing is written until every \
+        file has been rendered.\n\n\
         Examples:\n  squarely new billing\n  \
         squarely new billing --domain invoices --domain customers --domain auth\n  \
-        squarely new shop --framework axum --db sqlite --dry-run"
+        squarely new shop --framework axum --db sqlite --dry-run\n  \
+        squarely new catalog --lang python --domain products --domain auth --domain orders\n  \
+        squarely new blog --standard fastapi-best-practices --db sqlite"
     )]
     New(NewArgs),
     /// Grow a generated project: add a domain module or a migration, wired in.
@@ -270,11 +276,11 @@ pub struct NewArgs {
 /// `squarely add ...`.
 #[derive(Debug, Subcommand)]
 pub enum AddCommand {
-    /// Add a domain module (handlers, routes, service, repository, models, DTOs), its
-    /// migration, seeds, tests and docs, and wire it into the module list, the routes and
-    /// the OpenAPI document.
+    /// Add a domain module in the project's own layout (its layers, migration, seeds, tests
+    /// and docs), wired into the module or router list and the OpenAPI document.
     Domain(AddArgs),
-    /// Add the next timestamped migration (migrations/YYYYMMDDHHMMSS_NAME.sql).
+    /// Add the next timestamped migration (Rust: migrations/YYYYMMDDHHMMSS_NAME.sql; Python:
+    /// an Alembic revision chained after the newest one).
     Migration(AddArgs),
 }
 

@@ -426,6 +426,35 @@ fn a_generated_project_scores_100_and_still_does_after_add_domain() {
 }
 
 #[test]
+fn python_dry_run_lists_every_file_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_in(
+        dir.path(),
+        &[
+            "new",
+            "todo_app",
+            "--standard",
+            "route-modules",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let said = stdout(&output);
+    for file in [
+        "backend/src/app.py",
+        "backend/src/v1/users/router.py",
+        "backend/pyproject.toml",
+        "README.md",
+    ] {
+        assert!(
+            said.contains(&format!("  create  {file}\n")),
+            "{file}: {said}"
+        );
+    }
+    assert_eq!(tree(dir.path()), Vec::<String>::new(), "nothing written");
+}
+
+#[test]
 fn python_file_list_and_key_files() {
     let dir = tempfile::tempdir().unwrap();
     let shop = generate(
