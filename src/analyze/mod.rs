@@ -44,6 +44,7 @@ mod python;
 mod rust;
 pub mod spans;
 mod typescript;
+pub mod words;
 
 use std::borrow::Cow;
 use std::cell::RefCell;

@@ -132,11 +132,12 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
     );
     say!();
     say!("Next steps:");
-    if answers.standard == "route-modules" {
-        say!("  cd {shown}/backend");
-    } else {
-        say!("  cd {shown}");
-    }
+    // The folder the service lives in (`backend/` for route-modules).
+    let root = template.variable(&answers.standard, "root").unwrap_or("");
+    say!(
+        "  cd {}",
+        crate::fs::join(&shown, root.trim_end_matches('/'))
+    );
     say!("  cp .env.example .env");
     if args.db == crate::scaffold::Db::Postgres {
         say!("  docker compose up -d db     # PostgreSQL for development and tests");
@@ -149,7 +150,9 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
         say!("  uv run pytest");
         say!(
             "  uv run uvicorn {}:app --reload   # http://localhost:8000/health",
-            python_app(&answers.standard)
+            template
+                .variable(&answers.standard, "python_app")
+                .unwrap_or("src.main")
         );
         say!("  squarely audit --standard {}", answers.standard);
     } else {
@@ -166,15 +169,6 @@ const PYTHON_STANDARDS: &[&str] = &[
     "route-modules",
     "fastapi-best-practices",
 ];
-
-/// The ASGI application of a Python skeleton, as uvicorn names it.
-fn python_app(standard: &str) -> &'static str {
-    match standard {
-        "modular-monolith" => "app.main",
-        "route-modules" => "src.app",
-        _ => "src.main",
-    }
-}
 
 fn lang_name(lang: Lang) -> &'static str {
     match lang {

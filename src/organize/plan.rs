@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::analyze::words::PYTHON_STDLIB;
 use crate::detect::Detection;
 use crate::fs::Tree;
 
@@ -641,7 +642,7 @@ fn shadows(tree: &Tree, stack: Stack, base: &str, domain: &str) -> Option<String
         ));
     }
     let package = !base.is_empty() && tree.is_file(&format!("{base}/__init__.py"));
-    if !package && STDLIB.contains(&domain) {
+    if !package && PYTHON_STDLIB.contains(&domain) {
         return Some(format!(
             "a top-level package `{domain}/` would hide Python's own `{domain}` module"
         ));
@@ -1104,88 +1105,6 @@ const RESERVED: &[&str] = &[
     "while",
     "with",
     "yield",
-];
-
-/// Python standard-library modules a top-level domain package would hide (`src/token/`
-/// shadows `token`, which `inspect` imports; `src/email/` breaks every HTTP library).
-pub(crate) const STDLIB: &[&str] = &[
-    "abc",
-    "array",
-    "ast",
-    "asyncio",
-    "base64",
-    "bisect",
-    "calendar",
-    "cmd",
-    "code",
-    "codecs",
-    "collections",
-    "contextlib",
-    "copy",
-    "csv",
-    "dataclasses",
-    "datetime",
-    "decimal",
-    "email",
-    "enum",
-    "errno",
-    "functools",
-    "glob",
-    "gzip",
-    "hashlib",
-    "heapq",
-    "hmac",
-    "html",
-    "http",
-    "inspect",
-    "io",
-    "ipaddress",
-    "json",
-    "keyword",
-    "locale",
-    "logging",
-    "math",
-    "mimetypes",
-    "numbers",
-    "operator",
-    "os",
-    "pathlib",
-    "pickle",
-    "platform",
-    "profile",
-    "queue",
-    "random",
-    "re",
-    "secrets",
-    "select",
-    "shutil",
-    "signal",
-    "site",
-    "socket",
-    "ssl",
-    "stat",
-    "statistics",
-    "string",
-    "struct",
-    "subprocess",
-    "sys",
-    "tempfile",
-    "test",
-    "threading",
-    "time",
-    "token",
-    "tokenize",
-    "trace",
-    "types",
-    "typing",
-    "unittest",
-    "urllib",
-    "uuid",
-    "warnings",
-    "weakref",
-    "xml",
-    "zipfile",
-    "zoneinfo",
 ];
 
 /// The domain a layer file serves, as the file writes it: `users.controller` -> `users`,

@@ -14,6 +14,7 @@ use super::names::Forms;
 use super::plan::{Anchor, Workspace};
 use super::project::{PROJECT_FILE, ProjectFile};
 use super::{Answers, Db, DomainKind, Framework, Moment, ScaffoldError};
+use crate::analyze::words::{PYTHON_KEYWORDS, PYTHON_STDLIB};
 use crate::fs::{Disk, Plan};
 
 /// The built-in templates, embedded at build time.
@@ -184,6 +185,12 @@ impl Template {
         })
     }
 
+    /// A variable of `standard`'s layout (`python_app`, `root`), if the set defines it.
+    #[must_use]
+    pub fn variable(&self, standard: &str, name: &str) -> Option<&str> {
+        self.manifest.variables.get(standard)?.get(name)?.as_str()
+    }
+
     /// The template set's version, recorded in generated projects.
     #[must_use]
     pub fn version(&self) -> &str {
@@ -234,7 +241,7 @@ impl Template {
                 "invalid {what} name `{name}`: it is a {kind} keyword"
             )));
         }
-        if names.python && crate::organize::plan::STDLIB.contains(&name) {
+        if names.python && PYTHON_STDLIB.contains(&name) {
             return Err(ScaffoldError::Refused(format!(
                 "invalid {what} name `{name}`: it would shadow the {kind} standard library's `{name}` module"
             )));
@@ -318,7 +325,7 @@ impl Template {
                 )));
             }
         }
-        let dir = self.manifest_text(&self.manifest.migrations_dir, &context)?;
+        let dir = self.migrations_dir(&context)?;
         let version = latest_migration(disk, &dir, now);
         let mut work = Workspace::new(Some(disk));
         self.add_domain_to(&mut work, &answers, name, version)?;
@@ -343,7 +350,7 @@ impl Template {
     ) -> Result<Plan, ScaffoldError> {
         super::names::validate_migration(name)?;
         let mut context = self.context(answers, now);
-        let dir = self.manifest_text(&self.manifest.migrations_dir, &context)?;
+        let dir = self.migrations_dir(&context)?;
         let version = latest_migration(disk, &dir, now);
         let mut work = Workspace::new(Some(disk));
         let previous = work.previous_migration(&dir, version).map(Moment::version);
@@ -375,7 +382,7 @@ impl Template {
             DomainKind::Auth => "auth",
         });
         domain["version"] = json!(version.version());
-        let dir = self.manifest_text(&self.manifest.migrations_dir, &context)?;
+        let dir = self.migrations_dir(&context)?;
         domain["previous"] = json!(work.previous_migration(&dir, version).map(Moment::version));
         domain["auth"] = json!(kind == DomainKind::Auth);
         context["domain"] = domain;
@@ -397,6 +404,11 @@ impl Template {
             work.insert(&into, &anchor, &snippet)?;
         }
         Ok(())
+    }
+
+    /// The folder holding the migrations, rendered with the context.
+    fn migrations_dir(&self, context: &Value) -> Result<String, ScaffoldError> {
+        self.manifest_text(&self.manifest.migrations_dir, context)
     }
 
     /// A path or folder of the manifest, rendered with the context.
@@ -548,14 +560,6 @@ fn latest_migration(disk: &dyn Disk, dir: &str, now: Moment) -> Moment {
         _ => now,
     }
 }
-
-/// Python's keywords, soft keywords included: no module can be named like them.
-const PYTHON_KEYWORDS: &[&str] = &[
-    "and", "as", "assert", "async", "await", "break", "case", "class", "continue", "def", "del",
-    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
-    "lambda", "match", "nonlocal", "not", "or", "pass", "raise", "return", "try", "type", "while",
-    "with", "yield",
-];
 
 #[cfg(test)]
 mod tests {

@@ -308,6 +308,23 @@ fn snapshot_of(root: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// `squarely audit <root> --format json`, parsed.
+/// The JSON report of `squarely audit` on `root` under `standard`.
+fn audit_as(root: &Path, standard: &str) -> serde_json::Value {
+    let output = run_in(
+        root,
+        &["audit", ".", "--standard", standard, "--format", "json"],
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// `squarely add domain DOMAIN` then `add migration MIGRATION` in `root`, both succeeding.
+fn add_domain_and_migration(root: &Path, domain: &str, migration: &str) {
+    for args in [["add", "domain", domain], ["add", "migration", migration]] {
+        let output = run_in(root, &args);
+        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
+    }
+}
+
 fn audit(root: &Path) -> serde_json::Value {
     let output = run_in(root, &["audit", ".", "--format", "json"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
@@ -511,32 +528,12 @@ fn fastapi_best_practices_layout_scores_100_before_and_after_add() {
         let text = fs::read_to_string(blog.join(file)).unwrap();
         insta::assert_snapshot!(format!("fastapi_best_practices__{file}"), text);
     }
-    let audited = |root: &Path| -> serde_json::Value {
-        let output = run_in(
-            root,
-            &[
-                "audit",
-                ".",
-                "--standard",
-                "fastapi-best-practices",
-                "--format",
-                "json",
-            ],
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
-    };
-    let report = audited(&blog);
+    let report = audit_as(&blog, "fastapi-best-practices");
     assert_eq!(report["score"], 100.0, "{:#?}", lost(&report));
-    for args in [
-        vec!["add", "domain", "tags"],
-        vec!["add", "migration", "add_slug"],
-    ] {
-        let output = run_in(&blog, &args);
-        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
-    }
+    add_domain_and_migration(&blog, "tags", "add_slug");
     assert!(blog.join("src/tags/service.py").is_file());
     assert!(blog.join("tests/tags/test_router.py").is_file());
-    let report = audited(&blog);
+    let report = audit_as(&blog, "fastapi-best-practices");
     assert_eq!(report["score"], 100.0, "after add: {:#?}", lost(&report));
 }
 
@@ -568,36 +565,16 @@ fn modular_monolith_layout_scores_100_before_and_after_add() {
         let text = fs::read_to_string(market.join(file)).unwrap();
         insta::assert_snapshot!(format!("modular_monolith__{file}"), text);
     }
-    let audited = |root: &Path| -> serde_json::Value {
-        let output = run_in(
-            root,
-            &[
-                "audit",
-                ".",
-                "--standard",
-                "modular-monolith",
-                "--format",
-                "json",
-            ],
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
-    };
-    let report = audited(&market);
+    let report = audit_as(&market, "modular-monolith");
     assert_eq!(report["score"], 100.0, "{:#?}", lost(&report));
-    for args in [
-        vec!["add", "domain", "customers"],
-        vec!["add", "migration", "add_notes"],
-    ] {
-        let output = run_in(&market, &args);
-        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
-    }
+    add_domain_and_migration(&market, "customers", "add_notes");
     let v1 = fs::read_to_string(market.join("app/apis/v1.py")).unwrap();
     assert!(
         v1.contains("from app.customers import routes as customers\n"),
         "{v1}"
     );
     assert!(v1.contains("    customers.router,\n"), "{v1}");
-    let report = audited(&market);
+    let report = audit_as(&market, "modular-monolith");
     assert_eq!(report["score"], 100.0, "after add: {:#?}", lost(&report));
 }
 
@@ -630,35 +607,15 @@ fn route_modules_layout_lives_in_backend_and_scores_100() {
         let text = fs::read_to_string(todo.join(file)).unwrap();
         insta::assert_snapshot!(format!("route_modules__{file}"), text);
     }
-    let audited = |root: &Path| -> serde_json::Value {
-        let output = run_in(
-            root,
-            &[
-                "audit",
-                ".",
-                "--standard",
-                "route-modules",
-                "--format",
-                "json",
-            ],
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
-    };
-    let report = audited(&todo);
+    let report = audit_as(&todo, "route-modules");
     assert_eq!(report["score"], 100.0, "{:#?}", lost(&report));
-    for args in [
-        vec!["add", "domain", "schedule_items"],
-        vec!["add", "migration", "add_due_date"],
-    ] {
-        let output = run_in(&todo, &args);
-        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
-    }
+    add_domain_and_migration(&todo, "schedule_items", "add_due_date");
     assert!(
         todo.join("backend/src/v1/schedule_items/service.py")
             .is_file()
     );
     assert!(todo.join("backend/src/models/schedule_items.py").is_file());
-    let report = audited(&todo);
+    let report = audit_as(&todo, "route-modules");
     assert_eq!(report["score"], 100.0, "after add: {:#?}", lost(&report));
 }
 
@@ -674,13 +631,7 @@ fn python_migrations_chain_through_new_and_add() {
     );
     let report = audit(&root);
     assert_eq!(report["score"], 100.0, "{:#?}", lost(&report));
-    for args in [
-        vec!["add", "domain", "order_items"],
-        vec!["add", "migration", "add_due_date"],
-    ] {
-        let output = run_in(&root, &args);
-        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
-    }
+    add_domain_and_migration(&root, "order_items", "add_due_date");
     // Every revision names the one before it; the first names none.
     let versions = root.join("migrations/versions");
     let mut files: Vec<String> = fs::read_dir(&versions)
