@@ -4,12 +4,15 @@
 # warnings and the project's own tests (unit, integration against a real database, e2e over
 # TCP); for the Python ones an install from PyPI into a fresh virtual environment, ruff, mypy
 # --strict, `alembic upgrade head` and `alembic check`, and pytest (unit, integration, e2e);
-# and for all a 100/100 audit, again after `add domain` and `add migration`. The PostgreSQL
-# variants run against a local server this script installs (Debian's postgresql package)
-# and starts.
+# and for all a 100/100 audit, again after `add domain` and `add migration`. Each Rust
+# service is also started the way its README says (`cp .env.example .env && cargo run`)
+# and driven over loopback by scripts/check-serve.py: probes, CRUD, 50 concurrent writes,
+# 413/405/404 bodies, HEAD, CORS, a 500 traced by its request id. The PostgreSQL variants
+# run against a local server this script installs (Debian's postgresql package) and starts.
 #
-#   scripts/check-generated.sh [--keep] [--only actix-postgres|axum-sqlite|format|python-format|
-#                                              python-sqlite|python-fbp|python-mm|python-rm|python-postgres]
+#   scripts/check-generated.sh [--keep] [--only actix-postgres|axum-sqlite|actix-sqlite|format|
+#                                 python-format|python-sqlite|python-fbp|python-mm|python-rm|
+#                                 python-postgres]
 #
 # Uses one shared CARGO_TARGET_DIR (target/generated) for every generated project so that
 # their common dependencies compile once. Writes only under target/.
@@ -22,7 +25,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --keep) keep=1; shift ;;
     --only) only="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -126,16 +129,27 @@ start_postgres() {
   postgres_url="postgres://squarely_ci:squarely_ci@localhost:5432/squarely_ci"
 }
 
-# Build, lint and test one generated project; add a domain and do it again.
+# Build, lint and test one generated project, run it and drive it over loopback; add a
+# domain and do it again (without the drive). $3 and $4 break and repair the database for
+# the drive's 500 (`{table}` is a resource's table).
 check_project() {
-  local dir="$1" extra_domain="$2"
+  local dir="$1" extra_domain="$2" break_cmd="$3" repair_cmd="$4"
   step "$(basename "$dir"): audit, clippy, tests"
   audit_100 "$dir"
   (cd "$dir" && cargo fmt --check && cargo clippy --quiet --all-targets -- -D warnings && cargo test --quiet)
+  step "$(basename "$dir"): first run from .env.example, driven over loopback"
+  need_python
+  python3 "$here/scripts/check-serve.py" "$dir" --break-cmd "$break_cmd" --repair-cmd "$repair_cmd"
   step "$(basename "$dir"): add domain $extra_domain, then again"
   (cd "$dir" && "$squarely" add domain "$extra_domain" && "$squarely" add migration add_notes)
   audit_100 "$dir"
   (cd "$dir" && cargo fmt --check && cargo clippy --quiet --all-targets -- -D warnings && cargo test --quiet)
+}
+
+# Renames a table of the SQLite database data/<project>.db and back.
+sqlite_rename() {
+  local db="$1" from="$2" to="$3"
+  printf '%s' "python3 -c \"import sqlite3; c = sqlite3.connect('data/$db.db'); c.execute('ALTER TABLE $from RENAME TO $to'); c.commit()\""
 }
 
 if want actix-postgres; then
@@ -143,13 +157,30 @@ if want actix-postgres; then
   step "new: actix + PostgreSQL, domains users, invoices, auth"
   "$squarely" new billing --framework actix --db postgres --domain users --domain invoices \
     --domain auth --output-dir "$work"
-  DATABASE_URL="$postgres_url" check_project "$work/billing" order_items
+  # A fresh database: the service migrates it at its first run.
+  as_root=""
+  [ "$(id -u)" = 0 ] || as_root="sudo"
+  $as_root su postgres -c "dropdb --if-exists squarely_rs && createdb -O squarely_ci squarely_rs"
+  pg="${postgres_url%/*}/squarely_rs"
+  psql_run="psql -q -v ON_ERROR_STOP=1 $pg -c"
+  DATABASE_URL="$pg" check_project "$work/billing" order_items \
+    "$psql_run 'ALTER TABLE {table} RENAME TO {table}_broken'" \
+    "$psql_run 'ALTER TABLE {table}_broken RENAME TO {table}'"
 fi
 
 if want axum-sqlite; then
-  step "new: axum + SQLite, default domain"
-  "$squarely" new shop --framework axum --db sqlite --output-dir "$work"
-  check_project "$work/shop" categories
+  step "new: axum + SQLite, domains products, orders, auth"
+  "$squarely" new shop --framework axum --db sqlite --domain products --domain orders \
+    --domain auth --output-dir "$work"
+  check_project "$work/shop" categories \
+    "$(sqlite_rename shop '{table}' '{table}_broken')" "$(sqlite_rename shop '{table}_broken' '{table}')"
+fi
+
+if want actix-sqlite; then
+  step "new: actix + SQLite, default domain, no auth"
+  "$squarely" new depot --framework actix --db sqlite --output-dir "$work"
+  check_project "$work/depot" categories \
+    "$(sqlite_rename depot '{table}' '{table}_broken')" "$(sqlite_rename depot '{table}_broken' '{table}')"
 fi
 
 # Install, lint, type-check, migrate and test one generated Python project into a fresh
@@ -218,7 +249,7 @@ if want python-postgres; then
   step "new: Python FastAPI + PostgreSQL (coditect-backend), domains users, invoices, auth"
   "$squarely" new pybilling --lang python --db postgres --domain users --domain invoices \
     --domain auth --output-dir "$work" >/dev/null
-  # A database of its own: the Rust project above has its tables in squarely_ci.
+  # A database of its own, fresh.
   as_root=""
   [ "$(id -u)" = 0 ] || as_root="sudo"
   $as_root su postgres -c "dropdb --if-exists squarely_py && createdb -O squarely_ci squarely_py"

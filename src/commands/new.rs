@@ -157,7 +157,7 @@ pub fn run(args: &NewArgs) -> anyhow::Result<Exit> {
         say!("  squarely audit --standard {}", answers.standard);
     } else {
         say!("  cargo test");
-        say!("  cargo run                   # http://localhost:8080/health");
+        say!("  cargo run                   # http://localhost:8080/health/ready");
         say!("  squarely audit              # 100/100");
     }
     Ok(Exit::Success)

@@ -151,10 +151,15 @@ pub(super) enum Anchor {
         sorted: bool,
     },
     /// Right after the one line that is exactly this text, indentation included (a key
-    /// of a generated YAML file, `paths:`, which regenerating the file keeps).
+    /// of a generated YAML file, `paths:`, which regenerating the file keeps); `sorted`
+    /// merges each entry of the snippet among the key's entries in key order, the way a
+    /// serializer of sorted maps (utoipa's) writes them, so the file stays byte-identical
+    /// to a regenerated one.
     After {
         /// The line.
         line: String,
+        /// Merge the snippet's entries in key order.
+        sorted: bool,
     },
 }
 
@@ -162,14 +167,14 @@ impl Anchor {
     fn line(&self) -> &str {
         match self {
             Anchor::Before { marker, .. } => marker,
-            Anchor::After { line } => line,
+            Anchor::After { line, .. } => line,
         }
     }
 
     fn describe(&self) -> String {
         match self {
             Anchor::Before { marker, .. } => format!("insert before `{marker}`"),
-            Anchor::After { line } => format!("insert after `{}`", line.trim()),
+            Anchor::After { line, .. } => format!("insert after `{}`", line.trim()),
         }
     }
 
@@ -177,7 +182,11 @@ impl Anchor {
     fn insert(&self, text: &str, snippet: &str) -> Result<String, String> {
         match self {
             Anchor::Before { marker, sorted } => insert_before(text, marker, snippet, *sorted),
-            Anchor::After { line } => insert_after(text, line, snippet),
+            Anchor::After {
+                line,
+                sorted: false,
+            } => insert_after(text, line, snippet),
+            Anchor::After { line, sorted: true } => merge_after(text, line, snippet),
         }
     }
 }
@@ -223,6 +232,95 @@ fn insert_after(text: &str, anchor: &str, snippet: &str) -> Result<String, Strin
     Ok(out)
 }
 
+/// Indentation of a line, in bytes.
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// The entries of a block of YAML lines: each starts at a line at `depth` (a `- ` item when
+/// `items`, a key otherwise) and runs until the next one.
+fn yaml_entries<'a>(lines: &[&'a str], depth: usize, items: bool) -> Vec<Vec<&'a str>> {
+    let mut entries: Vec<Vec<&str>> = Vec::new();
+    for line in lines {
+        let starts = indent(line) == depth && line.trim_start().starts_with("- ") == items;
+        match entries.last_mut() {
+            Some(entry) if !starts => entry.push(line),
+            _ => entries.push(vec![line]),
+        }
+    }
+    entries
+}
+
+/// What a YAML entry sorts by: a mapping's key (unquoted), or a list item's first line.
+fn yaml_sort_key(first_line: &str) -> String {
+    let line = first_line.trim();
+    if line.starts_with("- ") {
+        return line.to_owned();
+    }
+    let key = line.strip_suffix(':').unwrap_or(line);
+    let key = key.split_once(": ").map_or(key, |(key, _)| key);
+    key.trim_matches(['\'', '"']).to_owned()
+}
+
+/// `text` with each entry of `snippet` merged, in key order, among the entries directly
+/// under its one line equal to `anchor`. An entry whose key is already there is an error.
+fn merge_after(text: &str, anchor: &str, snippet: &str) -> Result<String, String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let at = one_line(&lines, anchor.trim(), |line| line == anchor)?;
+    let mut snippet = snippet.to_owned();
+    if !snippet.ends_with('\n') {
+        snippet.push('\n');
+    }
+    let new_lines: Vec<&str> = snippet
+        .split_inclusive('\n')
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    let Some(first) = new_lines.first() else {
+        return Ok(text.to_owned());
+    };
+    let depth = indent(first);
+    let items = first.trim_start().starts_with("- ");
+    // The anchor's block: deeper lines, and list items at its own depth.
+    let anchor_depth = indent(lines[at]);
+    let end = lines[at + 1..]
+        .iter()
+        .position(|line| {
+            !line.trim().is_empty()
+                && (indent(line) < anchor_depth
+                    || (indent(line) == anchor_depth && !line.trim_start().starts_with("- ")))
+        })
+        .map_or(lines.len(), |offset| at + 1 + offset);
+    let mut entries = yaml_entries(&lines[at + 1..end], depth, items);
+    for entry in yaml_entries(&new_lines, depth, items) {
+        let key = yaml_sort_key(entry[0]);
+        if entries.iter().any(|old| yaml_sort_key(old[0]) == key) {
+            return Err(format!("`{key}` is already under `{}`", anchor.trim()));
+        }
+        let position = entries
+            .iter()
+            .position(|old| yaml_sort_key(old[0]) > key)
+            .unwrap_or(entries.len());
+        entries.insert(position, entry);
+    }
+    let mut out = String::with_capacity(text.len() + snippet.len() + 1);
+    for line in &lines[..=at] {
+        out.push_str(line);
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    for line in entries.iter().flatten() {
+        out.push_str(line);
+        if !line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    for line in &lines[end..] {
+        out.push_str(line);
+    }
+    Ok(out)
+}
+
 /// `text` with `snippet` inserted before its one `marker` line.
 fn insert_before(text: &str, marker: &str, snippet: &str, sorted: bool) -> Result<String, String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
@@ -234,7 +332,6 @@ fn insert_before(text: &str, marker: &str, snippet: &str, sorted: bool) -> Resul
     let mut position = at;
     if sorted && snippet.trim_end().lines().count() == 1 {
         // Siblings: the lines just above the marker, at the marker's indentation.
-        let indent = |line: &str| line.len() - line.trim_start().len();
         let depth = indent(lines[at]);
         let key = snippet.trim();
         while position > 0 {
@@ -267,7 +364,44 @@ fn insert_before(text: &str, marker: &str, snippet: &str, sorted: bool) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use super::{insert_after, insert_before};
+    use super::{insert_after, insert_before, merge_after};
+
+    #[test]
+    fn sorted_after_merges_each_entry_in_key_order() {
+        // The shape utoipa writes: sorted maps, lists at their key's depth.
+        let yaml = "paths:\n  /api/v1/orders:\n    get: {}\n  /health:\n    get: {}\n\
+                    components:\n  schemas:\n    Error:\n      type: object\n    Order:\n      \
+                    required:\n      - id\ntags:\n- name: health\n  description: Health\n\
+                    - name: orders\n";
+        let paths = "  /api/v1/products:\n    get: {}\n  /api/v1/products/{id}:\n    get: {}\n";
+        let out = merge_after(yaml, "paths:", paths).unwrap();
+        assert!(
+            out.starts_with(
+                "paths:\n  /api/v1/orders:\n    get: {}\n  /api/v1/products:\n    get: {}\n  \
+                 /api/v1/products/{id}:\n    get: {}\n  /health:\n"
+            ),
+            "{out}"
+        );
+        // A key sorts before its own extensions (`/a` < `/a/{id}`), as in a sorted map.
+        let schemas = "    Product:\n      type: object\n    CreateProduct:\n      type: object\n";
+        let out = merge_after(&out, "  schemas:", schemas).unwrap();
+        assert!(
+            out.contains(
+                "  schemas:\n    CreateProduct:\n      type: object\n    Error:\n      \
+                 type: object\n    Order:\n      required:\n      - id\n    Product:\n      \
+                 type: object\ntags:\n"
+            ),
+            "{out}"
+        );
+        let tag = "- name: products\n  description: Products\n";
+        let out = merge_after(&out, "tags:", tag).unwrap();
+        assert!(
+            out.ends_with("- name: orders\n- name: products\n  description: Products\n"),
+            "{out}"
+        );
+        let twice = merge_after(&out, "tags:", tag).unwrap_err();
+        assert!(twice.contains("already"), "{twice}");
+    }
 
     #[test]
     fn inserts_after_an_exact_line() {

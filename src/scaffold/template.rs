@@ -111,8 +111,10 @@ impl Insert {
                 marker: marker.clone(),
                 sorted: self.sorted,
             }),
-            (None, Some(line)) if !self.sorted => Ok(Anchor::After { line: line.clone() }),
-            (None, Some(_)) => Err("`sorted` only goes with `before`".to_owned()),
+            (None, Some(line)) => Ok(Anchor::After {
+                line: line.clone(),
+                sorted: self.sorted,
+            }),
             _ => Err("give exactly one of `before` and `after`".to_owned()),
         }
     }
