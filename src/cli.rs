@@ -355,6 +355,24 @@ pub struct AuditArgs {
     /// still applies).
     #[arg(long, value_name = "FILE")]
     pub save_baseline: Option<PathBuf>,
+
+    /// Which test cases of --format junit fail: `gate` (default) only a `gate` test case,
+    /// when the gate fails, so that a passing gate never marks a build failed or unstable;
+    /// `fail` also each failed check; `partial` each failed or partial check.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = JunitFailOn::Gate)]
+    pub junit_fail_on: JunitFailOn,
+}
+
+/// Which `--format junit` test cases fail (`--junit-fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum JunitFailOn {
+    /// Only the gate's own test case, when the gate fails.
+    #[default]
+    Gate,
+    /// Also every failed check (0 points).
+    Fail,
+    /// Also every failed or partial check.
+    Partial,
 }
 
 fn parse_min_score(text: &str) -> Result<f64, String> {

@@ -261,6 +261,7 @@ fn assemble(
         notices,
         anchor: anchor(ctx.tree, project),
         baseline: None,
+        gate: None,
     }
 }
 

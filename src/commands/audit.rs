@@ -148,10 +148,13 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         }
         check_coverage(baseline, shown, &reports)?;
     }
+    // Judged before the reports are written: `--format junit` shows the verdict.
+    let notes = gate(args, config.as_ref(), &mut reports);
 
     let options = Options {
         color: Color::Off,
         repository_path: crate::fs::repository_path(&args.path).unwrap_or_default(),
+        junit_fail_on: args.junit_fail_on,
         workspace: workspace.then(|| {
             report::model::Workspace::of(&reports, |id, score| {
                 standards
@@ -218,7 +221,7 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
     // Freeing a 100,000-entry tree takes longer than the process exit that frees it anyway.
     std::mem::forget(tree);
 
-    Ok(gate(args, config.as_ref(), &reports))
+    Ok(gate_exit(&reports, &notes))
 }
 
 /// The standards to apply (`--standard`, else the configuration's, else the default) and the
@@ -276,45 +279,53 @@ fn load_standards(
     Ok((applied, Some(config)))
 }
 
-/// Exit 1 when a report is below the minimum score (`--min-score`, else the configuration's)
-/// or one of its categories below the configuration's floor, or, for a report the baseline
-/// holds, when it got worse than the baseline instead; saying which on standard error.
-fn gate(args: &AuditArgs, config: Option<&Config>, reports: &[report::Report]) -> Exit {
+/// Sets each report's gate verdict: below the minimum score (`--min-score`, else the
+/// configuration's) or one of its categories below the configuration's floor, or, for a
+/// report the baseline holds, worse than the baseline instead. Returns the notes to print
+/// besides the failures (a report allowed below min-score by its baseline).
+fn gate(args: &AuditArgs, config: Option<&Config>, reports: &mut [report::Report]) -> Vec<String> {
     let min = match (args.min_score, config.and_then(|c| c.min_score)) {
         (Some(min), _) => Some((min, "--min-score", String::new())),
         (None, Some(min)) => config.map(|c| (min, "min-score", format!(" (in {})", c.file))),
         (None, None) => None,
     };
-    let mut failed = false;
-    for report in reports {
-        let name = &report.subject();
-        let standard = &report.standard.id;
+    let floors: &[crate::config::Floor] = config.map_or(&[], |c| c.floors.as_slice());
+    let mut notes = Vec::new();
+    for report in reports.iter_mut() {
+        let name = report.subject();
+        let standard = report.standard.id.clone();
+        let mut failures = Vec::new();
         if let Some(comparison) = &report.baseline
             && let Some(then) = comparison.score
         {
-            let worse = baseline_gate(report, comparison, then);
-            failed |= worse;
+            failures = baseline_failures(report, comparison, then);
             if let Some((min, label, source)) = &min
                 && report.score < *min
-                && !worse
+                && failures.is_empty()
             {
-                eprintln!(
-                    "squarely: {name} scores {:.2} under {standard}, below {label} {min}{source}: allowed, as it is no worse than the baseline ({}, {then:.2})",
+                notes.push(format!(
+                    "{name} scores {:.2} under {standard}, below {label} {min}{source}: allowed, as it is no worse than the baseline ({}, {then:.2})",
                     report.score, comparison.file
-                );
+                ));
             }
+            report.gate = Some(report::Gate {
+                rule: format!("no worse than the baseline ({})", comparison.file),
+                failures,
+            });
             continue;
         }
-        if let Some((min, label, source)) = &min
-            && report.score < *min
-        {
-            eprintln!(
-                "squarely: {name} scores {:.2} under {standard}, below {label} {min}{source}",
-                report.score
-            );
-            failed = true;
+        let mut rules = Vec::new();
+        if let Some((min, label, source)) = &min {
+            rules.push(format!("{label} {min}{source}"));
+            if report.score < *min {
+                failures.push(format!(
+                    "{name} scores {:.2} under {standard}, below {label} {min}{source}",
+                    report.score
+                ));
+            }
         }
-        for floor in config.iter().flat_map(|c| &c.floors) {
+        for floor in floors {
+            rules.push(format!("floor {} of `{}`", floor.points, floor.category));
             let Some(category) = report
                 .categories
                 .iter()
@@ -322,17 +333,41 @@ fn gate(args: &AuditArgs, config: Option<&Config>, reports: &[report::Report]) -
             else {
                 continue;
             };
-            eprintln!(
-                "squarely: {name} scores {:.2} of {} in category `{}` ({}) under {standard}, below its floor of {} (in {})",
+            failures.push(format!(
+                "{name} scores {:.2} of {} in category `{}` ({}) under {standard}, below its floor of {} (in {})",
                 category.score,
                 category.max,
                 category.id,
                 category.title,
                 floor.points,
                 config.map_or("", |c| c.file.as_str())
-            );
-            failed = true;
+            ));
         }
+        if !rules.is_empty() {
+            report.gate = Some(report::Gate {
+                rule: rules.join(", "),
+                failures,
+            });
+        }
+    }
+    notes
+}
+
+/// Prints the gate's failures and `notes` on standard error; exit 1 when a report failed.
+fn gate_exit(reports: &[report::Report], notes: &[String]) -> Exit {
+    let mut failed = false;
+    for gate in reports.iter().filter_map(|r| r.gate.as_ref()) {
+        for line in &gate.failures {
+            if line.starts_with("  ") {
+                eprintln!("{line}");
+            } else {
+                eprintln!("squarely: {line}");
+            }
+        }
+        failed |= !gate.failures.is_empty();
+    }
+    for note in notes {
+        eprintln!("squarely: {note}");
     }
     if failed {
         Exit::GateFailed
@@ -344,38 +379,40 @@ fn gate(args: &AuditArgs, config: Option<&Config>, reports: &[report::Report]) -
 /// How many new findings the gate lists on standard error (all are in the reports).
 const NEW_FINDINGS_LISTED: usize = 20;
 
-/// Whether `report` got worse than its baseline (score `then`), saying how.
-fn baseline_gate(report: &report::Report, comparison: &Comparison, then: f64) -> bool {
+/// How `report` got worse than its baseline (score `then`): nothing when it did not.
+fn baseline_failures(report: &report::Report, comparison: &Comparison, then: f64) -> Vec<String> {
     let name = &report.subject();
     let standard = &report.standard.id;
+    let mut failures = Vec::new();
     if comparison.score_dropped(report.score) {
-        eprintln!(
-            "squarely: {name} scores {:.2} under {standard}, below the baseline's {then:.2} ({})",
+        failures.push(format!(
+            "{name} scores {:.2} under {standard}, below the baseline's {then:.2} ({})",
             report.score, comparison.file
-        );
+        ));
     }
     if !comparison.new.is_empty() {
         let count = comparison.new.len();
-        eprintln!(
-            "squarely: {name} has {count} new finding{} under {standard} that the baseline ({}) does not hold:",
+        failures.push(format!(
+            "{name} has {count} new finding{} under {standard} that the baseline ({}) does not hold:",
             if count == 1 { "" } else { "s" },
             comparison.file
-        );
+        ));
         for new in comparison.new.iter().take(NEW_FINDINGS_LISTED) {
             let place = new
                 .finding
                 .location()
                 .map_or_else(String::new, |at| format!("{at}: "));
-            eprintln!("  {}  {place}{}", new.check, new.finding.message);
+            failures.push(format!("  {}  {place}{}", new.check, new.finding.message));
         }
         if count > NEW_FINDINGS_LISTED {
-            eprintln!(
+            failures.push(format!(
                 "  ... and {} more (every one is in the report's `baseline.new`, --format json)",
                 count - NEW_FINDINGS_LISTED
-            );
+            ));
         }
     }
-    comparison.worse(report.score)
+    debug_assert_eq!(failures.is_empty(), !comparison.worse(report.score));
+    failures
 }
 
 /// In a workspace, each report's notes on reading the tree (skipped files...) are those of

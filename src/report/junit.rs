@@ -1,27 +1,34 @@
 //! `--format junit`: `JUnit` XML, the shape GitLab, Jenkins and Azure DevOps read
 //! (`testsuites/testsuite/testcase/failure|skipped`, docs/ci.md).
 //!
-//! One test suite per category, one test case per check: a passing check passes, a partial
-//! or failed one fails with its findings and fixes as the failure text, a check that does not
-//! apply is skipped with the reason. Counts are the usual attributes; the scores are each
-//! suite's properties. Text is escaped for XML 1.0, whose characters exclude most control
+//! One test suite per category, one test case per check, and when a gate applies a `Gate`
+//! suite with one `gate` test case that fails when the gate fails, listing why. By default
+//! (`--junit-fail-on gate`) that is the only test case that can fail: a partial or failed
+//! check passes with its status, findings and fixes as its output, so a passing gate never
+//! marks a build failed or unstable. `fail` makes each failed check a failure too, `partial`
+//! each failed or partial one; with a baseline that holds the report, only a check with a
+//! new finding fails. A check that does not apply is skipped with the reason. Counts are the
+//! usual attributes; the scores are each suite's properties. Text is escaped for XML 1.0, whose characters exclude most control
 //! characters even as references: those become U+FFFD.
 
 use std::io::{self, Write};
 
 use super::model::{CheckResult, Finding, Report, Status};
 use super::{distinction, max_pts, pts};
+use crate::cli::JunitFailOn;
 
 /// Write the reports as one `<testsuites>` document (several standards or services: their
 /// suites in turn, named after what tells them apart).
-pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+pub fn write(reports: &[Report], fail_on: JunitFailOn, out: &mut dyn Write) -> io::Result<()> {
     let checks = reports.iter().flat_map(|r| &r.checks);
-    let tests = checks.clone().count();
+    let gates = reports.iter().filter_map(|r| r.gate.as_ref());
+    let tests = checks.clone().count() + gates.clone().count();
     let failures = reports
         .iter()
         .flat_map(|r| r.checks.iter().map(move |c| (r, c)))
-        .filter(|(r, c)| fails(r, c))
-        .count();
+        .filter(|(r, c)| fails(r, c, fail_on))
+        .count()
+        + gates.filter(|g| !g.failures.is_empty()).count();
     let skipped = checks.filter(|c| c.status == Status::NotApplicable).count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     let name = match reports {
@@ -40,6 +47,9 @@ pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
         attr(&name)
     )?;
     for report in reports {
+        if let Some(gate) = &report.gate {
+            write_gate(report, reports, gate, out)?;
+        }
         for category in &report.categories {
             let checks: Vec<&CheckResult> = report
                 .checks
@@ -58,7 +68,7 @@ pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
                 r#"  <testsuite name="{}" tests="{}" failures="{}" errors="0" skipped="{}" time="0">"#,
                 attr(&suite),
                 checks.len(),
-                checks.iter().filter(|c| fails(report, c)).count(),
+                checks.iter().filter(|c| fails(report, c, fail_on)).count(),
                 checks
                     .iter()
                     .filter(|c| c.status == Status::NotApplicable)
@@ -83,7 +93,7 @@ pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
             }
             writeln!(out, "    </properties>")?;
             for check in checks {
-                write_case(report, check, &classname, out)?;
+                write_case(report, check, &classname, fail_on, out)?;
             }
             writeln!(out, "  </testsuite>")?;
         }
@@ -91,19 +101,72 @@ pub fn write(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</testsuites>")
 }
 
-/// Whether a check's test case fails: partial and failed checks do, except that with a
-/// baseline that holds the report only a check with a new finding does, as the gate says.
-fn fails(report: &Report, check: &CheckResult) -> bool {
-    match report.held_by_baseline() {
-        Some(comparison) => comparison.new.iter().any(|n| n.check == check.id),
-        None => matches!(check.status, Status::Fail | Status::Partial),
+/// Whether a check's test case fails (see the module documentation).
+fn fails(report: &Report, check: &CheckResult, fail_on: JunitFailOn) -> bool {
+    match (fail_on, report.held_by_baseline()) {
+        (JunitFailOn::Gate, _) => false,
+        (_, Some(comparison)) => comparison.new.iter().any(|n| n.check == check.id),
+        (JunitFailOn::Fail, None) => check.status == Status::Fail,
+        (JunitFailOn::Partial, None) => matches!(check.status, Status::Fail | Status::Partial),
     }
+}
+
+/// The `Gate` suite of one report: its `gate` test case, failing with the reasons.
+fn write_gate(
+    report: &Report,
+    reports: &[Report],
+    gate: &super::Gate,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (suite, classname) = match distinction(report, reports) {
+        Some(label) => (
+            format!("{label}: Gate"),
+            format!("{}.gate", label.replace(" · ", ".")),
+        ),
+        None => ("Gate".to_owned(), "gate".to_owned()),
+    };
+    let failed = !gate.failures.is_empty();
+    writeln!(
+        out,
+        r#"  <testsuite name="{}" tests="1" failures="{}" errors="0" skipped="0" time="0">"#,
+        attr(&suite),
+        u8::from(failed)
+    )?;
+    let open = format!(
+        r#"    <testcase classname="{}" name="{}" time="0""#,
+        attr(&classname),
+        attr(&format!("gate — {}", gate.rule))
+    );
+    let score = format!(
+        "{} / {} {}",
+        pts(report.score),
+        max_pts(report.max),
+        report.band
+    );
+    writeln!(out, "{open}>")?;
+    if failed {
+        writeln!(
+            out,
+            r#"      <failure type="gate" message="{}">{}</failure>"#,
+            attr(&gate.failures[0]),
+            text(&gate.failures.join("\n"))
+        )?;
+    } else {
+        writeln!(
+            out,
+            "      <system-out>{}</system-out>",
+            text(&format!("passed at {score}"))
+        )?;
+    }
+    writeln!(out, "    </testcase>")?;
+    writeln!(out, "  </testsuite>")
 }
 
 fn write_case(
     report: &Report,
     check: &CheckResult,
     classname: &str,
+    fail_on: JunitFailOn,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let open = format!(
@@ -112,6 +175,26 @@ fn write_case(
         attr(&format!("{} — {}", check.id, check.title))
     );
     let points = format!("{} of {} points", pts(check.score), max_pts(check.max));
+    if !fails(report, check, fail_on) && matches!(check.status, Status::Fail | Status::Partial) {
+        // Not a failure under --junit-fail-on: passes, with what it lacks as its output.
+        let known = report
+            .held_by_baseline()
+            .map_or_else(String::new, |comparison| {
+                format!(", no worse than the baseline ({})", comparison.file)
+            });
+        writeln!(out, "{open}>")?;
+        writeln!(
+            out,
+            "      <system-out>{}</system-out>",
+            text(&format!(
+                "{}: {points}{known}. {}\n{}",
+                check.status.as_str(),
+                check.summary,
+                findings_text(&check.findings)
+            ))
+        )?;
+        return writeln!(out, "    </testcase>");
+    }
     if let Some(comparison) = report.held_by_baseline()
         && matches!(check.status, Status::Fail | Status::Partial)
     {
@@ -121,22 +204,6 @@ fn write_case(
             .filter(|n| n.check == check.id)
             .map(|n| &n.finding)
             .collect();
-        if new.is_empty() {
-            // Known in the baseline: passes, with what is known for the record.
-            writeln!(out, "{open}>")?;
-            writeln!(
-                out,
-                "      <system-out>{}</system-out>",
-                text(&format!(
-                    "{}: {points}, no worse than the baseline ({}). {}\n{}",
-                    check.status.as_str(),
-                    comparison.file,
-                    check.summary,
-                    findings_text(&check.findings)
-                ))
-            )?;
-            return writeln!(out, "    </testcase>");
-        }
         writeln!(out, "{open}>")?;
         writeln!(
             out,

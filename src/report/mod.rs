@@ -15,7 +15,7 @@ mod text;
 
 use std::io::{self, Write};
 
-pub use model::Report;
+pub use model::{Gate, Report};
 
 /// An output format of `squarely audit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -73,6 +73,8 @@ pub struct Options {
     pub repository_path: String,
     /// With `--workspace`: the aggregate over the services, which every format shows.
     pub workspace: Option<model::Workspace>,
+    /// Which `--format junit` test cases fail.
+    pub junit_fail_on: crate::cli::JunitFailOn,
 }
 
 impl Options {
@@ -83,6 +85,7 @@ impl Options {
             color: Color::Off,
             repository_path: String::new(),
             workspace: None,
+            junit_fail_on: crate::cli::JunitFailOn::Gate,
         }
     }
 
@@ -143,7 +146,7 @@ pub fn write(
         }
         Format::Json => json::write(reports, options.workspace.as_ref(), out),
         Format::Sarif => sarif::write(reports, options, out),
-        Format::Junit => junit::write(reports, out),
+        Format::Junit => junit::write(reports, options.junit_fail_on, out),
         Format::Markdown => markdown::write(reports, options.workspace.as_ref(), out),
         Format::Github => github::write(reports, options, out),
     }

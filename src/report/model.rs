@@ -50,6 +50,20 @@ pub struct Report {
     /// How the report compares with a saved baseline (`--baseline FILE`); absent without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<super::baseline::Comparison>,
+    /// The gate's verdict on this report, when a gate applies (min-score, floors or a
+    /// baseline). Shown by `--format junit`; not part of the JSON contract.
+    #[serde(skip)]
+    pub gate: Option<Gate>,
+}
+
+/// The gate's verdict on one report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate {
+    /// What the gate checks (`--min-score 90`, `min-score 90 (in .squarely.yaml)`, a
+    /// category floor, `the baseline (FILE)`), joined with `, `.
+    pub rule: String,
+    /// Why it failed, one line each; empty when it passed.
+    pub failures: Vec<String>,
 }
 
 impl Report {

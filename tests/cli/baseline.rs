@@ -510,7 +510,15 @@ fn junit_fails_only_the_checks_with_new_findings() {
         }
         failed
     };
-    let unchanged = audit(repo.path(), &["--baseline", &file, "--format", "junit"]);
+    let junit = [
+        "--baseline",
+        &file,
+        "--format",
+        "junit",
+        "--junit-fail-on",
+        "partial",
+    ];
+    let unchanged = audit(repo.path(), &junit);
     assert_eq!(code(&unchanged), 0);
     let xml = stdout(&unchanged);
     assert_eq!(failures(&xml), Vec::<String>::new());
@@ -521,11 +529,16 @@ fn junit_fails_only_the_checks_with_new_findings() {
     assert!(xml.contains("no worse than the baseline"), "{xml}");
 
     std::fs::write(repo.path().join("debug.log"), "boom\n").unwrap();
-    let worse = audit(repo.path(), &["--baseline", &file, "--format", "junit"]);
+    let worse = audit(repo.path(), &junit);
     assert_eq!(code(&worse), 1);
     let xml = stdout(&worse);
-    assert_eq!(failures(&xml), ["root.essential_only"]);
+    assert_eq!(failures(&xml), ["gate", "root.essential_only"]);
     assert!(xml.contains("1 new since the baseline: `debug.log` at the root is a log file"));
+    // By default the gate's test case is the only failure, and lists the new finding.
+    let default = audit(repo.path(), &["--baseline", &file, "--format", "junit"]);
+    let xml = stdout(&default);
+    assert_eq!(failures(&xml), ["gate"]);
+    assert!(xml.contains("root.essential_only  debug.log"), "{xml}");
 }
 
 #[test]

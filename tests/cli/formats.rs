@@ -306,7 +306,7 @@ fn attribute<'a>(attributes: &'a [(String, String)], key: &str) -> &'a str {
 
 #[test]
 fn junit_has_a_suite_per_category_and_a_case_per_check() {
-    let xml = report("flat-hobby", "junit", &[]);
+    let xml = report("flat-hobby", "junit", &["--junit-fail-on", "partial"]);
     let json: serde_json::Value = serde_json::from_str(&report("flat-hobby", "json", &[])).unwrap();
     let (elements, failure_texts) = junit_elements(&xml);
     let count = |name: &str| elements.iter().filter(|(n, _)| n == name).count();
@@ -348,13 +348,62 @@ fn junit_has_a_suite_per_category_and_a_case_per_check() {
     assert_eq!(score, format!("{:.2}", json["score"].as_f64().unwrap()));
 }
 
+/// By default only the gate can fail a `JUnit` report: at a passing gate, a CI server shows no
+/// failed test and does not mark the build unstable, whatever the partial checks.
+#[test]
+fn junit_fails_only_the_gate_by_default() {
+    let json: serde_json::Value = serde_json::from_str(&report("flat-hobby", "json", &[])).unwrap();
+    let score = json["score"].as_f64().unwrap();
+    let checks = json["checks"].as_array().unwrap();
+    let failed = checks.iter().filter(|c| c["status"] == "fail").count();
+    assert!(failed > 0 && score > 10.0 && score < 90.0, "{score}");
+
+    // No gate: nothing fails, and no gate suite.
+    let xml = report("flat-hobby", "junit", &[]);
+    let (elements, _) = junit_elements(&xml);
+    let count = |elements: &[(String, Vec<(String, String)>)], name: &str| {
+        elements.iter().filter(|(n, _)| n == name).count()
+    };
+    assert_eq!(count(&elements, "failure"), 0, "{xml}");
+    assert_eq!(count(&elements, "testcase"), 20);
+    assert_eq!(attribute(&elements[0].1, "failures"), "0");
+    // The partial and failed checks still say what they lack.
+    assert!(
+        xml.contains("`debug.log` at the root is a log file"),
+        "{xml}"
+    );
+
+    // A passing gate: one more test case, passing.
+    let xml = report("flat-hobby", "junit", &["--min-score", "10"]);
+    let (elements, _) = junit_elements(&xml);
+    assert_eq!(count(&elements, "testcase"), 21);
+    assert_eq!(count(&elements, "failure"), 0, "{xml}");
+    assert!(xml.contains(r#"name="gate — --min-score 10""#), "{xml}");
+
+    // A failing gate: its test case is the one failure, and says why.
+    let xml = report("flat-hobby", "junit", &["--min-score", "90"]);
+    let (elements, texts) = junit_elements(&xml);
+    assert_eq!(count(&elements, "failure"), 1, "{xml}");
+    assert_eq!(attribute(&elements[0].1, "failures"), "1");
+    assert!(texts[0].contains("below --min-score 90"), "{texts:?}");
+
+    // --junit-fail-on fail: the failed checks too, not the partial ones.
+    let xml = report("flat-hobby", "junit", &["--junit-fail-on", "fail"]);
+    let (elements, _) = junit_elements(&xml);
+    assert_eq!(count(&elements, "failure"), failed, "{xml}");
+}
+
 #[test]
 fn xml_special_characters_and_control_characters_in_junit() {
     let dir = copy_fixture("flat-hobby");
     for name in ["a&b<c>\"d'.tmp", "bell\u{7}.tmp"] {
         std::fs::write(dir.path().join(name), "x\n").unwrap();
     }
-    let xml = report(dir.path().to_str().unwrap(), "junit", &[]);
+    let xml = report(
+        dir.path().to_str().unwrap(),
+        "junit",
+        &["--junit-fail-on", "partial"],
+    );
     let (_, failures) = junit_elements(&xml);
     assert!(
         failures.iter().any(|f| f.contains("`a&b<c>\"d'.tmp`")),
