@@ -546,7 +546,7 @@ pub fn summarize(standard: &Standard) -> Summary {
     }
 }
 
-/// Serialise a summary as YAML (the only place `serde_yaml` writes).
+/// Serialise a summary as YAML (the only place `yaml_serde` writes).
 pub fn to_yaml(summary: &Summary) -> Result<String, String> {
-    serde_yaml::to_string(summary).map_err(|e| e.to_string())
+    yaml_serde::to_string(summary).map_err(|e| e.to_string())
 }

@@ -3,7 +3,7 @@
 //! # Why this module exists
 //!
 //! squarely's rule sets are written by hand, so the most useful thing the loader can do is to
-//! list all problems in a file at once, each as `line:column: message`. `serde_yaml` cannot do
+//! list all problems in a file at once, each as `line:column: message`. `yaml_serde` cannot do
 //! that: it stops at the first error and only knows the position of syntax errors. This module
 //! therefore
 //!

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use quick_xml::events::Event;
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 use crate::support::copy_fixture;
 
@@ -21,7 +21,7 @@ use crate::support::copy_fixture;
 fn root_yaml(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{name} is not YAML: {e}"))
+    yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{name} is not YAML: {e}"))
 }
 
 /// A string field of a YAML mapping, or "" when absent.
@@ -70,7 +70,7 @@ impl Contexts {
                 let default = match input.get("default") {
                     None | Some(Value::Null) => String::new(),
                     Some(Value::String(s)) => s.clone(),
-                    Some(other) => serde_yaml::to_string(other)
+                    Some(other) => yaml_serde::to_string(other)
                         .expect("a scalar")
                         .trim()
                         .to_owned(),
@@ -225,7 +225,7 @@ fn run_step(
         for (name, value) in env.as_mapping().expect("env is a mapping") {
             let value = match value {
                 Value::String(s) => s.clone(),
-                other => serde_yaml::to_string(other)
+                other => yaml_serde::to_string(other)
                     .expect("a scalar")
                     .trim()
                     .to_owned(),
@@ -612,7 +612,7 @@ fn the_pre_commit_hook_is_a_valid_command_line() {
         .map(str::trim)
         .find(|l| l.starts_with("args:"))
         .expect("a usage example with args");
-    let example: Value = serde_yaml::from_str(example).expect("the example is YAML");
+    let example: Value = yaml_serde::from_str(example).expect("the example is YAML");
     let args: Vec<String> = example["args"]
         .as_sequence()
         .expect("args is a list")

@@ -74,25 +74,25 @@ fn vocabulary() -> Vec<String> {
 }
 
 /// A random YAML value: scalars of every kind, lists, and maps keyed by the vocabulary.
-fn yaml_value(keys: Vec<String>) -> impl Strategy<Value = serde_yaml::Value> {
+fn yaml_value(keys: Vec<String>) -> impl Strategy<Value = yaml_serde::Value> {
     let scalar = prop_oneof![
-        Just(serde_yaml::Value::Null),
-        any::<bool>().prop_map(serde_yaml::Value::Bool),
-        any::<i64>().prop_map(|n| serde_yaml::Value::Number(n.into())),
-        any::<f64>().prop_map(|n| serde_yaml::Value::Number(n.into())),
-        "[a-z*/.{}_-]{0,12}".prop_map(serde_yaml::Value::String),
-        prop::sample::select(keys.clone()).prop_map(serde_yaml::Value::String),
-        "\\PC{0,8}".prop_map(serde_yaml::Value::String),
+        Just(yaml_serde::Value::Null),
+        any::<bool>().prop_map(yaml_serde::Value::Bool),
+        any::<i64>().prop_map(|n| yaml_serde::Value::Number(n.into())),
+        any::<f64>().prop_map(|n| yaml_serde::Value::Number(n.into())),
+        "[a-z*/.{}_-]{0,12}".prop_map(yaml_serde::Value::String),
+        prop::sample::select(keys.clone()).prop_map(yaml_serde::Value::String),
+        "\\PC{0,8}".prop_map(yaml_serde::Value::String),
     ];
     scalar.prop_recursive(5, 64, 6, move |inner| {
         let keys = keys.clone();
         prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(serde_yaml::Value::Sequence),
+            prop::collection::vec(inner.clone(), 0..5).prop_map(yaml_serde::Value::Sequence),
             prop::collection::vec((prop::sample::select(keys), inner), 0..6).prop_map(|pairs| {
-                serde_yaml::Value::Mapping(
+                yaml_serde::Value::Mapping(
                     pairs
                         .into_iter()
-                        .map(|(k, v)| (serde_yaml::Value::String(k), v))
+                        .map(|(k, v)| (yaml_serde::Value::String(k), v))
                         .collect(),
                 )
             }),
@@ -177,7 +177,7 @@ proptest! {
 
     #[test]
     fn random_yaml_documents_never_panic_a_loader(value in yaml_value(vocabulary())) {
-        let text = serde_yaml::to_string(&value).unwrap();
+        let text = yaml_serde::to_string(&value).unwrap();
         load_everywhere(&text);
     }
 
