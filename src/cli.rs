@@ -162,6 +162,7 @@ pub enum Command {
         fastapi-best-practices (src/<domain>/{router,service,models,schemas}.py); the last three \
         are Python standards.\n\n\
         Examples:\n  squarely organize\n  squarely organize --format json\n  \
+        squarely organize --format patch > organize.patch && git apply --index organize.patch\n  \
         squarely organize --standard modular-monolith\n  \
         squarely organize --apply --commit\n  squarely organize --undo"
     )]
@@ -233,6 +234,9 @@ pub enum PlanFormat {
     Text,
     /// The same plan as one JSON object.
     Json,
+    /// The plan's file changes as one git patch (renames, edits, new files) that
+    /// `git apply --index` applies; untracking is not in it.
+    Patch,
 }
 
 /// `squarely new`.

@@ -75,6 +75,7 @@ pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
             writeln!(out)?;
         }
         PlanFormat::Text => print_plan(&mut out, &shown, &plan, before.score, after.score)?,
+        PlanFormat::Patch => crate::organize::patch::write(&plan, &mut out)?,
     }
     out.flush()?;
     Ok(Exit::Success)
@@ -188,14 +189,8 @@ fn print_plan(
                     Safe(&edit.original_path)
                 )?;
             }
-            for change in &edit.changes {
-                writeln!(out, "  @@ line {}", change.line)?;
-                for line in change.before.lines() {
-                    writeln!(out, "  -{}", Safe(line))?;
-                }
-                for line in change.after.lines() {
-                    writeln!(out, "  +{}", Safe(line))?;
-                }
+            for line in crate::organize::patch::hunks(&edit.before, &edit.after).lines() {
+                writeln!(out, "  {}", Safe(line))?;
             }
         }
     }

@@ -8,6 +8,7 @@
 
 pub mod conventions;
 pub mod model;
+pub mod patch;
 pub mod plan;
 pub mod rewrite;
 

@@ -491,3 +491,47 @@ fn it_refuses_a_dirty_tree_and_an_undo_that_would_lose_work() {
     let nothing = organize_in(&root, &["--undo"]);
     assert_eq!(code(&nothing), 2, "still refused, nothing lost");
 }
+
+#[test]
+fn the_plan_as_a_patch_applies_with_git_to_the_same_tree() {
+    for fixture in [
+        "organize-fastapi-flat",
+        "express-layered",
+        "organize-rust-misplaced",
+        "flat-hobby",
+    ] {
+        let (_dir, patched) = repository(fixture);
+        let output = organize_in(&patched, &["--format", "patch"]);
+        assert_eq!(code(&output), 0, "{fixture}: {}", stderr(&output));
+        let patch = patched.join("../organize.patch");
+        std::fs::write(&patch, &output.stdout).unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains("diff --git a/"), "{fixture}: {text}");
+        git(&patched, &["apply", "--index", patch.to_str().unwrap()]);
+
+        let (_dir, applied) = repository(fixture);
+        let output = organize_in(&applied, &["--apply"]);
+        assert_eq!(code(&output), 0, "{fixture}: {}", stderr(&output));
+        assert_eq!(
+            fingerprint(&patched),
+            fingerprint(&applied),
+            "{fixture}: git apply of the patch == organize --apply"
+        );
+    }
+}
+
+#[test]
+fn the_text_plan_shows_unified_hunks_with_context() {
+    let output = run(&["organize", "organize-fastapi-flat"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    let hunk = text
+        .lines()
+        .find(|line| line.trim_start().starts_with("@@ -"))
+        .unwrap_or_else(|| panic!("no hunk header in {text}"));
+    assert!(
+        hunk.trim_start().contains(" +") && hunk.trim_end().ends_with("@@"),
+        "{hunk}"
+    );
+    assert!(!text.contains("@@ line"), "{text}");
+}
