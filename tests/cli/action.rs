@@ -57,6 +57,8 @@ struct Contexts {
     inputs: BTreeMap<String, String>,
     /// `github.*`: only the properties a test sets.
     github: BTreeMap<String, String>,
+    /// Variables of the runner's environment a test sets besides the usual ones.
+    env: BTreeMap<String, String>,
 }
 
 impl Contexts {
@@ -88,6 +90,7 @@ impl Contexts {
         Self {
             inputs,
             github: BTreeMap::new(),
+            env: BTreeMap::new(),
         }
     }
 
@@ -153,6 +156,8 @@ struct StepRun {
     outputs: BTreeMap<String, String>,
     /// `GITHUB_STEP_SUMMARY`.
     summary: String,
+    /// `GITHUB_PATH`: the folders the step adds to `PATH` for the next steps.
+    path: String,
 }
 
 /// `bash`, or `None` (with a note) when it is not installed.
@@ -201,6 +206,7 @@ fn run_step(
     let runner = tempfile::tempdir().expect("a temporary directory");
     let output_file = runner.path().join("github_output");
     let summary_file = runner.path().join("step_summary");
+    let path_file = runner.path().join("github_path");
     let script = runner.path().join("step.sh");
     std::fs::write(&output_file, "").expect("write");
     std::fs::write(&summary_file, "").expect("write");
@@ -220,6 +226,12 @@ fn run_step(
         .env("RUNNER_TEMP", &runner_temp)
         .env("GITHUB_OUTPUT", &output_file)
         .env("GITHUB_STEP_SUMMARY", &summary_file)
+        .env("GITHUB_PATH", &path_file)
+        // The runner sets it to where it checked the action out: here, this repository.
+        .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+        .env_remove("RUNNER_TOOL_CACHE")
+        .env_remove("SQUARELY_DOWNLOAD_URL")
+        .envs(&contexts.env)
         .env_remove("NO_COLOR");
     if let Some(env) = step.get("env") {
         for (name, value) in env.as_mapping().expect("env is a mapping") {
@@ -245,6 +257,7 @@ fn run_step(
         })
         .collect();
     StepRun {
+        path: std::fs::read_to_string(&path_file).unwrap_or_default(),
         code: output.status.code().expect("exited normally"),
         stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
         stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
@@ -493,95 +506,151 @@ fn a_usage_error_fails_the_step_with_exit_2_and_the_cli_message() {
     assert!(run.summary.is_empty(), "{}", run.summary);
 }
 
-/// The install step with a fake `cargo` first on `PATH`: the `cargo` command lines it ran.
+/// The install step with a fake `cargo` first on `PATH` and `env` set: what it did, and the
+/// `cargo` command lines it ran.
 #[cfg(unix)]
 fn install_step(
-    github: &[(&str, &str)],
     with: &[(&str, &str)],
-    squarely_on_path: bool,
-) -> Option<Vec<String>> {
+    env: &[(&str, &str)],
+) -> Option<(StepRun, Vec<String>, tempfile::TempDir)> {
     use std::os::unix::fs::PermissionsExt;
 
     let bash = bash()?;
     let action = root_yaml("action.yml");
     let step = named_step(&action, "Install squarely");
     let mut contexts = Contexts::new(&action, with);
-    for (name, value) in github {
-        contexts
-            .github
-            .insert((*name).to_owned(), (*value).to_owned());
+    let runner = tempfile::tempdir().expect("a temporary directory");
+    contexts.env.insert(
+        "RUNNER_TOOL_CACHE".to_owned(),
+        runner.path().join("tools").display().to_string(),
+    );
+    for (name, value) in env {
+        contexts.env.insert((*name).to_owned(), (*value).to_owned());
     }
 
-    let fake = tempfile::tempdir().expect("a temporary directory");
-    let calls = fake.path().join("calls");
-    let cargo = fake.path().join("cargo");
+    let calls = runner.path().join("calls");
+    let fake = runner.path().join("fake-bin");
+    std::fs::create_dir(&fake).expect("mkdir");
+    let cargo = fake.join("cargo");
     std::fs::write(
         &cargo,
-        format!(
-            "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$*\" in *'--tag main'*) exit 101;; esac\n",
-            calls.display()
-        ),
+        format!("#!/bin/sh\necho \"$*\" >> '{}'\n", calls.display()),
     )
     .expect("write");
     std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-
-    let mut dirs = vec![fake.path().to_path_buf()];
-    if squarely_on_path {
-        dirs.push(binary_dir());
-    }
-    // The tests' PATH without any folder holding a `squarely`, so the step must install it.
-    dirs.extend(
-        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-            .filter(|dir| !dir.join("squarely").exists()),
-    );
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::iter::once(fake).chain(std::env::split_paths(&inherited));
     let path = std::env::join_paths(dirs).expect("a PATH");
     let workspace = tempfile::tempdir().expect("a temporary directory");
     let run = run_step(&bash, step, &contexts, workspace.path(), &path);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    Some(
-        std::fs::read_to_string(&calls)
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_owned)
-            .collect(),
-    )
+    let calls = std::fs::read_to_string(&calls)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    Some((run, calls, runner))
+}
+
+/// A release `v9.9.9` of this build's binary in `root`, as `scripts/install.sh` reads it.
+#[cfg(unix)]
+fn fake_release(root: &Path) -> Option<()> {
+    let target = match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => "x86_64-unknown-linux-musl",
+        ("linux", "aarch64") => "aarch64-unknown-linux-musl",
+        _ => return None,
+    };
+    let staging = root.join("staging").join(format!("squarely-{target}"));
+    let dir = root.join("v9.9.9");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(binary_dir().join("squarely"), staging.join("squarely")).unwrap();
+    let archive = format!("squarely-{target}.tar.gz");
+    let ok = Command::new("tar")
+        .current_dir(root.join("staging"))
+        .arg("-czf")
+        .arg(dir.join(&archive))
+        .arg(format!("squarely-{target}"))
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let sum = Command::new("sha256sum")
+        .arg(dir.join(&archive))
+        .output()
+        .unwrap();
+    let sum = String::from_utf8(sum.stdout).unwrap()[..64].to_owned();
+    std::fs::write(dir.join("SHA256SUMS"), format!("{sum}  {archive}\n")).unwrap();
+    Some(())
 }
 
 #[cfg(unix)]
 #[test]
-fn the_install_step_does_nothing_when_squarely_is_on_path() {
-    let Some(calls) = install_step(&[("action_repository", "")], &[], true) else {
+fn the_install_step_installs_the_release_binary_of_its_version() {
+    let release = tempfile::tempdir().expect("a temporary directory");
+    if fake_release(release.path()).is_none() {
+        return;
+    }
+    let url = format!("file://{}", release.path().display());
+    let Some((run, calls, runner)) =
+        install_step(&[("version", "v9.9.9")], &[("SQUARELY_DOWNLOAD_URL", &url)])
+    else {
         return;
     };
-    assert!(calls.is_empty(), "{calls:?}");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        calls.is_empty(),
+        "no build where a release exists: {calls:?}"
+    );
+    let dir = runner.path().join("tools/squarely/v9.9.9/bin");
+    assert_eq!(run.path.trim(), dir.display().to_string());
+    assert!(dir.join("squarely").exists());
 }
 
 #[cfg(unix)]
 #[test]
-fn the_install_step_tries_a_tag_then_a_branch() {
-    let Some(calls) = install_step(&[("action_repository", "")], &[], false) else {
-        return;
-    };
-    let git = "install --locked --git https://github.com/squarely-dev/squarely";
-    assert_eq!(
-        calls,
-        [
-            format!("{git} --tag main squarely"),
-            format!("{git} --branch main squarely")
-        ]
-    );
+fn without_a_release_the_install_step_builds_the_actions_own_source() {
+    // A branch, and a tag with no release binary: both build what the action checked out.
+    let empty = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("file://{}", empty.path().display());
+    for version in ["main", "v0.0.1"] {
+        let Some((run, calls, runner)) =
+            install_step(&[("version", version)], &[("SQUARELY_DOWNLOAD_URL", &url)])
+        else {
+            return;
+        };
+        assert_eq!(run.code, 0, "{version}: {}", run.stderr);
+        let root = runner.path().join("tools/squarely").join(version);
+        assert_eq!(
+            calls,
+            [format!(
+                "install --locked --path {} --root {}",
+                env!("CARGO_MANIFEST_DIR"),
+                root.display()
+            )],
+            "{version}"
+        );
+        assert!(
+            run.stdout
+                .contains("building it from the action's own source")
+        );
+    }
+}
 
-    let Some(calls) = install_step(
-        &[("action_repository", "someone/squarely-fork")],
-        &[("version", "v0.1.0")],
-        false,
-    ) else {
+#[cfg(unix)]
+#[test]
+fn the_install_step_takes_its_version_from_the_actions_ref_and_refuses_odd_ones() {
+    // No input: the last folder of the action's path (here the repository's folder name).
+    let Some((run, calls, _runner)) = install_step(&[], &[]) else {
         return;
     };
-    assert_eq!(
-        calls,
-        ["install --locked --git https://github.com/someone/squarely-fork --tag v0.1.0 squarely"]
-    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let Some((run, calls, _runner)) = install_step(&[("version", "../../etc")], &[]) else {
+        return;
+    };
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.contains("the version must be"), "{}", run.stdout);
+    assert!(calls.is_empty());
 }
 
 #[test]
@@ -600,6 +669,18 @@ fn the_pre_commit_hook_is_a_valid_command_line() {
     );
     assert_eq!(hook["always_run"], Value::Bool(true));
     assert!(!text(hook, "language").is_empty());
+    // The hook for a squarely already on PATH runs the same command, builds nothing, and
+    // runs at the same stages.
+    let system = hooks
+        .as_sequence()
+        .expect("a list of hooks")
+        .iter()
+        .find(|h| text(h, "id") == "squarely-audit-system")
+        .expect("a hook with id squarely-audit-system");
+    assert_eq!(text(system, "language"), "system");
+    for key in ["entry", "pass_filenames", "always_run", "stages"] {
+        assert_eq!(system[key], hook[key], "{key}");
+    }
 
     // The `args:` of the usage example in the file's comment.
     let source = std::fs::read_to_string(

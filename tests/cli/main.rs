@@ -12,6 +12,8 @@ mod detection;
 mod formats;
 #[cfg(unix)]
 mod hostile;
+#[cfg(unix)]
+mod install;
 mod loaders_fuzz;
 mod organize;
 mod real;
