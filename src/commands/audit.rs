@@ -43,7 +43,13 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         Some(parsed) => configuration::exclude(parsed, &relation)?,
         None => None,
     };
-    let laps = super::timings::Laps::start();
+    // A spinner only when no machine format goes to standard output.
+    let laps = super::timings::Laps::start(
+        destinations
+            .iter()
+            .all(|d| d.file.is_some() || d.format == Format::Text),
+    );
+    laps.doing("reading the repository");
     let lap = |what: &str| laps.lap(what);
     // The walk mostly waits on the file system: load the rule sets meanwhile.
     let (tree, standards, config) = std::thread::scope(|scope| {
@@ -111,10 +117,15 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
     }
     let mut reports: Vec<report::Report> = Vec::new();
     for standard in &standards {
+        laps.doing(format!("detecting the stack ({} files)", tree.len()));
         let detection = crate::detect::detect(&tree, &standard.detection);
         lap("detect");
         let roots = &standard.detection.project_roots;
         let detections = services(&detection, workspace.then_some(roots.as_slice()), &shown)?;
+        laps.doing(match detections.len() {
+            1 => format!("auditing under {}", standard.id),
+            n => format!("auditing {n} services under {}", standard.id),
+        });
         // The services of a workspace are independent: audit them on every core.
         let audit = |detection: &crate::detect::Detection| {
             crate::audit::audit_waived(&tree, standard, detection, &shown, &waivers)
@@ -165,6 +176,7 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
         }),
     };
     let repository = crate::fs::repository_top(&args.path);
+    laps.done();
     for destination in &destinations {
         if let Some(path) = &destination.file {
             let file =

@@ -19,7 +19,8 @@ pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
     if args.undo {
         return undo(args);
     }
-    let laps = super::timings::Laps::start();
+    let laps = super::timings::Laps::start(args.apply || args.format == PlanFormat::Text);
+    laps.doing("reading the repository");
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let shown = args.path.display().to_string();
     let tree = Tree::walk(&args.path)?;
@@ -34,9 +35,11 @@ pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
     let detection = crate::detect::detect(&tree, &standard.detection);
     let in_git = matches!(git_status(&args.path)?, GitStatus::Repository(_));
     laps.lap("detect");
+    laps.doing(format!("planning ({} files)", tree.len()));
     let target = Target::of(&standard.id, Stack::of(&detection)).map_err(anyhow::Error::msg)?;
     let plan = crate::organize::plan(&tree, &detection, &target, now()?, in_git)?;
     laps.lap("plan");
+    laps.doing("scoring the repository before and after the plan");
     // The audits before and after share their parses: most files only move.
     let parsed = crate::analyze::AnalysisCache::default();
     let before = crate::audit::audit_cached(&tree, &standard, &detection, &shown, &parsed);
@@ -46,6 +49,7 @@ pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
     let after =
         crate::audit::audit_cached(&after_tree, &standard, &after_detection, &shown, &parsed);
     laps.lap("audit after");
+    laps.done();
     if args.apply {
         return apply(args, &plan, &tree, before.score, after.score);
     }
