@@ -51,6 +51,10 @@ fn pts(value: f64) -> String {
 }
 
 /// Write one report.
+/// How many of the other projects a service's block names: the JSON report lists them all,
+/// and a monorepo of hundreds of services would repeat every one in every service's block.
+const SHOWN_OTHERS: usize = 3;
+
 pub fn write(report: &Report, color: Color, out: &mut dyn Write) -> io::Result<()> {
     let p = Painter { color };
     let d = &report.detection;
@@ -82,7 +86,12 @@ pub fn write(report: &Report, color: Color, out: &mut dyn Write) -> io::Result<(
             .collect();
         let mut line = format!("service   {}", d.service_root);
         if !others.is_empty() {
-            line.push_str(&format!("  (also: {})", others.join(", ")));
+            let more = match others.len().saturating_sub(SHOWN_OTHERS) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            let shown = others[..others.len().min(SHOWN_OTHERS)].join(", ");
+            line.push_str(&format!("  (also: {shown}{more})"));
         }
         writeln!(out, "{line}")?;
     }

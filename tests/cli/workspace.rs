@@ -330,3 +330,40 @@ fn a_service_at_the_root_owns_what_no_deeper_service_holds() {
     assert_eq!(notices("services/billing"), ["services/billing/src/bad.py"]);
     assert_eq!(notices("services/users"), Vec::<String>::new());
 }
+
+/// Each service's block names a few of the other projects, not all of them: the text report
+/// of a monorepo stays linear in its services (the JSON report lists every project).
+#[test]
+fn a_service_block_names_a_few_other_projects() {
+    let repo = copy_fixture("workspace");
+    let root = repo.path();
+    for name in ["alpha", "bravo", "charlie", "delta", "echo"] {
+        let service = root.join("services").join(name);
+        std::fs::create_dir_all(service.join("src")).unwrap();
+        std::fs::write(
+            service.join("pyproject.toml"),
+            format!(
+                "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\ndependencies = [\"fastapi\"]\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            service.join("src/main.py"),
+            "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        )
+        .unwrap();
+    }
+    let output = run(&["audit", root.to_str().unwrap(), "--workspace"]);
+    assert!(matches!(code(&output), 0 | 1), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("service ")).collect();
+    assert!(lines.len() >= 6, "{text}");
+    for line in lines {
+        let also = line
+            .split("(also: ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{line}"));
+        assert!(also.matches(", ").count() <= 2, "{line}");
+        assert!(also.contains(" more)"), "{line}");
+    }
+}
