@@ -39,7 +39,7 @@ pub struct Context<'a> {
     gitignore: OnceLock<Option<Gitignore>>,
     /// Matches of the rule set's `**/...` globs, found in one pass per scope root:
     /// (root, glob, ignore case) -> entries.
-    scanned: HashMap<(String, String, bool), Vec<usize>>,
+    scanned: HashMap<(String, String, bool), Arc<Vec<usize>>>,
 }
 
 /// Every layer pattern in one set: one match per file classifies it.
@@ -369,9 +369,46 @@ impl<'a> Context<'a> {
             .or_else(|| roots.first().copied())
     }
 
+    /// The entries below `root` matching each of `globs` (each list in tree order), in one
+    /// parallel pass.
+    fn scan(&self, root: &str, globs: &[&PathGlob]) -> Vec<Vec<usize>> {
+        let mut lists: Vec<Vec<usize>> = vec![Vec::new(); globs.len()];
+        let Some(scan) = Scan::new(globs) else {
+            return lists;
+        };
+        let strip = if root.is_empty() { 0 } else { root.len() + 1 };
+        let hits: Vec<(usize, usize)> = self
+            .tree
+            .descendants(root)
+            .into_par_iter()
+            .fold(
+                || (Vec::new(), Vec::new()),
+                |(mut found, mut scratch), entry| {
+                    let item = self.tree.entry(entry);
+                    let path = item.path.get(strip..).unwrap_or("");
+                    scan.matches(item.name(), path, &mut scratch, |glob| {
+                        found.push((glob, entry));
+                    });
+                    (found, scratch)
+                },
+            )
+            .map(|(found, _)| found)
+            .reduce(Vec::new, |mut a, mut b| {
+                a.append(&mut b);
+                a
+            });
+        for (glob, entry) in hits {
+            lists[glob].push(entry);
+        }
+        for list in &mut lists {
+            list.sort_unstable();
+        }
+        lists
+    }
+
     /// Find the matches of every glob that starts with `**` in one parallel pass per root,
-    /// instead of one pass per glob.
-    fn scan_index(&self) -> HashMap<(String, String, bool), Vec<usize>> {
+    /// instead of one pass per glob; the whole-tree ones once per run.
+    fn scan_index(&self) -> HashMap<(String, String, bool), Arc<Vec<usize>>> {
         let mut wanted: HashMap<&str, Vec<&PathGlob>> = HashMap::new();
         for query in self.standard.path_queries() {
             for root in self.scope_roots(query.scope) {
@@ -388,37 +425,32 @@ impl<'a> Context<'a> {
         }
         let mut index = HashMap::new();
         for (root, globs) in wanted {
-            let Some(scan) = Scan::new(&globs) else {
+            if root.is_empty() {
+                // The whole tree: the same for every service, so scanned once per run.
+                let mut cache = self.tree.whole_tree_scans();
+                let missing: Vec<&PathGlob> = globs
+                    .iter()
+                    .copied()
+                    .filter(|g| !cache.contains_key(&(g.text.clone(), g.ignore_case)))
+                    .collect();
+                for (glob, list) in missing.iter().zip(self.scan(root, &missing)) {
+                    cache.insert((glob.text.clone(), glob.ignore_case), Arc::new(list));
+                }
+                for glob in globs {
+                    if let Some(list) = cache.get(&(glob.text.clone(), glob.ignore_case)) {
+                        index.insert(
+                            (String::new(), glob.text.clone(), glob.ignore_case),
+                            Arc::clone(list),
+                        );
+                    }
+                }
                 continue;
-            };
-            let strip = if root.is_empty() { 0 } else { root.len() + 1 };
-            let hits: Vec<(usize, usize)> = self
-                .tree
-                .descendants(root)
-                .into_par_iter()
-                .fold(
-                    || (Vec::new(), Vec::new()),
-                    |(mut found, mut scratch), entry| {
-                        let item = self.tree.entry(entry);
-                        let path = item.path.get(strip..).unwrap_or("");
-                        scan.matches(item.name(), path, &mut scratch, |glob| {
-                            found.push((glob, entry));
-                        });
-                        (found, scratch)
-                    },
-                )
-                .map(|(found, _)| found)
-                .reduce(Vec::new, |mut a, mut b| {
-                    a.append(&mut b);
-                    a
-                });
-            let mut lists: Vec<Vec<usize>> = vec![Vec::new(); globs.len()];
-            for (glob, entry) in hits {
-                lists[glob].push(entry);
             }
-            for (glob, mut list) in globs.iter().zip(lists) {
-                list.sort_unstable();
-                index.insert((root.to_owned(), glob.text.clone(), glob.ignore_case), list);
+            for (glob, list) in globs.iter().zip(self.scan(root, &globs)) {
+                index.insert(
+                    (root.to_owned(), glob.text.clone(), glob.ignore_case),
+                    Arc::new(list),
+                );
             }
         }
         index
@@ -432,7 +464,7 @@ impl<'a> Context<'a> {
                 self.scanned
                     .get(&(root.to_owned(), glob.text.clone(), glob.ignore_case))
         {
-            return found.clone();
+            return found.as_ref().clone();
         }
         self.tree.glob_matches(root, glob)
     }

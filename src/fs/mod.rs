@@ -206,9 +206,23 @@ pub struct Tree {
     contents: Vec<OnceLock<Content>>,
     walk_notices: Vec<Notice>,
     read_notices: Mutex<Vec<Notice>>,
+    /// Whole-tree glob scans (`**/...` from the root), kept for the run: every service of a
+    /// workspace asks the same ones. See [`Tree::whole_tree_scans`].
+    whole_tree_scans: Mutex<ScanCache>,
 }
 
+/// Entries matching a glob over the whole tree, by (glob text, ignore case).
+pub type ScanCache = std::collections::HashMap<(String, bool), std::sync::Arc<Vec<usize>>>;
+
 impl Tree {
+    /// The cache of whole-tree glob scans, locked: whoever scans for a glob it lacks adds
+    /// the result, so the services of a workspace scan the tree once, not once each.
+    pub fn whole_tree_scans(&self) -> std::sync::MutexGuard<'_, ScanCache> {
+        self.whole_tree_scans
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Walk `root` on disk, honouring `.gitignore`.
     pub fn walk(root: &Path) -> Result<Tree, WalkError> {
         let (root, entries, notices) = walk::walk(root, None)?;
@@ -364,6 +378,7 @@ impl Tree {
             contents,
             walk_notices,
             read_notices: Mutex::new(Vec::new()),
+            whole_tree_scans: Mutex::new(ScanCache::new()),
         }
     }
 
