@@ -370,12 +370,11 @@ impl<'a> Context<'a> {
     }
 
     /// The entries below `root` matching each of `globs` (each list in tree order), in one
-    /// parallel pass.
-    fn scan(&self, root: &str, globs: &[&PathGlob]) -> Vec<Vec<usize>> {
+    /// parallel pass; `None` when the globs cannot be combined (each is then matched on its
+    /// own by [`Context::glob_matches`]).
+    fn scan(&self, root: &str, globs: &[&PathGlob]) -> Option<Vec<Vec<usize>>> {
+        let scan = Scan::new(globs)?;
         let mut lists: Vec<Vec<usize>> = vec![Vec::new(); globs.len()];
-        let Some(scan) = Scan::new(globs) else {
-            return lists;
-        };
         let strip = if root.is_empty() { 0 } else { root.len() + 1 };
         let hits: Vec<(usize, usize)> = self
             .tree
@@ -403,7 +402,7 @@ impl<'a> Context<'a> {
         for list in &mut lists {
             list.sort_unstable();
         }
-        lists
+        Some(lists)
     }
 
     /// Find the matches of every glob that starts with `**` in one parallel pass per root,
@@ -433,7 +432,10 @@ impl<'a> Context<'a> {
                     .copied()
                     .filter(|g| !cache.contains_key(&(g.text.clone(), g.ignore_case)))
                     .collect();
-                for (glob, list) in missing.iter().zip(self.scan(root, &missing)) {
+                for (glob, list) in missing
+                    .iter()
+                    .zip(self.scan(root, &missing).unwrap_or_default())
+                {
                     cache.insert((glob.text.clone(), glob.ignore_case), Arc::new(list));
                 }
                 for glob in globs {
@@ -446,7 +448,10 @@ impl<'a> Context<'a> {
                 }
                 continue;
             }
-            for (glob, list) in globs.iter().zip(self.scan(root, &globs)) {
+            for (glob, list) in globs
+                .iter()
+                .zip(self.scan(root, &globs).unwrap_or_default())
+            {
                 index.insert(
                     (root.to_owned(), glob.text.clone(), glob.ignore_case),
                     Arc::new(list),

@@ -156,8 +156,8 @@ fn quoted(prefix: &str, path: &str) -> String {
     out
 }
 
-/// Hunks as git writes them: a line without its final newline is followed by
-/// `\ No newline at end of file`.
+/// `hunks`, ended by a newline: similar writes `\ No newline at end of file` after a last
+/// line that has none, but not the newline after that marker.
 fn write_hunks(out: &mut dyn Write, hunks: &str) -> io::Result<()> {
     out.write_all(hunks.as_bytes())?;
     if !hunks.is_empty() && !hunks.ends_with('\n') {

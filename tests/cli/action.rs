@@ -653,15 +653,20 @@ fn the_install_step_takes_its_version_from_the_actions_ref_and_refuses_odd_ones(
     assert!(calls.is_empty());
 }
 
-#[test]
-fn the_pre_commit_hook_is_a_valid_command_line() {
-    let hooks = root_yaml(".pre-commit-hooks.yaml");
-    let hook = hooks
+/// The hook of `.pre-commit-hooks.yaml` with this id.
+fn hook_with_id<'a>(hooks: &'a Value, id: &str) -> &'a Value {
+    hooks
         .as_sequence()
         .expect("a list of hooks")
         .iter()
-        .find(|h| text(h, "id") == "squarely-audit")
-        .expect("a hook with id squarely-audit");
+        .find(|h| text(h, "id") == id)
+        .unwrap_or_else(|| panic!("a hook with id {id}"))
+}
+
+#[test]
+fn the_pre_commit_hook_is_a_valid_command_line() {
+    let hooks = root_yaml(".pre-commit-hooks.yaml");
+    let hook = hook_with_id(&hooks, "squarely-audit");
     assert_eq!(
         hook["pass_filenames"],
         Value::Bool(false),
@@ -671,12 +676,7 @@ fn the_pre_commit_hook_is_a_valid_command_line() {
     assert!(!text(hook, "language").is_empty());
     // The hook for a squarely already on PATH runs the same command, builds nothing, and
     // runs at the same stages.
-    let system = hooks
-        .as_sequence()
-        .expect("a list of hooks")
-        .iter()
-        .find(|h| text(h, "id") == "squarely-audit-system")
-        .expect("a hook with id squarely-audit-system");
+    let system = hook_with_id(&hooks, "squarely-audit-system");
     assert_eq!(text(system, "language"), "system");
     for key in ["entry", "pass_filenames", "always_run", "stages"] {
         assert_eq!(system[key], hook[key], "{key}");
