@@ -40,6 +40,7 @@
 //! start at the same place, as in a chain `a.b().c()`, are ordered inner
 //! first).
 
+mod pyscan;
 mod python;
 mod rust;
 pub mod spans;
@@ -365,6 +366,15 @@ pub fn analyze(language: Language, source: &str) -> Analysis {
             ..Analysis::default()
         };
     }
+    if language == Language::Python {
+        return pyscan::analyze(source);
+    }
+    tree_sitter_analysis(language, source)
+}
+
+/// [`analyze`] with the tree-sitter grammar of every language (Python's light scanner is
+/// held against it in tests).
+fn tree_sitter_analysis(language: Language, source: &str) -> Analysis {
     let Some(tree) = parse(language, source) else {
         return Analysis {
             has_errors: true,
@@ -1025,7 +1035,7 @@ fn parse_waiver(comment: &str) -> Option<(Vec<String>, Option<String>)> {
 }
 
 /// Which lines hold code, for waiver targeting.
-struct LineMap {
+pub(crate) struct LineMap {
     /// Per 0-based row: the smallest byte column where a code token is.
     first_code_column: Vec<Option<usize>>,
     /// Per 0-based row: the last row of a simple statement starting on it.
@@ -1033,7 +1043,7 @@ struct LineMap {
 }
 
 impl LineMap {
-    fn new(source: &str) -> Self {
+    pub(crate) fn new(source: &str) -> Self {
         let rows = source.bytes().filter(|byte| *byte == b'\n').count() + 1;
         LineMap {
             first_code_column: vec![None; rows],
@@ -1043,8 +1053,11 @@ impl LineMap {
 
     /// Remembers how far a simple statement starting on its row reaches.
     fn mark_statement(&mut self, node: Node<'_>) {
-        let row = node.start_position().row;
-        let end = effective_end_row(node);
+        self.mark_statement_rows(node.start_position().row, effective_end_row(node));
+    }
+
+    /// Remembers that a simple statement starting on `row` reaches `end`.
+    pub(crate) fn mark_statement_rows(&mut self, row: usize, end: usize) {
         if let Some(slot) = self.statement_end.get_mut(row) {
             *slot = Some(slot.map_or(end, |existing| existing.max(end)));
         }
@@ -1056,16 +1069,37 @@ impl LineMap {
             return;
         }
         let start = node.start_position();
-        let end_row = effective_end_row(node);
-        for row in start.row..=end_row {
-            let column = if row == start.row { start.column } else { 0 };
-            if let Some(slot) = self.first_code_column.get_mut(row) {
-                *slot = Some(slot.map_or(column, |existing| existing.min(column)));
+        self.mark_code_rows(start.row, start.column, effective_end_row(node));
+    }
+
+    /// Marks the rows covered by a (non-comment) token starting at `row`, `column`.
+    pub(crate) fn mark_code_rows(&mut self, row: usize, column: usize, end_row: usize) {
+        if let Some(slot) = self.first_code_column.get_mut(row) {
+            *slot = Some(slot.map_or(column, |existing| existing.min(column)));
+        }
+        for later in row + 1..=end_row {
+            if let Some(slot) = self.first_code_column.get_mut(later) {
+                *slot = Some(0);
             }
         }
     }
 
     fn waivers(&self, comments: &[Node<'_>], source: &str) -> Vec<Waiver> {
+        let comments = comments.iter().map(|comment| {
+            let text = source
+                .get(comment.start_byte()..comment.end_byte())
+                .unwrap_or("");
+            let start = comment.start_position();
+            (text, start.row, start.column, effective_end_row(*comment))
+        });
+        self.waivers_of(comments)
+    }
+
+    /// The waivers among `comments`: (text, row, column, last row) of each comment.
+    pub(crate) fn waivers_of<'a>(
+        &self,
+        comments: impl Iterator<Item = (&'a str, usize, usize, usize)>,
+    ) -> Vec<Waiver> {
         // For each row: the first row at or after it that has code.
         let mut next_code_row = vec![None; self.first_code_column.len() + 1];
         let mut next = None;
@@ -1078,28 +1112,24 @@ impl LineMap {
             }
         }
         let mut waivers = Vec::new();
-        for comment in comments {
-            let text = source
-                .get(comment.start_byte()..comment.end_byte())
-                .unwrap_or("");
+        for (text, row, column, end_row) in comments {
             let Some((ids, reason)) = parse_waiver(text) else {
                 continue;
             };
-            let start = comment.start_position();
-            let location = Location::from_point(start);
+            let location = Location {
+                line: to_u32(row).saturating_add(1),
+                column: to_u32(column).saturating_add(1),
+            };
             let code_before = self
                 .first_code_column
-                .get(start.row)
+                .get(row)
                 .copied()
                 .flatten()
-                .is_some_and(|column| column < start.column);
+                .is_some_and(|first| first < column);
             let target_row = if code_before {
-                Some(start.row)
+                Some(row)
             } else {
-                next_code_row
-                    .get(effective_end_row(*comment) + 1)
-                    .copied()
-                    .flatten()
+                next_code_row.get(end_row + 1).copied().flatten()
             };
             let target_line = target_row.map_or(location.line, |row| to_u32(row).saturating_add(1));
             let target_end_line = target_row

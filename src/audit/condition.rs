@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::analyze::Language;
-use crate::standard::{CodeQuery, Condition, EntryFilter, PathQuery, split_name};
+use crate::standard::{CodeQuery, Condition, EntryFilter, PathQuery, name_segments};
 
 use super::context::Context;
 use super::placeholder;
@@ -349,8 +349,7 @@ fn code(ctx: &Context, query: &CodeQuery, imports: bool) -> Outcome {
                 if import.level > 0 || import.module.starts_with('.') {
                     return None;
                 }
-                let segments = split_name(&import.module);
-                let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+                let segments = name_segments(&import.module);
                 query
                     .names
                     .iter()

@@ -285,7 +285,7 @@ impl<'a> Context<'a> {
                     .unwrap_or(0);
                 let (layer, folder) = matcher.classify(rel, floor, scratch)?;
                 // An empty file is a placeholder: it makes no layer and no domain.
-                (!tree.is_empty_file(index)).then_some((index, layer, folder.map(|f| f + strip)))
+                (!tree.is_empty_source(index)).then_some((index, layer, folder.map(|f| f + strip)))
             })
             .flatten()
             .collect();

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::analyze::{Analysis, ControlFlowKind, ImportKind, Language};
-use crate::standard::{Contract, ContractScope, Scoring, closest, split_name};
+use crate::standard::{Contract, ContractScope, Scoring, closest, name_segments};
 
 use super::context::Context;
 use super::resolve::{self, python_module};
@@ -235,8 +235,7 @@ fn breaches(
     for import in &analysis.imports {
         let relative = import.level > 0 || import.module.starts_with('.');
         if !relative && import.kind != ImportKind::Mod {
-            let segments = split_name(&import.module);
-            let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+            let segments = name_segments(&import.module);
             if let Some(pattern) = contract
                 .imports
                 .iter()
@@ -254,7 +253,7 @@ fn breaches(
             }
         }
     }
-    for call in &analysis.calls {
+    for call in analysis.calls.iter().filter(|_| !contract.calls.is_empty()) {
         let segments = call.segments();
         if let Some((pattern, start)) = contract
             .calls
@@ -269,9 +268,12 @@ fn breaches(
             ));
         }
     }
-    for raise in &analysis.raises {
-        let segments = split_name(&raise.path);
-        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    for raise in analysis
+        .raises
+        .iter()
+        .filter(|_| !contract.raises.is_empty())
+    {
+        let segments = name_segments(&raise.path);
         if let Some(pattern) = contract.raises.iter().find(|p| p.matches_suffix(&segments)) {
             out.push((
                 raise.location.line,

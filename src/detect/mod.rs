@@ -15,7 +15,9 @@ use serde::Serialize;
 
 use crate::analyze::{self, Language};
 use crate::fs::Tree;
-use crate::standard::{DetectionRules, Evidence as Rule, PathGlob, ProjectKind, Role, split_name};
+use crate::standard::{
+    DetectionRules, Evidence as Rule, PathGlob, ProjectKind, Role, name_segments,
+};
 
 pub use layout::SourceRoot;
 pub use manifest::{DepKind, Dependency};
@@ -487,8 +489,7 @@ fn framework_evidence(
                         if import.level > 0 || import.module.starts_with('.') {
                             continue;
                         }
-                        let segments = split_name(&import.module);
-                        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+                        let segments = name_segments(&import.module);
                         if module.matches_module(&segments) {
                             return Some(Evidence {
                                 subject: String::new(),

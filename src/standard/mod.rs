@@ -22,7 +22,7 @@ pub use loader::{
     schema_json,
 };
 pub use model::*;
-pub use pattern::{NamePattern, PathGlob, split_name};
+pub use pattern::{NamePattern, PathGlob, name_segments, split_name};
 pub use suggest::closest;
 pub use yaml::Mark;
 

@@ -331,8 +331,24 @@ impl NamePattern {
     /// (`session.commit` in `self.db.session.commit` starts at 2).
     #[must_use]
     pub fn suffix_start(&self, name: &[&str]) -> Option<usize> {
+        if self.segments.iter().all(|s| s != "**") {
+            // Without `**` a pattern matches exactly as many segments as it has.
+            let start = name.len().checked_sub(self.segments.len())?;
+            return (start < name.len() && match_segments(&self.segments, &name[start..]))
+                .then_some(start);
+        }
         (0..name.len()).find(|&start| match_segments(&self.segments, &name[start..]))
     }
+}
+
+/// [`split_name`] without copying: the segments borrow from `text`.
+#[must_use]
+pub fn name_segments(text: &str) -> Vec<&str> {
+    let mut segments = Vec::new();
+    for part in text.split(['.', '/']) {
+        segments.extend(part.split("::").map(|s| s.trim_end_matches("()")));
+    }
+    segments
 }
 
 /// Split a dotted, `::`- or `/`-separated name into segments (a trailing `()` is dropped).
@@ -366,17 +382,17 @@ fn wildcard(pattern: &str, text: &str) -> bool {
     let Some(mut remaining) = text.strip_prefix(head) else {
         return false;
     };
-    let parts: Vec<&str> = rest.split('*').collect();
-    for (i, part) in parts.iter().enumerate() {
-        if i + 1 == parts.len() {
-            return remaining.ends_with(part);
-        }
+    let (middle, last) = match rest.rsplit_once('*') {
+        Some((middle, last)) => (Some(middle), last),
+        None => (None, rest),
+    };
+    for part in middle.into_iter().flat_map(|m| m.split('*')) {
         match remaining.find(part) {
             Some(at) => remaining = &remaining[at + part.len()..],
             None => return false,
         }
     }
-    true
+    remaining.ends_with(last)
 }
 
 #[cfg(test)]
@@ -573,6 +589,26 @@ mod tests {
         let deep = NamePattern::new("prisma.**.findMany").unwrap();
         assert!(deep.matches_suffix(&["this", "prisma", "user", "findMany"]));
         assert!(NamePattern::new("a..b").is_err());
+    }
+
+    #[test]
+    fn name_segments_are_split_name_without_copies() {
+        for name in [
+            "a.b.c",
+            "crate::users::service",
+            "a/b.c",
+            "f().g",
+            "",
+            "a..b",
+            "x::y().z",
+            "a:::b",
+        ] {
+            assert_eq!(
+                super::name_segments(name),
+                super::split_name(name),
+                "{name}"
+            );
+        }
     }
 
     #[test]
