@@ -12,6 +12,9 @@ use squarely::commands::{self, Exit};
 use squarely::config::ConfigError;
 use squarely::standard::{Severity, StandardError};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse_args();
     match commands::run(&cli) {

@@ -67,7 +67,8 @@ struct Lines(Vec<u32>);
 
 impl Lines {
     fn new(source: &str) -> Self {
-        let mut starts = vec![0];
+        let mut starts = Vec::with_capacity(source.len() / 24 + 1);
+        starts.push(0);
         starts.extend(
             source
                 .bytes()
@@ -704,8 +705,12 @@ impl<'t, 's> Scanner<'t, 's> {
             source,
             lines,
             tokens,
-            pieces: Vec::new(),
-            frames: vec![Frame::new(FrameKind::Top, 0, 0)],
+            pieces: Vec::with_capacity(32),
+            frames: {
+                let mut frames = Vec::with_capacity(16);
+                frames.push(Frame::new(FrameKind::Top, 0, 0));
+                frames
+            },
             calls: Vec::new(),
             raises: Vec::new(),
             imports: Vec::new(),
@@ -1211,7 +1216,15 @@ impl<'t, 's> Scanner<'t, 's> {
         } else {
             (start, false)
         };
-        let mut out = String::new();
+        let length: usize = chain[start..]
+            .iter()
+            .map(|piece| match piece {
+                Piece::Name(a, b) => (b - a) as usize + 1,
+                Piece::Opaque => OPAQUE.len() + 1,
+                Piece::Call => 2,
+            })
+            .sum();
+        let mut out = String::with_capacity(length + OPAQUE.len());
         for (index, piece) in chain[start..].iter().enumerate() {
             match piece {
                 Piece::Name(a, b) => {

@@ -50,6 +50,30 @@ const REGEX_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
 /// How much of one line a content regex is matched against.
 const MAX_MATCHED_LINE: usize = 16 << 10;
 
+/// Files up to this size are first matched whole (see [`whole_text`]); lines are matched
+/// between two readings of the clock up to this many bytes.
+const PREFILTERED_BYTES: usize = 64 << 10;
+
+/// The line regex made to run over a whole file at once (multi-line anchors), which matches
+/// wherever it matches a line: a file it does not match is skipped without going line by line.
+/// `None` where a whole-text anchor (`\A`, `\z`) or a flag turned off could make it miss a
+/// line's match. Only used on text without `\r` (where `$` would differ).
+fn whole_text(line: &regex::Regex) -> Option<regex::Regex> {
+    let pattern = line.as_str();
+    if pattern.contains("\\A") || pattern.contains("\\z") || pattern.contains("(?-") {
+        return None;
+    }
+    if pattern.split("(?").skip(1).any(|group| {
+        group
+            .split([')', ':'])
+            .next()
+            .is_some_and(|flags| flags.contains('-'))
+    }) {
+        return None;
+    }
+    regex::Regex::new(&format!("(?m:{pattern})")).ok()
+}
+
 /// Evaluate a condition.
 pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
     match condition {
@@ -64,10 +88,40 @@ pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
             // file. Lines are matched on their first 16 KiB, and a condition that runs past
             // its budget stops, does not hold, and says so.
             let deadline = std::time::Instant::now() + REGEX_BUDGET;
+            let prefilter = whole_text(regex);
+            let out_of_time = |index: usize| {
+                let late = std::time::Instant::now() > deadline;
+                if late {
+                    ctx.tree.note(
+                        &ctx.tree.entry(index).path,
+                        format!(
+                            "the rule set's regex `{}` took more than {} s and was stopped: its condition does not hold",
+                            crate::text::clip(regex.as_str()),
+                            REGEX_BUDGET.as_secs()
+                        ),
+                    );
+                }
+                late
+            };
             'files: for index in query_matches(ctx, files, EntryFilter::File) {
                 let Some(text) = ctx.tree.text(index) else {
                     continue;
                 };
+                if out_of_time(index) {
+                    outcome.hits.clear();
+                    break;
+                }
+                // Small files only: one match call over a whole file cannot be stopped.
+                if let Some(whole) = &prefilter
+                    && text.len() <= PREFILTERED_BYTES
+                    && !text.contains('\r')
+                    && !whole.is_match(text)
+                {
+                    continue;
+                }
+                // The clock is read every 64 KiB of lines: reading it per line cost more than
+                // matching most lines.
+                let mut since_clock = 0usize;
                 for (number, line) in text.lines().enumerate() {
                     if *skip_comment_lines {
                         let trimmed = line.trim_start();
@@ -75,19 +129,15 @@ pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
                             continue;
                         }
                     }
-                    if std::time::Instant::now() > deadline {
-                        ctx.tree.note(
-                            &ctx.tree.entry(index).path,
-                            format!(
-                                "the rule set's regex `{}` took more than {} s and was stopped: its condition does not hold",
-                                crate::text::clip(regex.as_str()),
-                                REGEX_BUDGET.as_secs()
-                            ),
-                        );
-                        outcome.hits.clear();
-                        break 'files;
+                    if since_clock >= PREFILTERED_BYTES {
+                        since_clock = 0;
+                        if out_of_time(index) {
+                            outcome.hits.clear();
+                            break 'files;
+                        }
                     }
                     let mut end = line.len().min(MAX_MATCHED_LINE);
+                    since_clock += end + 1;
                     while !line.is_char_boundary(end) {
                         end -= 1;
                     }
@@ -378,4 +428,41 @@ fn code(ctx: &Context, query: &CodeQuery, imports: bool) -> Outcome {
         }
     }
     Outcome::new(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::Regex;
+
+    /// The whole-text regex matches every text one of whose lines the line regex matches.
+    #[test]
+    fn the_whole_text_regex_never_misses_a_line() {
+        let cases = [
+            (
+                r"\.create_all\b",
+                "x = 1\nBase.metadata.create_all(engine)\n",
+            ),
+            (
+                r"^\[tool\.ruff",
+                "[project]\n[tool.ruff]\nline-length = 100\n",
+            ),
+            (
+                r"(?i)^\s*CREATE TABLE",
+                "-- schema\n  create table t (id int);\n",
+            ),
+            (r"done$", "first\nwork done\nlast\n"),
+        ];
+        for (pattern, text) in cases {
+            let line = Regex::new(pattern).unwrap();
+            assert!(text.lines().any(|l| line.is_match(l)), "{pattern}");
+            let whole = super::whole_text(&line).expect("a prefilter");
+            assert!(whole.is_match(text), "{pattern}");
+        }
+        for anchored in [r"\Afoo", r"foo\z", r"(?-m)^foo", r"(?i-m:^foo)"] {
+            assert!(
+                super::whole_text(&Regex::new(anchored).unwrap()).is_none(),
+                "{anchored}"
+            );
+        }
+    }
 }
