@@ -1,7 +1,10 @@
-//! Source-level analysis of backend files with tree-sitter.
+//! Source-level analysis of backend files.
 //!
-//! [`analyze`] parses one file with a real grammar (Python, TypeScript, TSX,
-//! JavaScript/JSX or Rust) and reports what layer rules need to know about
+//! [`analyze`] reads one file (Python with the scanner of `pyscan`, which knows
+//! strings, comments, brackets and statements and needs no syntax tree;
+//! TypeScript, TSX, JavaScript/JSX and Rust with their tree-sitter grammars;
+//! the Python grammar stays as the scanner's reference in tests and for
+//! `spans`) and reports what layer rules need to know about
 //! its inside: imports, calls, raised/thrown exceptions, definitions, control
 //! flow, SQL text passed to calls, and inline waiver comments
 //! (`squarely: allow(ID, ...) reason`). [`spans`] says where the imports are,
