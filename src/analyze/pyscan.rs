@@ -21,6 +21,7 @@
 //! Where the two disagree it is on invalid code (error recovery differs) and in corners no
 //! contract reads: a `case` pattern's guard, or a header whose colon belongs to a lambda.
 
+use super::spans::{Literal, Note, PyFrom, PyName, PyStatement, PythonImports, Span};
 use super::{
     Analysis, Call, ControlFlow, ControlFlowKind, Definition, DefinitionKind, Import, ImportKind,
     ImportName, LineMap, Location, OPAQUE, Raise, SqlString, last_segment, only_shows_text,
@@ -584,6 +585,10 @@ struct Frame {
     arg_index: u32,
     /// For calls: the index of its entry in `calls`.
     call: usize,
+    /// The chain is names joined by dots, nothing else (`a.b.c`).
+    plain: bool,
+    /// For calls: the first argument is one plain string literal.
+    first_plain: bool,
 }
 
 impl Frame {
@@ -599,6 +604,8 @@ impl Frame {
             arg: Arg::Start,
             arg_index: 0,
             call: 0,
+            plain: false,
+            first_plain: false,
         }
     }
 }
@@ -642,6 +649,16 @@ struct Scanner<'t, 's> {
     errors: bool,
     /// Brackets open in the `case` pattern being read.
     pattern_depth: usize,
+    /// Import syntax with spans, for `organize` (only when asked for).
+    spans: Option<Box<SpanOut>>,
+}
+
+/// What [`imports_with_spans`] collects besides the analysis.
+#[derive(Default)]
+struct SpanOut {
+    statements: Vec<PyStatement>,
+    dotted: Vec<Literal>,
+    computed: Vec<(Span, Note)>,
 }
 
 /// Analyses Python source with the scanner.
@@ -692,6 +709,72 @@ pub(crate) fn analyze(source: &str) -> Analysis {
     analysis
 }
 
+/// The import syntax of a Python file with spans, for rewriting imports in place (see
+/// [`super::spans::python_imports`]).
+pub(crate) fn imports_with_spans(source: &str) -> PythonImports {
+    let lines = Lines::new(source);
+    let mut tokens = Tokens::new(source, source.len() / 4);
+    tokens.tokenize(0, source.len(), 0, 0);
+    let mut out = SpanOut::default();
+    let mut strings = Vec::new();
+    let mut collect_strings = |found: &[Token]| {
+        for token in found {
+            if let Kind::Str {
+                content_start,
+                content_end,
+                substituted: false,
+            } = token.kind
+            {
+                let span = Span {
+                    start: content_start as usize,
+                    end: content_end as usize,
+                };
+                strings.push(Literal {
+                    content: span.text(source).to_owned(),
+                    span,
+                    line: token.row.saturating_add(1),
+                });
+            }
+        }
+    };
+    collect_strings(&tokens.tokens);
+    let mut scanner = Scanner::new(source, &lines, &tokens.tokens, None);
+    scanner.spans = Some(Box::default());
+    scanner.run(true);
+    scanner.close_all();
+    if let Some(found) = scanner.spans.take() {
+        out = *found;
+    }
+    let mut next = 0;
+    while let Some(&(from, to, depth)) = tokens.substitutions.get(next) {
+        next += 1;
+        let mut inner = Tokens::new(source, 8);
+        inner.tokenize(from, to, lines.row_of(from), depth);
+        collect_strings(&inner.tokens);
+        let mut nested = Scanner::new(source, &lines, &inner.tokens, None);
+        nested.spans = Some(Box::default());
+        nested.run(false);
+        nested.close_all();
+        if let Some(found) = nested.spans.take() {
+            out.dotted.extend(found.dotted);
+            out.computed.extend(found.computed);
+        }
+        tokens.substitutions.append(&mut inner.substitutions);
+    }
+    // The order of a walk of the syntax tree: by start, the enclosing construct first.
+    strings.sort_by_key(|literal| literal.span.start);
+    out.dotted
+        .sort_by_key(|literal| (literal.span.start, std::cmp::Reverse(literal.span.end)));
+    out.computed
+        .sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+    PythonImports {
+        statements: out.statements,
+        strings,
+        computed: out.computed.into_iter().map(|(_, note)| note).collect(),
+        dotted: out.dotted,
+    }
+}
+
 /// Tokens of a buffer kept for the next file (larger ones are freed).
 const MAX_KEPT_TOKENS: usize = 1 << 20;
 
@@ -723,6 +806,7 @@ impl<'t, 's> Scanner<'t, 's> {
             map,
             errors: false,
             pattern_depth: 0,
+            spans: None,
         }
     }
 
@@ -1091,6 +1175,12 @@ impl<'t, 's> Scanner<'t, 's> {
         let words: Vec<usize> = (i + 1..end)
             .filter(|&t| self.tokens[t].kind != Kind::Comment)
             .collect();
+        if self.spans.is_some()
+            && let Some(statement) = self.statement_spans(i, &words)
+            && let Some(spans) = self.spans.as_mut()
+        {
+            spans.statements.push(statement);
+        }
         let location = self.location_of(i);
         if self.text(i) == "import" {
             let mut at = 0;
@@ -1179,6 +1269,160 @@ impl<'t, 's> Scanner<'t, 's> {
         end
     }
 
+    fn span_of(&self, index: usize) -> Span {
+        self.token(index).map_or(Span::default(), |t| Span {
+            start: t.start as usize,
+            end: t.end as usize,
+        })
+    }
+
+    /// The import statement at token `i` with the spans a rewriter needs (`words`: its tokens
+    /// after the keyword, comments left out); `None` for `from __future__` and broken ones.
+    fn statement_spans(&self, i: usize, words: &[usize]) -> Option<PyStatement> {
+        let last = words.last().copied().unwrap_or(i);
+        let span = Span {
+            start: self.span_of(i).start,
+            end: self.span_of(last).end,
+        };
+        let mut at = 0;
+        let mut from = None;
+        if self.text(i) == "from" {
+            let mut level = 0u32;
+            while let Some(&t) = words.get(at) {
+                match self.text(t) {
+                    "." => level += 1,
+                    "..." => level += 3,
+                    _ => break,
+                }
+                at += 1;
+            }
+            let (module, next) = if words.get(at).is_some_and(|&t| self.text(t) == "import") {
+                (String::new(), at)
+            } else {
+                self.dotted(words, at)
+            };
+            if next == 0 || (level == 0 && module == "__future__") {
+                return None;
+            }
+            from = Some(PyFrom {
+                level,
+                module,
+                span: Span {
+                    start: self.span_of(words[0]).start,
+                    end: self.span_of(words[next - 1]).end,
+                },
+            });
+            at = next;
+            if words.get(at).is_none_or(|&t| self.text(t) != "import") {
+                return None;
+            }
+            at += 1;
+        }
+        let mut names: Vec<PyName> = Vec::new();
+        let mut wildcard = false;
+        while let Some(&t) = words.get(at) {
+            match self.text(t) {
+                "," => {
+                    if let Some(name) = names.last_mut()
+                        && name.comma.is_none()
+                    {
+                        name.comma = Some(self.span_of(t));
+                    }
+                    at += 1;
+                }
+                "*" => {
+                    wildcard = true;
+                    at += 1;
+                }
+                _ if self.tokens[t].kind == Kind::Name => {
+                    let (dotted, next) = self.dotted(words, at);
+                    if next == at {
+                        at += 1;
+                        continue;
+                    }
+                    let name_span = Span {
+                        start: self.span_of(t).start,
+                        end: self.span_of(words[next - 1]).end,
+                    };
+                    let mut item = name_span;
+                    let mut alias = None;
+                    at = next;
+                    if words.get(at).is_some_and(|&w| self.text(w) == "as")
+                        && let Some(&alias_token) = words.get(at + 1)
+                    {
+                        alias = Some(self.text(alias_token).to_owned());
+                        item.end = self.span_of(alias_token).end;
+                        at += 2;
+                    }
+                    names.push(PyName {
+                        dotted,
+                        span: name_span,
+                        alias,
+                        item,
+                        comma: None,
+                    });
+                }
+                _ => at += 1,
+            }
+        }
+        Some(PyStatement {
+            span,
+            line: self.location_of(i).line,
+            from,
+            names,
+            wildcard,
+        })
+    }
+
+    /// Records the chain of names `pieces[base..]` starting at token `start`, ending at byte
+    /// `end`: code that uses what `import a.b.c` binds.
+    fn record_dotted(&mut self, base: usize, start: usize, end: u32) {
+        let mut content = String::new();
+        for piece in self.pieces.get(base..).unwrap_or(&[]) {
+            if let Piece::Name(a, b) = piece {
+                if !content.is_empty() {
+                    content.push('.');
+                }
+                content.push_str(self.source.get(*a as usize..*b as usize).unwrap_or(""));
+            }
+        }
+        let Some(first) = self.token(start) else {
+            return;
+        };
+        let literal = Literal {
+            content,
+            span: Span {
+                start: first.start as usize,
+                end: end as usize,
+            },
+            line: first.row.saturating_add(1),
+        };
+        if let Some(spans) = self.spans.as_mut() {
+            spans.dotted.push(literal);
+        }
+    }
+
+    /// Records the call at `call` if it imports a module whose name is computed.
+    fn record_computed(&mut self, call: usize) {
+        let Some((start, end, found)) = self.calls.get(call) else {
+            return;
+        };
+        if !matches!(
+            found.callee.as_str(),
+            "importlib.import_module" | "import_module" | "__import__"
+        ) {
+            return;
+        }
+        let span = Span {
+            start: *start as usize,
+            end: *end as usize,
+        };
+        let note = Note::at(span, found.location.line, self.source);
+        if let Some(spans) = self.spans.as_mut() {
+            spans.computed.push((span, note));
+        }
+    }
+
     /// A dotted name `a.b.c` starting at `words[at]`; returns it and the index after it.
     fn dotted(&self, words: &[usize], mut at: usize) -> (String, usize) {
         let mut name = String::new();
@@ -1260,6 +1504,7 @@ impl<'t, 's> Scanner<'t, 's> {
         frame.atoms += 1;
         frame.chain = Some(i);
         frame.dot = false;
+        frame.plain = matches!(piece, Piece::Name(..));
         let base = frame.base;
         self.pieces.truncate(base);
         self.pieces.push(piece);
@@ -1270,6 +1515,7 @@ impl<'t, 's> Scanner<'t, 's> {
         let frame = self.top();
         frame.chain = None;
         frame.dot = false;
+        frame.plain = false;
         if mixed {
             frame.mixed = true;
         }
@@ -1302,8 +1548,12 @@ impl<'t, 's> Scanner<'t, 's> {
                     let frame = self.top();
                     if frame.chain.is_some() && frame.dot {
                         frame.dot = false;
+                        let (plain, base, chain) = (frame.plain, frame.base, frame.chain);
                         self.pieces.push(Piece::Name(token.start, token.end));
                         self.set_arg_other();
+                        if plain && self.spans.is_some() {
+                            self.record_dotted(base, chain.unwrap_or(i), token.end);
+                        }
                     } else {
                         let starts_argument = frame.arg == Arg::Start;
                         self.atom(i, Piece::Name(token.start, token.end));
@@ -1476,7 +1726,11 @@ impl<'t, 's> Scanner<'t, 's> {
         };
         let (content, substituted) = self.string_content(first, last);
         let first_positional = frame.arg_index == 0 && !keyword;
+        let plain = first_positional && first == last && !substituted;
         let call = frame.call;
+        if let Some(frame) = self.frames.last_mut() {
+            frame.first_plain |= plain;
+        }
         let shows = self
             .calls
             .get(call)
@@ -1537,10 +1791,14 @@ impl<'t, 's> Scanner<'t, 's> {
                 if let Some(entry) = self.calls.get_mut(frame.call) {
                     entry.1 = end;
                 }
+                if self.spans.is_some() && !frame.first_plain {
+                    self.record_computed(frame.call);
+                }
                 self.pieces.truncate(frame.base);
                 self.pieces.push(Piece::Call);
                 let parent = self.top();
                 parent.dot = false;
+                parent.plain = false;
                 parent.arg = Arg::Other;
             }
             FrameKind::Group => {
@@ -1559,6 +1817,7 @@ impl<'t, 's> Scanner<'t, 's> {
                     parent.atoms += 1;
                     parent.chain = Some(frame.open);
                     parent.dot = false;
+                    parent.plain = false;
                 } else {
                     self.pieces.truncate(frame.base);
                     self.atom(frame.open, Piece::Opaque);
@@ -1583,6 +1842,7 @@ impl<'t, 's> Scanner<'t, 's> {
                 let parent = self.top();
                 let parent_base = parent.base;
                 parent.dot = false;
+                parent.plain = false;
                 self.pieces.truncate(parent_base);
                 self.pieces.push(Piece::Opaque);
             }
@@ -1679,6 +1939,14 @@ mod tests {
         // `raise(X())` raises `X`.
         let analysis = super::analyze("raise(NotImplementedError('no'))\n");
         assert_eq!(analysis.raises[0].path, "NotImplementedError");
+        // Dotted names are names: across a line continuation, and after a star.
+        let source = "x = a.b\\\n    .c\ny = {*d.e}\n";
+        let dotted: Vec<String> = super::imports_with_spans(source)
+            .dotted
+            .into_iter()
+            .map(|d| d.content)
+            .collect();
+        assert_eq!(dotted, ["a.b.c", "a.b", "d.e"]);
     }
 
     #[test]
@@ -1734,6 +2002,75 @@ mod tests {
                 proptest::prop_assert!(waiver.target_line <= waiver.target_end_line);
             }
         }
+    }
+
+    /// The import spans `organize` rewrites agree with the tree-sitter reading, file by
+    /// file, on the same files as the analysis.
+    #[test]
+    fn the_import_spans_agree_with_tree_sitter() {
+        use super::super::spans::python::python_imports_tree_sitter;
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = python_files(&here.join("tests"));
+        files.extend(python_files(&here.join("templates")));
+        if let Some(corpus) = std::env::var_os("SQUARELY_PYSCAN_CORPUS") {
+            files.extend(python_files(Path::new(&corpus)));
+        }
+        let mut disagreements = Vec::new();
+        for file in &files {
+            let Ok(source) = std::fs::read_to_string(file) else {
+                continue;
+            };
+            if tree_sitter_analysis(Language::Python, &source).has_errors {
+                continue;
+            }
+            let parsed = python_imports_tree_sitter(&source);
+            let scanned = super::imports_with_spans(&source);
+            let mut found = Vec::new();
+            if scanned.statements != parsed.statements {
+                found.push(format!(
+                    "statements: {:?}\n      tree-sitter: {:?}",
+                    scanned
+                        .statements
+                        .iter()
+                        .zip(&parsed.statements)
+                        .find(|(a, b)| a != b),
+                    (scanned.statements.len(), parsed.statements.len())
+                ));
+            }
+            for (what, a, b) in [
+                ("strings", &scanned.strings, &parsed.strings),
+                ("dotted", &scanned.dotted, &parsed.dotted),
+            ] {
+                if a != b {
+                    found.push(format!(
+                        "{what}: {:?} ({} vs {})",
+                        a.iter().zip(b).find(|(x, y)| x != y),
+                        a.len(),
+                        b.len()
+                    ));
+                }
+            }
+            if scanned.computed != parsed.computed {
+                found.push(format!(
+                    "computed: {:?} vs {:?}",
+                    scanned.computed, parsed.computed
+                ));
+            }
+            if !found.is_empty() {
+                disagreements.push(format!("{}:\n  {}", file.display(), found.join("\n  ")));
+            }
+        }
+        assert!(
+            disagreements.is_empty(),
+            "{} files disagree:\n{}",
+            disagreements.len(),
+            disagreements
+                .iter()
+                .take(300)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
     }
 
     /// Every Python file of the fixtures and templates (and of `SQUARELY_PYSCAN_CORPUS`, a

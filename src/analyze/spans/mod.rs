@@ -12,7 +12,7 @@
 //!
 //! Spans are byte offsets into the source as given; lines are 1-based.
 
-mod python;
+pub(crate) mod python;
 mod rust;
 mod script;
 
@@ -74,16 +74,18 @@ pub const NOTE_CHARS: usize = 120;
 
 impl Note {
     fn of(node: Node<'_>, source: &str) -> Note {
-        let text = Span::of(node).text(source);
+        Note::at(Span::of(node), line(node), source)
+    }
+
+    /// The note for the construct at `span`, which starts on 1-based `line`.
+    pub(crate) fn at(span: Span, line: u32, source: &str) -> Note {
+        let text = span.text(source);
         let first_line = text.lines().next().unwrap_or("").trim_end();
         let mut short: String = first_line.chars().take(NOTE_CHARS).collect();
         if short.len() < text.trim_end().len() {
             short.push('…');
         }
-        Note {
-            text: short,
-            line: line(node),
-        }
+        Note { text: short, line }
     }
 }
 

@@ -6,9 +6,13 @@
 //! `importlib.import_module("app.models")` or `mock.patch("app.models.User")`), and the
 //! dynamic imports whose module is computed.
 
+#[cfg(test)]
 use tree_sitter::Node;
 
-use super::{Literal, Note, Span, line, walk};
+use super::{Literal, Note, Span};
+#[cfg(test)]
+use super::{line, walk};
+#[cfg(test)]
 use crate::analyze::{Language, parse};
 
 /// Import syntax of one Python file.
@@ -66,10 +70,17 @@ pub struct PyName {
     pub comma: Option<Span>,
 }
 
-/// Reads the import syntax of a Python file. Never panics; a file that cannot be parsed at
-/// all gives an empty result.
+/// Reads the import syntax of a Python file (with the scanner of `analyze`, no syntax tree).
+/// Never panics; a file with syntax errors gives what could be read.
 #[must_use]
 pub fn python_imports(source: &str) -> PythonImports {
+    crate::analyze::pyscan::imports_with_spans(source)
+}
+
+/// [`python_imports`] read from the tree-sitter grammar: the reference the scanner is held
+/// against in tests.
+#[cfg(test)]
+pub(crate) fn python_imports_tree_sitter(source: &str) -> PythonImports {
     let mut out = PythonImports::default();
     let Some(tree) = parse(Language::Python, source) else {
         return out;
@@ -113,6 +124,7 @@ pub fn python_imports(source: &str) -> PythonImports {
     out
 }
 
+#[cfg(test)]
 /// Whether an `attribute` node is identifiers joined by dots (`a.b.c`), nothing else.
 fn is_chain(node: Node<'_>) -> bool {
     let mut current = node;
@@ -129,11 +141,13 @@ fn is_chain(node: Node<'_>) -> bool {
     false
 }
 
+#[cfg(test)]
 /// `a . b` as `a.b`.
 fn dotted(node: Node<'_>, source: &str) -> String {
     Span::of(node).text(source).split_whitespace().collect()
 }
 
+#[cfg(test)]
 fn from_module(node: Node<'_>, source: &str) -> Option<PyFrom> {
     let module = node.child_by_field_name("module_name")?;
     let mut level = 0u32;
@@ -160,6 +174,7 @@ fn from_module(node: Node<'_>, source: &str) -> Option<PyFrom> {
     })
 }
 
+#[cfg(test)]
 fn statement(node: Node<'_>, from: Option<PyFrom>, source: &str) -> PyStatement {
     let mut names: Vec<PyName> = Vec::new();
     let mut wildcard = false;
@@ -209,6 +224,7 @@ fn statement(node: Node<'_>, from: Option<PyFrom>, source: &str) -> PyStatement 
     }
 }
 
+#[cfg(test)]
 /// A string literal without substitutions: its content between the quotes.
 fn string(node: Node<'_>, source: &str) -> Option<Literal> {
     let mut start = node.start_byte();
@@ -233,6 +249,7 @@ fn string(node: Node<'_>, source: &str) -> Option<Literal> {
     })
 }
 
+#[cfg(test)]
 /// `importlib.import_module(name)` / `__import__(name)` whose first argument is not a plain
 /// string.
 fn computed_import(node: Node<'_>, source: &str) -> Option<Note> {
