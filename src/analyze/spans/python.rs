@@ -1,4 +1,5 @@
-//! Python import statements with spans (tree-sitter-python).
+//! Python import statements with spans (read by the scanner of `analyze::pyscan`; the
+//! tree-sitter-python reading below is its reference in tests).
 //!
 //! `import a.b as c, d` and `from ..a import (b as c, d,)` anywhere in the file (inside
 //! functions and `if TYPE_CHECKING:` blocks too); `from __future__` imports are left out (they
