@@ -192,6 +192,9 @@ enum Origin {
     Bytes(Vec<u8>),
 }
 
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// The in-memory view of a repository: entries in depth-first order, contents on demand.
 ///
 /// Entries are sorted by path with `/` ordered before every other character, so each
@@ -204,6 +207,8 @@ pub struct Tree {
     /// For each entry, the index just past its last descendant.
     subtree_end: Vec<usize>,
     contents: Vec<OnceLock<Content>>,
+    /// Whether a loaded content had a byte-order mark (which its text leaves out).
+    boms: Vec<std::sync::atomic::AtomicBool>,
     walk_notices: Vec<Notice>,
     read_notices: Mutex<Vec<Notice>>,
     /// Whole-tree glob scans (`**/...` from the root), kept for the run: every service of a
@@ -371,11 +376,16 @@ impl Tree {
             subtree_end[top] = entries.len();
         }
         let contents = entries.iter().map(|_| OnceLock::new()).collect();
+        let boms = entries
+            .iter()
+            .map(|_| std::sync::atomic::AtomicBool::new(false))
+            .collect();
         Tree {
             source,
             entries,
             subtree_end,
             contents,
+            boms,
             walk_notices,
             read_notices: Mutex::new(Vec::new()),
             whole_tree_scans: Mutex::new(ScanCache::new()),
@@ -541,7 +551,15 @@ impl Tree {
     pub fn content(&self, index: usize) -> &Content {
         self.contents[index].get_or_init(|| {
             let entry = &self.entries[index];
-            let content = self.load(entry);
+            let content = match self.load_bytes(entry) {
+                Ok(bytes) => {
+                    if bytes.starts_with(BOM) {
+                        self.boms[index].store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Content::from_bytes(bytes)
+                }
+                Err(problem) => problem,
+            };
             if let Some(problem) = content.problem() {
                 self.note(&entry.path, problem);
             }
@@ -619,17 +637,13 @@ impl Tree {
         notices
     }
 
-    fn load(&self, entry: &Entry) -> Content {
-        match self.load_bytes(entry) {
-            Ok(bytes) => Content::from_bytes(bytes),
-            Err(problem) => problem,
-        }
-    }
-
     /// Whether the file at `index` starts with a UTF-8 byte-order mark, which its text (see
-    /// [`Content::Text`]) leaves out: an edit writes it back. Reads the file again.
+    /// [`Content::Text`]) leaves out: an edit writes it back. Known from the content when it
+    /// was read; otherwise its first bytes are read.
     pub fn has_bom(&self, index: usize) -> bool {
-        const BOM: &[u8] = b"\xef\xbb\xbf";
+        if self.contents[index].get().is_some() {
+            return self.boms[index].load(std::sync::atomic::Ordering::Relaxed);
+        }
         let entry = &self.entries[index];
         let on_disk =
             |path: &Path| open::read_prefix(path, BOM.len() as u64).is_ok_and(|bytes| bytes == BOM);
