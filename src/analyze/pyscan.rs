@@ -2001,6 +2001,16 @@ mod tests {
             for waiver in &analysis.waivers {
                 proptest::prop_assert!(waiver.target_line <= waiver.target_end_line);
             }
+            // The spans organize rewrites always lie inside the text, on character boundaries.
+            let spans = super::imports_with_spans(&source);
+            let statements = spans.statements.iter().map(|s| s.span);
+            let names = spans.statements.iter().flat_map(|s| s.names.iter().map(|n| n.item));
+            let literals = spans.strings.iter().chain(&spans.dotted).map(|l| l.span);
+            for span in statements.chain(names).chain(literals) {
+                proptest::prop_assert!(span.start <= span.end && span.end <= source.len());
+                proptest::prop_assert!(source.is_char_boundary(span.start));
+                proptest::prop_assert!(source.is_char_boundary(span.end));
+            }
         }
     }
 
