@@ -358,6 +358,18 @@ pub struct Analysis {
     pub has_errors: bool,
 }
 
+impl Analysis {
+    /// Puts every list in source order (calls are sorted by whoever collects them).
+    pub(crate) fn sort(&mut self) {
+        self.imports.sort_by_key(|import| import.location);
+        self.raises.sort_by_key(|raise| raise.location);
+        self.definitions
+            .sort_by_key(|definition| definition.location);
+        self.control_flow.sort_by_key(|flow| flow.location);
+        self.sql_strings.sort_by_key(|sql| sql.location);
+    }
+}
+
 /// Parses and analyses one file. Reuses a thread-local parser per language.
 /// Never panics: invalid input gives a partial result with `has_errors` set.
 #[must_use]
@@ -777,13 +789,7 @@ impl<'s> Collector<'s> {
             waivers: Vec::new(),
             has_errors: false,
         };
-        analysis.imports.sort_by_key(|import| import.location);
-        analysis.raises.sort_by_key(|raise| raise.location);
-        analysis
-            .definitions
-            .sort_by_key(|definition| definition.location);
-        analysis.control_flow.sort_by_key(|flow| flow.location);
-        analysis.sql_strings.sort_by_key(|sql| sql.location);
+        analysis.sort();
         analysis
     }
 }

@@ -672,20 +672,17 @@ pub(crate) fn analyze(source: &str) -> Analysis {
     tokens.tokenize(0, source.len(), 0, 0);
     let mut scanner = Scanner::new(source, &lines, &tokens.tokens, Some(LineMap::new(source)));
     scanner.run(true);
-    // Code inside f-string substitutions: its calls and their SQL count (substitutions
-    // found inside substitutions are appended and followed too).
-    let mut next = 0;
-    while let Some(&(from, to, depth)) = tokens.substitutions.get(next) {
-        next += 1;
-        let mut inner = Tokens::new(source, 8);
-        inner.tokenize(from, to, lines.row_of(from), depth);
-        let mut nested = Scanner::new(source, &lines, &inner.tokens, None);
-        nested.run(false);
-        nested.close_all();
-        scanner.calls.append(&mut nested.calls);
-        scanner.sql_strings.append(&mut nested.sql_strings);
-        tokens.substitutions.append(&mut inner.substitutions);
-    }
+    // Code inside f-string substitutions: its calls and their SQL count.
+    scan_substitutions(
+        source,
+        &lines,
+        &mut tokens.substitutions,
+        false,
+        |_, mut nested| {
+            scanner.calls.append(&mut nested.calls);
+            scanner.sql_strings.append(&mut nested.sql_strings);
+        },
+    );
     let (mut analysis, map) = scanner.finish();
     if let Some(map) = map {
         let comments = tokens
@@ -707,6 +704,32 @@ pub(crate) fn analyze(source: &str) -> Analysis {
         BUFFER.with(|cell| cell.set(buffer));
     }
     analysis
+}
+
+/// Scans the code inside each f-string substitution in `substitutions` (those found inside
+/// substitutions are appended and followed too), collecting spans if `spans`: `each` gets the
+/// substitution's tokens and its finished scanner.
+fn scan_substitutions<'s>(
+    source: &'s str,
+    lines: &Lines,
+    substitutions: &mut Vec<(usize, usize, usize)>,
+    spans: bool,
+    mut each: impl for<'t> FnMut(&'t [Token], Scanner<'t, 's>),
+) {
+    let mut next = 0;
+    while let Some(&(from, to, depth)) = substitutions.get(next) {
+        next += 1;
+        let mut inner = Tokens::new(source, 8);
+        inner.tokenize(from, to, lines.row_of(from), depth);
+        let mut nested = Scanner::new(source, lines, &inner.tokens, None);
+        if spans {
+            nested.spans = Some(Box::default());
+        }
+        nested.run(false);
+        nested.close_all();
+        each(&inner.tokens, nested);
+        substitutions.append(&mut inner.substitutions);
+    }
 }
 
 /// The import syntax of a Python file with spans, for rewriting imports in place (see
@@ -745,22 +768,19 @@ pub(crate) fn imports_with_spans(source: &str) -> PythonImports {
     if let Some(found) = scanner.spans.take() {
         out = *found;
     }
-    let mut next = 0;
-    while let Some(&(from, to, depth)) = tokens.substitutions.get(next) {
-        next += 1;
-        let mut inner = Tokens::new(source, 8);
-        inner.tokenize(from, to, lines.row_of(from), depth);
-        collect_strings(&inner.tokens);
-        let mut nested = Scanner::new(source, &lines, &inner.tokens, None);
-        nested.spans = Some(Box::default());
-        nested.run(false);
-        nested.close_all();
-        if let Some(found) = nested.spans.take() {
-            out.dotted.extend(found.dotted);
-            out.computed.extend(found.computed);
-        }
-        tokens.substitutions.append(&mut inner.substitutions);
-    }
+    scan_substitutions(
+        source,
+        &lines,
+        &mut tokens.substitutions,
+        true,
+        |inner, mut nested| {
+            collect_strings(inner);
+            if let Some(found) = nested.spans.take() {
+                out.dotted.extend(found.dotted);
+                out.computed.extend(found.computed);
+            }
+        },
+    );
     // The order of a walk of the syntax tree: by start, the enclosing construct first.
     strings.sort_by_key(|literal| literal.span.start);
     out.dotted
@@ -1186,12 +1206,8 @@ impl<'t, 's> Scanner<'t, 's> {
             let mut at = 0;
             while at < words.len() {
                 let (module, next) = self.dotted(&words, at);
-                at = next;
-                let mut alias = None;
-                if words.get(at).is_some_and(|&t| self.text(t) == "as") {
-                    alias = words.get(at + 1).map(|&t| self.text(t).to_owned());
-                    at += 2;
-                }
+                let (alias, after) = self.alias(&words, next);
+                at = after;
                 if !module.is_empty() {
                     self.imports.push(Import {
                         module,
@@ -1211,22 +1227,7 @@ impl<'t, 's> Scanner<'t, 's> {
             return end;
         }
         // from [dots][module] import names
-        let mut at = 0;
-        let mut level = 0u32;
-        while let Some(&t) = words.get(at) {
-            match self.text(t) {
-                "." => level += 1,
-                "..." => level += 3,
-                _ => break,
-            }
-            at += 1;
-        }
-        let (module, next) = if words.get(at).is_some_and(|&t| self.text(t) == "import") {
-            (String::new(), at)
-        } else {
-            self.dotted(&words, at)
-        };
-        at = next;
+        let (level, module, mut at) = self.relative_module(&words);
         if words.get(at).is_none_or(|&t| self.text(t) != "import") {
             self.errors = true;
             return end;
@@ -1246,12 +1247,8 @@ impl<'t, 's> Scanner<'t, 's> {
                 }
                 _ => {
                     let (name, next) = self.dotted(&words, at);
-                    at = next.max(at + 1);
-                    let mut alias = None;
-                    if words.get(at).is_some_and(|&t| self.text(t) == "as") {
-                        alias = words.get(at + 1).map(|&t| self.text(t).to_owned());
-                        at += 2;
-                    }
+                    let (alias, after) = self.alias(&words, next.max(at + 1));
+                    at = after;
                     if !name.is_empty() {
                         names.push(ImportName { name, alias });
                     }
@@ -1287,20 +1284,7 @@ impl<'t, 's> Scanner<'t, 's> {
         let mut at = 0;
         let mut from = None;
         if self.text(i) == "from" {
-            let mut level = 0u32;
-            while let Some(&t) = words.get(at) {
-                match self.text(t) {
-                    "." => level += 1,
-                    "..." => level += 3,
-                    _ => break,
-                }
-                at += 1;
-            }
-            let (module, next) = if words.get(at).is_some_and(|&t| self.text(t) == "import") {
-                (String::new(), at)
-            } else {
-                self.dotted(words, at)
-            };
+            let (level, module, next) = self.relative_module(words);
             if next == 0 || (level == 0 && module == "__future__") {
                 return None;
             }
@@ -1344,16 +1328,12 @@ impl<'t, 's> Scanner<'t, 's> {
                         start: self.span_of(t).start,
                         end: self.span_of(words[next - 1]).end,
                     };
+                    let (alias, after) = self.alias(words, next);
                     let mut item = name_span;
-                    let mut alias = None;
-                    at = next;
-                    if words.get(at).is_some_and(|&w| self.text(w) == "as")
-                        && let Some(&alias_token) = words.get(at + 1)
-                    {
-                        alias = Some(self.text(alias_token).to_owned());
-                        item.end = self.span_of(alias_token).end;
-                        at += 2;
+                    if alias.is_some() {
+                        item.end = self.span_of(words[after - 1]).end;
                     }
+                    at = after;
                     names.push(PyName {
                         dotted,
                         span: name_span,
@@ -1420,6 +1400,36 @@ impl<'t, 's> Scanner<'t, 's> {
         let note = Note::at(span, found.location.line, self.source);
         if let Some(spans) = self.spans.as_mut() {
             spans.computed.push((span, note));
+        }
+    }
+
+    /// The module of `from [dots][module] import ...` (`words`: the tokens after `from`): its
+    /// level, its dotted name and the index of the word after it.
+    fn relative_module(&self, words: &[usize]) -> (u32, String, usize) {
+        let mut at = 0;
+        let mut level = 0u32;
+        while let Some(&t) = words.get(at) {
+            match self.text(t) {
+                "." => level += 1,
+                "..." => level += 3,
+                _ => break,
+            }
+            at += 1;
+        }
+        let (module, next) = if words.get(at).is_some_and(|&t| self.text(t) == "import") {
+            (String::new(), at)
+        } else {
+            self.dotted(words, at)
+        };
+        (level, module, next)
+    }
+
+    /// The `as` name at `words[at]`, if any, and the index after it.
+    fn alias(&self, words: &[usize], at: usize) -> (Option<String>, usize) {
+        if words.get(at).is_some_and(|&t| self.text(t) == "as") {
+            (words.get(at + 1).map(|&t| self.text(t).to_owned()), at + 2)
+        } else {
+            (None, at)
         }
     }
 
@@ -1852,18 +1862,6 @@ impl<'t, 's> Scanner<'t, 's> {
                 self.set_arg_other();
             }
         }
-    }
-}
-
-impl Analysis {
-    /// Puts every list in source order (calls are sorted by whoever collects them).
-    pub(crate) fn sort(&mut self) {
-        self.imports.sort_by_key(|import| import.location);
-        self.raises.sort_by_key(|raise| raise.location);
-        self.definitions
-            .sort_by_key(|definition| definition.location);
-        self.control_flow.sort_by_key(|flow| flow.location);
-        self.sql_strings.sort_by_key(|sql| sql.location);
     }
 }
 

@@ -60,15 +60,14 @@ const PREFILTERED_BYTES: usize = 64 << 10;
 /// line's match. Only used on text without `\r` (where `$` would differ).
 fn whole_text(line: &regex::Regex) -> Option<regex::Regex> {
     let pattern = line.as_str();
-    if pattern.contains("\\A") || pattern.contains("\\z") || pattern.contains("(?-") {
-        return None;
-    }
-    if pattern.split("(?").skip(1).any(|group| {
+    // A flag group that turns a flag off (`(?-m)`, `(?i-m:...)`) has a `-` before its end.
+    let turns_off = pattern.split("(?").skip(1).any(|group| {
         group
             .split([')', ':'])
             .next()
             .is_some_and(|flags| flags.contains('-'))
-    }) {
+    });
+    if turns_off || pattern.contains("\\A") || pattern.contains("\\z") {
         return None;
     }
     regex::Regex::new(&format!("(?m:{pattern})")).ok()

@@ -605,11 +605,9 @@ impl Tree {
     /// Whether the source file at `index` is empty, found by reading it (the content is kept
     /// for the analysis that follows: one read instead of a stat and then a read).
     pub fn is_empty_source(&self, index: usize) -> bool {
-        match self.content(index) {
-            Content::Text(text) => text.is_empty() && self.is_empty_file(index),
-            Content::Binary | Content::NonUtf8 { .. } | Content::TooLarge(_) => false,
-            Content::Unreadable(_) => self.is_empty_file(index),
-        }
+        // With the content loaded, `is_empty_file` answers from it.
+        self.content(index);
+        self.is_empty_file(index)
     }
 
     /// Record a problem met while reading, once per path and message.
