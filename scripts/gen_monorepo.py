@@ -4,13 +4,15 @@
 Layout (tracked files add up to exactly --files, 100,000 by default):
   backend/                  a FastAPI service: --domains domain modules of 12 files each,
                             src/shared/, migrations/, tests/, docs, Docker, CI
-  services/svc-NNN/         more Python and Node services, 1,000 files each
+  services/svc-NNN/         more Python and Node services: --services of --service-files
+                            files each (40 of 1,000 by default)
   frontend/packages/*/      a TypeScript frontend
   docs/                     markdown pages
 plus ignored content that a good walker never enters:
   node_modules/ (--ignored files), backend/target/ and frontend/dist/ (build output).
 
-Usage: gen_monorepo.py DEST [--files N] [--domains N] [--ignored N]
+Usage: gen_monorepo.py DEST [--files N] [--domains N] [--services N] [--service-files N]
+                        [--ignored N]
 """
 import argparse
 import os
@@ -159,23 +161,21 @@ def backend(w, domains):
     w.write("backend/seeds/development/users.json", "[]\n")
 
 
-def services(w):
+def services(w, count, size):
     n = 0
-    while not w.full:
+    while not w.full and n < count:
         svc = f"services/svc-{n:03d}"
         if n % 2 == 0:
             w.write(f"{svc}/pyproject.toml", f'[project]\nname = "svc-{n}"\ndependencies = ["fastapi"]\n')
-            for i in range(999):
+            for i in range(size - 1):
                 if not w.write(f"{svc}/src/m{i // 20:03d}/f{i:04d}.py", f"def f{i}():\n    return {i}\n"):
                     return
         else:
             w.write(f"{svc}/package.json", '{"name": "svc", "dependencies": {"express": "4"}}\n')
-            for i in range(999):
+            for i in range(size - 1):
                 if not w.write(f"{svc}/src/m{i // 20:03d}/f{i:04d}.ts", f"export const f{i} = () => {i};\n"):
                     return
         n += 1
-        if n == 40:
-            break
 
 
 def frontend(w):
@@ -199,13 +199,15 @@ def main():
     parser.add_argument("dest")
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--domains", type=int, default=100)
+    parser.add_argument("--services", type=int, default=40)
+    parser.add_argument("--service-files", type=int, default=1_000)
     parser.add_argument("--ignored", type=int, default=50_000)
     args = parser.parse_args()
     if os.path.exists(args.dest) and os.listdir(args.dest):
         sys.exit(f"{args.dest} exists and is not empty")
     w = Writer(args.dest, args.files)
     backend(w, args.domains)
-    services(w)
+    services(w, args.services, args.service_files)
     frontend(w)
     ignored(w, args.ignored)
     print(f"{w.count} tracked files in {args.dest}")

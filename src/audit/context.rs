@@ -432,10 +432,13 @@ impl<'a> Context<'a> {
                     .copied()
                     .filter(|g| !cache.contains_key(&(g.text.clone(), g.ignore_case)))
                     .collect();
-                for (glob, list) in missing
-                    .iter()
-                    .zip(self.scan(root, &missing).unwrap_or_default())
-                {
+                // Every service after the first finds them all cached: no pass at all.
+                let lists = if missing.is_empty() {
+                    Vec::new()
+                } else {
+                    self.scan(root, &missing).unwrap_or_default()
+                };
+                for (glob, list) in missing.iter().zip(lists) {
                     cache.insert((glob.text.clone(), glob.ignore_case), Arc::new(list));
                 }
                 for glob in globs {

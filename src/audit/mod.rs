@@ -18,6 +18,8 @@ pub use context::Context;
 pub use placeholder::prose_placeholder;
 pub use waivers::{Waiver, Waivers};
 
+use std::sync::Arc;
+
 use crate::analyze::AnalysisCache;
 use crate::detect::Detection;
 use crate::fs::Tree;
@@ -236,16 +238,7 @@ fn assemble(
                 })
                 .collect(),
             domains: ctx.domains.clone(),
-            projects: detection
-                .projects
-                .iter()
-                .map(|p| ProjectInfo {
-                    root: dot(&p.root),
-                    kind: p.kind.as_str().to_owned(),
-                    languages: p.languages.clone(),
-                    frameworks: p.frameworks.clone(),
-                })
-                .collect(),
+            projects: project_infos(&detection.projects),
             evidence: project.evidence.clone(),
         },
         score,
@@ -288,6 +281,20 @@ fn anchor(tree: &Tree, project: &crate::detect::Project) -> String {
         .filter(|e| e.subject.starts_with("language:"))
         .find_map(|e| e.path.clone())
         .unwrap_or_else(|| "README.md".to_owned())
+}
+
+/// The report's view of every project detection found.
+#[must_use]
+pub fn project_infos(projects: &[crate::detect::Project]) -> Arc<[ProjectInfo]> {
+    projects
+        .iter()
+        .map(|p| ProjectInfo {
+            root: dot(&p.root),
+            kind: p.kind.as_str().to_owned(),
+            languages: p.languages.clone(),
+            frameworks: p.frameworks.clone(),
+        })
+        .collect()
 }
 
 fn dot(root: &str) -> String {

@@ -3,6 +3,7 @@
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 
@@ -127,8 +128,13 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
             n => format!("auditing {n} services under {}", standard.id),
         });
         // The services of a workspace are independent: audit them on every core.
+        // Every service's report lists the same projects: one list for all of them.
+        let projects = crate::audit::project_infos(&detection.projects);
         let audit = |detection: &crate::detect::Detection| {
-            crate::audit::audit_waived(&tree, standard, detection, &shown, &waivers)
+            let mut report =
+                crate::audit::audit_waived(&tree, standard, detection, &shown, &waivers);
+            report.detection.projects = Arc::clone(&projects);
+            report
         };
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         if detections.len() > 1 && threads > 1 {
@@ -483,7 +489,7 @@ fn services(
         .filter(|(_, project)| project.kind == crate::standard::ProjectKind::Backend)
         .map(|(index, project)| crate::detect::Detection {
             service_root: project.root.clone(),
-            projects: detection.projects.clone(),
+            projects: Arc::clone(&detection.projects),
             service: index,
         })
         .collect();

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod manifest;
 
 use serde::Serialize;
+use std::sync::Arc;
 
 use crate::analyze::{self, Language};
 use crate::fs::Tree;
@@ -59,14 +60,13 @@ pub struct Project {
 }
 
 /// The outcome of detection.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Detection {
     /// The service root (`""` when it is the repository root).
     pub service_root: String,
-    /// Every project found, root first.
-    pub projects: Vec<Project>,
+    /// Every project found, root first; shared by the detections of a workspace's services.
+    pub projects: Arc<[Project]>,
     /// Index of the service project in `projects`.
-    #[serde(skip)]
     pub service: usize,
 }
 
@@ -122,11 +122,10 @@ pub fn detect(tree: &Tree, rules: &DetectionRules) -> Detection {
     let mut projects = Vec::new();
     for root in &roots {
         // A project's files stop where a nested project begins.
+        let inside = format!("{root}/");
         let nested: Vec<&str> = roots
             .iter()
-            .filter(|other| {
-                *other != root && (root.is_empty() || other.starts_with(&format!("{root}/")))
-            })
+            .filter(|other| *other != root && (root.is_empty() || other.starts_with(&inside)))
             .map(String::as_str)
             .collect();
         let scope = Scope::new(tree, root, &nested);
@@ -141,7 +140,7 @@ pub fn detect(tree: &Tree, rules: &DetectionRules) -> Detection {
         .unwrap_or(0);
     Detection {
         service_root: projects[service].root.clone(),
-        projects,
+        projects: projects.into(),
         service,
     }
 }

@@ -185,8 +185,23 @@ fn sanitize(report: &Report) -> Report {
     for domain in &mut report.detection.domains {
         escape(domain);
     }
-    for project in &mut report.detection.projects {
-        escape(&mut project.root);
+    // The list is shared by every service's report: copied only when a root needs escaping.
+    if report
+        .detection
+        .projects
+        .iter()
+        .any(|p| p.root.chars().any(is_unsafe))
+    {
+        report.detection.projects = report
+            .detection
+            .projects
+            .iter()
+            .map(|p| {
+                let mut p = p.clone();
+                escape(&mut p.root);
+                p
+            })
+            .collect();
     }
     for evidence in &mut report.detection.evidence {
         escape(&mut evidence.reason);

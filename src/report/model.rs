@@ -3,6 +3,8 @@
 //! Every output format renders this model and nothing else. Its JSON form is a stable,
 //! documented contract (docs/json-report.md): fields are only ever added.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::detect::Evidence;
@@ -124,6 +126,9 @@ pub struct Aggregate {
     pub band: String,
     /// The service with the lowest score (the first of equals).
     pub lowest: ServiceScore,
+    /// Every project detection found under this standard, scored or not: listed once here
+    /// instead of in every service's report.
+    pub projects: Arc<[ProjectInfo]>,
 }
 
 impl Workspace {
@@ -140,7 +145,7 @@ impl Workspace {
             })
             .collect();
         let mut standards: Vec<Aggregate> = Vec::new();
-        for service in &services {
+        for (report, service) in reports.iter().zip(&services) {
             if standards.iter().any(|a| a.standard == service.standard) {
                 continue;
             }
@@ -165,6 +170,7 @@ impl Workspace {
                 score: mean,
                 band: band(&service.standard, mean),
                 lowest: lowest.clone(),
+                projects: Arc::clone(&report.detection.projects),
             });
         }
         Workspace {
@@ -223,8 +229,8 @@ pub struct DetectionInfo {
     pub source_roots: Vec<SourceRootInfo>,
     /// The domain modules the standard found (folders, relative to the audited directory).
     pub domains: Vec<String>,
-    /// Every project found.
-    pub projects: Vec<ProjectInfo>,
+    /// Every project found; one list shared by the reports of a workspace's services.
+    pub projects: Arc<[ProjectInfo]>,
     /// Why detection concluded what it did, for the service project.
     pub evidence: Vec<Evidence>,
 }
@@ -239,7 +245,7 @@ pub struct SourceRootInfo {
 }
 
 /// One project of a monorepo.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProjectInfo {
     /// Its root (`.` for the repository root).
     pub root: String,

@@ -61,6 +61,22 @@ fn every_backend_project_is_scored_and_the_front_end_is_not() {
     let lowest = scores.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
     assert_eq!(aggregate["lowest"]["root"], lowest.0.as_str());
     assert_eq!(report["workspace"]["services"].as_array().unwrap().len(), 2);
+    // Every project, the front end included, is listed once, in the aggregate; each report
+    // lists its own project only, so the output stays linear in the services.
+    let listed: Vec<&str> = aggregate["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["root"].as_str().unwrap())
+        .collect();
+    assert!(listed.contains(&"web"), "{listed:?}");
+    assert!(listed.contains(&"services/billing") && listed.contains(&"services/users"));
+    for (i, (root, _)) in scores.iter().enumerate() {
+        let own = &report["reports"][i]["detection"]["projects"];
+        assert_eq!(own.as_array().unwrap().len(), 1, "{own}");
+        assert_eq!(own[0]["root"], root.as_str());
+        assert_eq!(own[0]["kind"], "backend");
+    }
 }
 
 #[test]
@@ -332,7 +348,7 @@ fn a_service_at_the_root_owns_what_no_deeper_service_holds() {
 }
 
 /// Each service's block names a few of the other projects, not all of them: the text report
-/// of a monorepo stays linear in its services (the JSON report lists every project).
+/// of a monorepo stays linear in its services (the JSON report lists every project once).
 #[test]
 fn a_service_block_names_a_few_other_projects() {
     let repo = copy_fixture("workspace");
