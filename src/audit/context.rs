@@ -3,7 +3,7 @@
 //! needs them) and the root `.gitignore`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use aho_corasick::AhoCorasick;
 use globset::{GlobSet, GlobSetBuilder};
@@ -33,7 +33,11 @@ pub struct Context<'a> {
     deciding: Vec<Option<usize>>,
     /// Domain module folders (tree paths), sorted.
     pub domains: Vec<String>,
+    /// Parsed files below the service root, by entry index minus `analyses_from`; those
+    /// elsewhere in `others`. A service of a large monorepo holds slots for its own files only.
     analyses: Vec<OnceLock<Option<Arc<Analysis>>>>,
+    analyses_from: usize,
+    others: Mutex<HashMap<usize, Option<Arc<Analysis>>>>,
     /// Analyses shared with other audits of the same files, when there are any.
     shared: Option<&'a AnalysisCache>,
     gitignore: OnceLock<Option<Gitignore>>,
@@ -41,6 +45,34 @@ pub struct Context<'a> {
     /// (root, glob, ignore case) -> entries.
     scanned: HashMap<(String, String, bool), Arc<Vec<usize>>>,
 }
+
+/// Compiled matchers by the globs they were built from: `(text, ignore case)` of each, in
+/// order.
+type Memo<T> = LazyLock<Mutex<HashMap<Vec<(String, bool)>, Arc<T>>>>;
+
+/// A matcher is a pure function of its globs, and every service of a workspace (and each of
+/// organize's audits) asks for the same ones: each is compiled once per process. There are a
+/// few per rule set, so the memo stays small.
+fn memoized<T>(memo: &Memo<T>, key: Vec<(String, bool)>, build: impl FnOnce() -> T) -> Arc<T> {
+    if let Some(found) = memo
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
+        return Arc::clone(found);
+    }
+    // Built outside the lock: two threads may both build it, and the first one kept wins.
+    let fresh = Arc::new(build());
+    Arc::clone(
+        memo.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key)
+            .or_insert(fresh),
+    )
+}
+
+static LAYER_MATCHERS: Memo<LayerMatcher> = LazyLock::new(Default::default);
+static SCANS: Memo<Option<Scan>> = LazyLock::new(Default::default);
 
 /// Every layer pattern in one set: one match per file classifies it.
 ///
@@ -56,6 +88,24 @@ struct LayerMatcher {
 }
 
 impl LayerMatcher {
+    /// The standard's matcher, compiled once per process.
+    fn of(standard: &Standard) -> Arc<LayerMatcher> {
+        // First how many globs each layer has (which keeps `[a] [b]` apart from `[a, b]`),
+        // then the globs.
+        let counts: Vec<String> = standard
+            .layers
+            .iter()
+            .map(|l| format!("{} {}", l.paths.0.len(), l.exclude.0.len()))
+            .collect();
+        let mut key = vec![(counts.join(","), false)];
+        for layer in &standard.layers {
+            for glob in layer.paths.0.iter().chain(&layer.exclude.0) {
+                key.push((glob.text.clone(), glob.ignore_case));
+            }
+        }
+        memoized(&LAYER_MATCHERS, key, || LayerMatcher::new(standard))
+    }
+
     fn new(standard: &Standard) -> LayerMatcher {
         let mut builder = GlobSetBuilder::new();
         let mut owners = Vec::new();
@@ -251,7 +301,7 @@ impl<'a> Context<'a> {
     /// Classify files and find domains.
     pub fn new(tree: &'a Tree, standard: &'a Standard, detection: &'a Detection) -> Context<'a> {
         let service_root = detection.service_root.as_str();
-        let matcher = LayerMatcher::new(standard);
+        let matcher = LayerMatcher::of(standard);
         let strip = if service_root.is_empty() {
             0
         } else {
@@ -266,6 +316,7 @@ impl<'a> Context<'a> {
             .filter_map(|r| r.path.get(strip..).filter(|rel| !rel.is_empty()))
             .collect();
         let mut layered: Vec<(usize, usize, Option<usize>)> = range
+            .clone()
             .into_par_iter()
             .map_init(Vec::new, |scratch, index| {
                 let entry = tree.entry(index);
@@ -300,7 +351,9 @@ impl<'a> Context<'a> {
             layered,
             deciding,
             domains: Vec::new(),
-            analyses: (0..tree.len()).map(|_| OnceLock::new()).collect(),
+            analyses: range.clone().map(|_| OnceLock::new()).collect(),
+            analyses_from: range.start,
+            others: Mutex::new(HashMap::new()),
             shared: None,
             gitignore: OnceLock::new(),
             scanned: HashMap::new(),
@@ -373,7 +426,12 @@ impl<'a> Context<'a> {
     /// parallel pass; `None` when the globs cannot be combined (each is then matched on its
     /// own by [`Context::glob_matches`]).
     fn scan(&self, root: &str, globs: &[&PathGlob]) -> Option<Vec<Vec<usize>>> {
-        let scan = Scan::new(globs)?;
+        let key = globs
+            .iter()
+            .map(|g| (g.text.clone(), g.ignore_case))
+            .collect();
+        let scan = memoized(&SCANS, key, || Scan::new(globs));
+        let scan = scan.as_ref().as_ref()?;
         let mut lists: Vec<Vec<usize>> = vec![Vec::new(); globs.len()];
         let strip = if root.is_empty() { 0 } else { root.len() + 1 };
         let hits: Vec<(usize, usize)> = self
@@ -585,17 +643,35 @@ impl<'a> Context<'a> {
 
     /// The parsed contents of a source file (parsed once; `None` when unreadable or not source).
     pub fn analysis(&self, index: usize) -> Option<Arc<Analysis>> {
-        self.analyses[index]
-            .get_or_init(|| {
-                let entry = self.tree.entry(index);
-                let language = Language::from_path(entry.name())?;
-                let text = self.tree.source_text(index)?;
-                Some(match self.shared {
-                    Some(cache) => cache.analyze(language, &text),
-                    None => Arc::new(analyze::analyze(language, &text)),
-                })
+        let parse = || {
+            let entry = self.tree.entry(index);
+            let language = Language::from_path(entry.name())?;
+            let text = self.tree.source_text(index)?;
+            Some(match self.shared {
+                Some(cache) => cache.analyze(language, &text),
+                None => Arc::new(analyze::analyze(language, &text)),
             })
-            .clone()
+        };
+        if let Some(slot) = index
+            .checked_sub(self.analyses_from)
+            .and_then(|at| self.analyses.get(at))
+        {
+            return slot.get_or_init(parse).clone();
+        }
+        let known = self
+            .others
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&index)
+            .cloned();
+        known.unwrap_or_else(|| {
+            let parsed = parse();
+            self.others
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(index, parsed.clone());
+            parsed
+        })
     }
 
     /// Parse these files in parallel ahead of use.
@@ -635,5 +711,35 @@ impl<'a> Context<'a> {
                 builder.build().ok()
             })
             .as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_matcher_is_compiled_once_per_glob_list() {
+        static MEMO: Memo<String> = LazyLock::new(Default::default);
+        let key = |globs: &[&str]| -> Vec<(String, bool)> {
+            globs.iter().map(|g| ((*g).to_owned(), false)).collect()
+        };
+        let mut built = 0;
+        let first = memoized(&MEMO, key(&["**/*.py", "src/**"]), || {
+            built += 1;
+            "first".to_owned()
+        });
+        let again = memoized(&MEMO, key(&["**/*.py", "src/**"]), || {
+            built += 1;
+            "again".to_owned()
+        });
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(built, 1);
+        // Another list, or the same globs with another case rule, is another matcher.
+        let other = memoized(&MEMO, key(&["src/**", "**/*.py"]), || "other".to_owned());
+        let mut folded = key(&["**/*.py", "src/**"]);
+        folded[0].1 = true;
+        let case = memoized(&MEMO, folded, || "case".to_owned());
+        assert_eq!((other.as_str(), case.as_str()), ("other", "case"));
     }
 }
