@@ -6,6 +6,7 @@
 //! nothing and is reported itself, and so is a waiver naming an id the standard does not
 //! have (a typo would otherwise silently waive nothing).
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use crate::analyze::{Analysis, ControlFlowKind, ImportKind, Language};
@@ -116,46 +117,55 @@ pub fn evaluate(ctx: &Context, contracts: &[usize], check_id: &str) -> Results {
     all_files.dedup();
     ctx.prefetch(&all_files);
 
+    // Each file's breaches are found in parallel, then judged against waivers in order.
+    let pairs: Vec<(usize, usize)> = results
+        .governed
+        .iter()
+        .flat_map(|(&contract, files)| files.iter().map(move |&file| (contract, file)))
+        .collect();
+    let found: Vec<_> = pairs
+        .par_iter()
+        .filter_map(|&(contract_index, file)| {
+            let analysis = ctx.analysis(file)?;
+            let contract = &ctx.standard.contracts[contract_index];
+            let breaches = breaches(ctx, contract, file, &analysis);
+            Some((contract_index, file, analysis, breaches))
+        })
+        .collect();
     let mut bare: BTreeMap<(usize, u32), Vec<String>> = BTreeMap::new();
-    for (&contract_index, files) in &results.governed {
+    for (contract_index, file, analysis, breaches) in found {
         let contract = &ctx.standard.contracts[contract_index];
-        for &file in files {
-            let Some(analysis) = ctx.analysis(file) else {
-                continue;
+        for (line, column, message) in breaches {
+            let violation = Violation {
+                contract: contract_index,
+                file,
+                line,
+                column,
+                message,
             };
-            for (line, column, message) in breaches(ctx, contract, file, &analysis) {
-                let violation = Violation {
-                    contract: contract_index,
-                    file,
-                    line,
-                    column,
-                    message,
-                };
-                let waiver = analysis.waivers.iter().find(|w| {
-                    ((w.target_line..=w.target_end_line).contains(&line) || w.location.line == line)
-                        && w.ids.iter().any(|id| id == &contract.id || id == check_id)
-                });
-                match waiver {
-                    Some(w) if w.reason.is_some() => {
-                        let reason = w.reason.clone().unwrap_or_default();
-                        results.waived.push((violation, reason));
-                    }
-                    Some(w) => {
-                        bare.entry((file, w.location.line))
-                            .or_insert_with(|| w.ids.clone());
-                        results.violations.push(violation);
-                    }
-                    None => results.violations.push(violation),
+            let waiver = analysis.waivers.iter().find(|w| {
+                ((w.target_line..=w.target_end_line).contains(&line) || w.location.line == line)
+                    && w.ids.iter().any(|id| id == &contract.id || id == check_id)
+            });
+            match waiver {
+                Some(w) if w.reason.is_some() => {
+                    let reason = w.reason.clone().unwrap_or_default();
+                    results.waived.push((violation, reason));
                 }
-            }
-            // Reasonless waivers naming this check or its contracts are findings even when
-            // nothing is on their line.
-            for w in &analysis.waivers {
-                if w.reason.is_none() && w.ids.iter().any(|id| id == &contract.id || id == check_id)
-                {
+                Some(w) => {
                     bare.entry((file, w.location.line))
                         .or_insert_with(|| w.ids.clone());
+                    results.violations.push(violation);
                 }
+                None => results.violations.push(violation),
+            }
+        }
+        // Reasonless waivers naming this check or its contracts are findings even when
+        // nothing is on their line.
+        for w in &analysis.waivers {
+            if w.reason.is_none() && w.ids.iter().any(|id| id == &contract.id || id == check_id) {
+                bare.entry((file, w.location.line))
+                    .or_insert_with(|| w.ids.clone());
             }
         }
     }

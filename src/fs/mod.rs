@@ -60,6 +60,9 @@ pub struct Entry {
     pub path: String,
     /// File, directory or symlink.
     pub kind: EntryKind,
+    /// The walk saw a regular file itself (not a link to one, not a FIFO or device): it is
+    /// read without checking its type by path first (see [`open::read_walked`]).
+    pub walked_regular: bool,
 }
 
 impl Entry {
@@ -267,7 +270,11 @@ impl Tree {
         }
         let entries = entries
             .into_iter()
-            .map(|(path, kind)| Entry { path, kind })
+            .map(|(path, kind)| Entry {
+                path,
+                kind,
+                walked_regular: false,
+            })
             .collect();
         Tree::from_entries(Source::Memory(contents), entries, Vec::new())
     }
@@ -333,7 +340,11 @@ impl Tree {
         }
         let entries = entries
             .into_iter()
-            .map(|(path, kind)| Entry { path, kind })
+            .map(|(path, kind)| Entry {
+                path,
+                kind,
+                walked_regular: false,
+            })
             .collect();
         let source = match &self.source {
             Source::Memory(_) => Source::Memory(
@@ -669,9 +680,9 @@ impl Tree {
                 Some(bytes) => Ok(bytes.clone()),
                 None => Err(Content::Unreadable("no such file".to_owned())),
             },
-            Source::Disk(root) => walk::read_bytes(&root.join(&entry.path)),
+            Source::Disk(root) => walk::read_bytes(&root.join(&entry.path), entry.walked_regular),
             Source::Planned { root, files } => match files.get(&entry.path) {
-                Some(Origin::Disk(at)) => walk::read_bytes(&root.join(at)),
+                Some(Origin::Disk(at)) => walk::read_bytes(&root.join(at), false),
                 Some(Origin::Bytes(bytes)) if bytes.len() as u64 > MAX_READ_BYTES => {
                     Err(Content::TooLarge(bytes.len() as u64))
                 }

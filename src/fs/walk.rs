@@ -68,6 +68,8 @@ impl Collector<'_> {
                     .to_owned(),
             });
         }
+        let walked_regular =
+            !entry.path_is_symlink() && entry.file_type().is_some_and(|t| t.is_file());
         let kind = if entry.path_is_symlink() {
             let problem = symlink_problem(entry.path()).or_else(|| {
                 fs::canonicalize(entry.path())
@@ -90,7 +92,11 @@ impl Collector<'_> {
         } else {
             EntryKind::File
         };
-        self.entries.push(Entry { path, kind });
+        self.entries.push(Entry {
+            path,
+            kind,
+            walked_regular,
+        });
     }
 }
 
@@ -305,9 +311,15 @@ fn symlink_problem(path: &Path) -> Option<String> {
 }
 
 /// The bytes of one file with the size cap, or why there are none (never `Text`).
-pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Content> {
-    // A FIFO named `app.py` must not hang the audit: the type is checked before opening.
-    super::open::read_regular(path, MAX_READ_BYTES, None).map_err(|err| match err {
+pub(super) fn read_bytes(path: &Path, walked_regular: bool) -> Result<Vec<u8>, Content> {
+    // A FIFO named `app.py` must not hang the audit: the type is checked before opening,
+    // or known from the walk.
+    let read = if walked_regular {
+        super::open::read_walked(path, MAX_READ_BYTES)
+    } else {
+        super::open::read_regular(path, MAX_READ_BYTES, None)
+    };
+    read.map_err(|err| match err {
         super::open::OpenError::TooLarge { size, .. } => Content::TooLarge(size),
         other => Content::Unreadable(other.describe()),
     })
@@ -475,12 +487,57 @@ mod tests {
         let big = dir.path().join("big.txt");
         let file = fs::File::create(&big).unwrap();
         file.set_len(MAX_READ_BYTES + 10).unwrap();
-        assert_eq!(
-            read_bytes(&big),
-            Err(Content::TooLarge(MAX_READ_BYTES + 10))
-        );
+        for walked in [false, true] {
+            assert_eq!(
+                read_bytes(&big, walked),
+                Err(Content::TooLarge(MAX_READ_BYTES + 10))
+            );
+        }
         let small = dir.path().join("small.txt");
         fs::write(&small, "hello").unwrap();
-        assert_eq!(read_bytes(&small), Ok(b"hello".to_vec()));
+        assert_eq!(read_bytes(&small, false), Ok(b"hello".to_vec()));
+        assert_eq!(read_bytes(&small, true), Ok(b"hello".to_vec()));
+    }
+
+    /// A file the walk saw as regular is read without asking its type by path first; swapped
+    /// since for a link or a FIFO, it is refused, and the FIFO does not hang the read.
+    #[cfg(unix)]
+    #[test]
+    fn a_walked_file_swapped_for_a_link_or_a_fifo_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("app.py"), "x = 1\n").unwrap();
+        fs::write(root.join("secret.txt"), "secret").unwrap();
+        std::os::unix::fs::symlink("secret.txt", root.join("link.py")).unwrap();
+        let (_, entries, _) = walk(root, None).unwrap();
+        let walked = |path: &str| {
+            entries
+                .iter()
+                .find(|e| e.path == path)
+                .unwrap()
+                .walked_regular
+        };
+        assert!(walked("app.py"));
+        // A link to a file inside the root is a file, read through the checked path.
+        assert!(!walked("link.py"));
+
+        fs::remove_file(root.join("app.py")).unwrap();
+        std::os::unix::fs::symlink("secret.txt", root.join("app.py")).unwrap();
+        assert!(matches!(
+            read_bytes(&root.join("app.py"), true),
+            Err(Content::Unreadable(_))
+        ));
+
+        fs::remove_file(root.join("app.py")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("app.py"))
+            .status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo is needed");
+        assert_eq!(
+            read_bytes(&root.join("app.py"), true),
+            Err(Content::Unreadable(
+                "a named pipe (FIFO), not a regular file".to_owned()
+            ))
+        );
     }
 }
