@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use crate::analyze::Language;
 use crate::standard::{CodeQuery, Condition, EntryFilter, PathQuery, name_segments};
 
@@ -73,24 +75,89 @@ fn whole_text(line: &regex::Regex) -> Option<regex::Regex> {
     regex::Regex::new(&format!("(?m:{pattern})")).ok()
 }
 
-/// Evaluate a condition.
-pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
-    match condition {
-        Condition::Path(query, filter) => paths(ctx, query, *filter),
-        Condition::Content {
-            files,
-            regex,
-            skip_comment_lines,
-        } => {
-            let mut outcome = Outcome::new(false);
-            // A rule set's regex is untrusted too: a huge pattern can take minutes on a large
-            // file. Lines are matched on their first 16 KiB, and a condition that runs past
-            // its budget stops, does not hold, and says so.
-            let deadline = std::time::Instant::now() + REGEX_BUDGET;
-            let prefilter = whole_text(regex);
-            let out_of_time = |index: usize| {
-                let late = std::time::Instant::now() > deadline;
-                if late {
+/// What one file gave a content condition.
+enum Scanned {
+    /// Not readable text, or skipped by the whole-text prefilter: it does not count.
+    Passed,
+    /// Read; the line of the first match, if any.
+    Read(Option<u32>),
+    /// The regex budget ran out on this file.
+    Late,
+}
+
+/// A content condition: the files of `files` with a line matching `regex`, at least
+/// `files.min` of them.
+///
+/// Files are read and matched in parallel, in chunks that grow from 8 to 1,024 files, and
+/// taken in order: the hits, where the condition stops and the file named when the budget
+/// runs out are those of reading one file after another (at most a chunk more is read).
+fn content(
+    ctx: &Context,
+    files: &PathQuery,
+    regex: &regex::Regex,
+    skip_comment_lines: bool,
+) -> Outcome {
+    let mut outcome = Outcome::new(false);
+    // A rule set's regex is untrusted too: a huge pattern can take minutes on a large file.
+    // Lines are matched on their first 16 KiB, and a condition that runs past its budget
+    // stops, does not hold, and says so.
+    let deadline = std::time::Instant::now() + REGEX_BUDGET;
+    let late = || std::time::Instant::now() > deadline;
+    let prefilter = whole_text(regex);
+    let scan = |index: usize| -> Scanned {
+        let Some(text) = ctx.tree.text(index) else {
+            return Scanned::Passed;
+        };
+        if late() {
+            return Scanned::Late;
+        }
+        // Small files only: one match call over a whole file cannot be stopped.
+        if let Some(whole) = &prefilter
+            && text.len() <= PREFILTERED_BYTES
+            && !text.contains('\r')
+            && !whole.is_match(text)
+        {
+            return Scanned::Passed;
+        }
+        // The clock is read every 64 KiB of lines: reading it per line cost more than
+        // matching most lines.
+        let mut since_clock = 0usize;
+        for (number, line) in text.lines().enumerate() {
+            if skip_comment_lines {
+                let trimmed = line.trim_start();
+                if trimmed.starts_with('#') || trimmed.starts_with("//") {
+                    continue;
+                }
+            }
+            if since_clock >= PREFILTERED_BYTES {
+                since_clock = 0;
+                if late() {
+                    return Scanned::Late;
+                }
+            }
+            let mut end = line.len().min(MAX_MATCHED_LINE);
+            since_clock += end + 1;
+            while !line.is_char_boundary(end) {
+                end -= 1;
+            }
+            if regex.is_match(&line[..end]) {
+                return Scanned::Read(u32::try_from(number + 1).ok());
+            }
+        }
+        Scanned::Read(None)
+    };
+    let matched = query_matches(ctx, files, EntryFilter::File);
+    let mut rest = matched.as_slice();
+    let mut chunk = 8;
+    while !rest.is_empty() {
+        let (now, later) = rest.split_at(chunk.min(rest.len()));
+        rest = later;
+        chunk = (chunk * 4).min(1024);
+        let scanned: Vec<Scanned> = now.par_iter().map(|&index| scan(index)).collect();
+        for (&index, result) in now.iter().zip(scanned) {
+            match result {
+                Scanned::Passed => {}
+                Scanned::Late => {
                     ctx.tree.note(
                         &ctx.tree.entry(index).path,
                         format!(
@@ -99,62 +166,36 @@ pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
                             REGEX_BUDGET.as_secs()
                         ),
                     );
-                }
-                late
-            };
-            'files: for index in query_matches(ctx, files, EntryFilter::File) {
-                let Some(text) = ctx.tree.text(index) else {
-                    continue;
-                };
-                if out_of_time(index) {
                     outcome.hits.clear();
-                    break;
+                    return outcome;
                 }
-                // Small files only: one match call over a whole file cannot be stopped.
-                if let Some(whole) = &prefilter
-                    && text.len() <= PREFILTERED_BYTES
-                    && !text.contains('\r')
-                    && !whole.is_match(text)
-                {
-                    continue;
-                }
-                // The clock is read every 64 KiB of lines: reading it per line cost more than
-                // matching most lines.
-                let mut since_clock = 0usize;
-                for (number, line) in text.lines().enumerate() {
-                    if *skip_comment_lines {
-                        let trimmed = line.trim_start();
-                        if trimmed.starts_with('#') || trimmed.starts_with("//") {
-                            continue;
-                        }
-                    }
-                    if since_clock >= PREFILTERED_BYTES {
-                        since_clock = 0;
-                        if out_of_time(index) {
-                            outcome.hits.clear();
-                            break 'files;
-                        }
-                    }
-                    let mut end = line.len().min(MAX_MATCHED_LINE);
-                    since_clock += end + 1;
-                    while !line.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    if regex.is_match(&line[..end]) {
+                Scanned::Read(line) => {
+                    if let Some(line) = line {
                         outcome.hits.push(Hit {
                             path: ctx.tree.entry(index).path.clone(),
-                            line: u32::try_from(number + 1).ok(),
+                            line: Some(line),
                         });
-                        break;
+                    }
+                    if outcome.hits.len() >= files.min as usize {
+                        outcome.holds = true;
+                        return outcome;
                     }
                 }
-                if outcome.hits.len() >= files.min as usize {
-                    outcome.holds = true;
-                    break;
-                }
             }
-            outcome
         }
+    }
+    outcome
+}
+
+/// Evaluate a condition.
+pub fn evaluate(ctx: &Context, condition: &Condition) -> Outcome {
+    match condition {
+        Condition::Path(query, filter) => paths(ctx, query, *filter),
+        Condition::Content {
+            files,
+            regex,
+            skip_comment_lines,
+        } => content(ctx, files, regex, *skip_comment_lines),
         Condition::Section { files, heading } => {
             let mut outcome = Outcome::new(false);
             for index in query_matches(ctx, files, EntryFilter::File) {
@@ -432,6 +473,65 @@ fn code(ctx: &Context, query: &CodeQuery, imports: bool) -> Outcome {
 #[cfg(test)]
 mod tests {
     use regex::Regex;
+
+    use crate::fs::Tree;
+    use crate::standard::{Scoring, load_str};
+
+    /// Files are matched in parallel chunks, yet the hits are the first `min` matching files
+    /// in tree order, as one file after another would find them; a file without a match or
+    /// that is not text does not count.
+    #[test]
+    fn a_content_condition_takes_the_first_matches_in_order() {
+        let rule_set = "id: t\nname: T\nversion: 1\ncategories:\n  - {id: docs, title: Docs}\nchecks:\n  - id: docs.notes\n    category: docs\n    title: Notes\n    points: 5\n    why: w\n    fix: f\n    tiers:\n      - {points: 5, label: x, when: {content: {files: {glob: \"notes/*.txt\", min: 3}, regex: \"^TODO\"}}}\n";
+        let standard = load_str("t.yaml", rule_set, std::path::Path::new("."))
+            .unwrap()
+            .standard;
+        let Scoring::Tiers(tiers) = &standard.checks[0].scoring else {
+            panic!("tiers");
+        };
+        let matching = [3usize, 9, 40, 41, 300];
+        let mut files: Vec<(String, Vec<u8>)> = (0..400)
+            .map(|i| {
+                let text = if matching.contains(&i) {
+                    format!("line\nTODO {i}\n")
+                } else {
+                    format!("line {i}\n")
+                };
+                (format!("notes/{i:04}.txt"), text.into_bytes())
+            })
+            .collect();
+        files.push(("notes/0002.txt".to_owned(), b"TODO\0binary".to_vec()));
+        let tree = Tree::from_files(&files);
+        let detection = crate::detect::detect(&tree, &standard.detection);
+        let ctx = super::Context::new(&tree, &standard, &detection);
+        let outcome = super::evaluate(&ctx, &tiers[0].when);
+        assert!(outcome.holds);
+        let hits: Vec<(&str, Option<u32>)> = outcome
+            .hits
+            .iter()
+            .map(|h| (h.path.as_str(), h.line))
+            .collect();
+        assert_eq!(
+            hits,
+            [
+                ("notes/0003.txt", Some(2)),
+                ("notes/0009.txt", Some(2)),
+                ("notes/0040.txt", Some(2))
+            ]
+        );
+        // Fewer matching files than `min`: every one is found, and it does not hold.
+        let few: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .filter(|(path, _)| !["0040", "0041", "0300"].iter().any(|n| path.contains(n)))
+            .cloned()
+            .collect();
+        let tree = Tree::from_files(&few);
+        let ctx = super::Context::new(&tree, &standard, &detection);
+        let outcome = super::evaluate(&ctx, &tiers[0].when);
+        assert!(!outcome.holds);
+        let paths: Vec<&str> = outcome.hits.iter().map(|h| h.path.as_str()).collect();
+        assert_eq!(paths, ["notes/0003.txt", "notes/0009.txt"]);
+    }
 
     /// The whole-text regex matches every text one of whose lines the line regex matches.
     #[test]

@@ -24,6 +24,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use rayon::slice::ParallelSliceMut;
 
 pub use find::{find_upward, repository_top};
@@ -298,7 +299,9 @@ impl Tree {
             dropped.iter().map(String::as_str).collect();
         let mut files: BTreeMap<String, Origin> = BTreeMap::new();
         let mut emptied: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-        for entry in self.entries.iter().filter(|e| !e.is_dir()) {
+        // Where each file came from in this tree, by its path after.
+        let mut came_from: Vec<(&str, usize)> = Vec::new();
+        for (index, entry) in self.entries.iter().enumerate().filter(|(_, e)| !e.is_dir()) {
             let path = entry.path.as_str();
             if dropped.contains(path) {
                 continue;
@@ -319,6 +322,7 @@ impl Tree {
                 Source::Disk(_) => Origin::Disk(path.to_owned()),
             };
             files.insert(target.to_owned(), origin);
+            came_from.push((target, index));
         }
         for (path, bytes) in writes {
             files.insert(path.clone(), Origin::Bytes(bytes.clone()));
@@ -361,7 +365,26 @@ impl Tree {
                 files,
             },
         };
-        Tree::from_entries(source, entries, Vec::new())
+        let after = Tree::from_entries(source, entries, Vec::new());
+        if let Source::Planned { files, .. } = &after.source {
+            // A text already read moves with its file, unless the plan rewrites it: the tree
+            // after a plan of 100,000 moves does not read them all again. Other contents
+            // (binary, unreadable...) are read again, and their notices made again.
+            came_from.par_iter().for_each(|&(target, from)| {
+                let Some(Content::Text(text)) = self.contents[from].get() else {
+                    return;
+                };
+                if !matches!(files.get(target), Some(Origin::Disk(_))) {
+                    return;
+                }
+                if let Some(to) = after.find(target) {
+                    let _ = after.contents[to].set(Content::Text(text.clone()));
+                    let bom = self.boms[from].load(std::sync::atomic::Ordering::Relaxed);
+                    after.boms[to].store(bom, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+        after
     }
 
     fn from_entries(source: Source, mut entries: Vec<Entry>, walk_notices: Vec<Notice>) -> Tree {
@@ -975,6 +998,38 @@ mod tests {
         );
         assert_eq!(after.text_at("src/app.js"), Some("B2"));
         assert!(!after.is_dir("src/controllers"), "emptied folders go");
+    }
+
+    /// On disk, a text already read moves with its file (the tree after a plan does not
+    /// read it again); a file the plan rewrites has its new bytes, one never read is read
+    /// from where it is today, and a byte-order mark stays known.
+    #[test]
+    fn a_rearranged_disk_tree_keeps_the_texts_it_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::write(root.join("app/read.py"), "\u{feff}read = 1\n").unwrap();
+        std::fs::write(root.join("app/edited.py"), "old = 1\n").unwrap();
+        std::fs::write(root.join("app/unread.py"), "unread = 1\n").unwrap();
+        let tree = super::Tree::walk(root).unwrap();
+        assert_eq!(tree.text_at("app/read.py"), Some("read = 1\n"));
+        assert_eq!(tree.text_at("app/edited.py"), Some("old = 1\n"));
+        // Changed on disk since it was read: the tree after keeps what the plan saw.
+        std::fs::write(root.join("app/read.py"), "changed = 1\n").unwrap();
+        let moves = [
+            ("app/read.py".to_owned(), "src/read.py".to_owned()),
+            ("app/edited.py".to_owned(), "src/edited.py".to_owned()),
+            ("app/unread.py".to_owned(), "src/unread.py".to_owned()),
+        ];
+        let after = tree.rearranged(
+            &moves,
+            &[("src/edited.py".into(), b"new = 1\n".to_vec())],
+            &[],
+        );
+        assert_eq!(after.text_at("src/read.py"), Some("read = 1\n"));
+        assert!(after.has_bom(after.find("src/read.py").unwrap()));
+        assert_eq!(after.text_at("src/edited.py"), Some("new = 1\n"));
+        assert_eq!(after.text_at("src/unread.py"), Some("unread = 1\n"));
     }
 
     use super::*;
