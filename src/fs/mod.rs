@@ -331,7 +331,11 @@ impl Tree {
         for path in files.keys() {
             entries.insert(path.clone(), EntryKind::File);
             let mut parent = path.as_str();
+            // A folder already there came with all of its own folders.
             while let Some((dir, _)) = parent.rsplit_once('/') {
+                if entries.contains_key(dir) {
+                    break;
+                }
                 entries.insert(dir.to_owned(), EntryKind::Dir);
                 parent = dir;
             }
