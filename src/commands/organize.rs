@@ -82,6 +82,10 @@ pub fn run(args: &OrganizeArgs) -> anyhow::Result<Exit> {
         PlanFormat::Patch => crate::organize::patch::write(&plan, &mut out)?,
     }
     out.flush()?;
+    // The command ends with the process: the two trees, their parses and the plan (hundreds
+    // of megabytes on a large repository, millions of small allocations) are left to the
+    // operating system instead of being freed one by one.
+    std::mem::forget((tree, after_tree, parsed, plan, before, after));
     Ok(Exit::Success)
 }
 
