@@ -17,7 +17,7 @@
 //!
 //! Nothing here touches the disk or decides how imports change ([`super::rewrite`] does).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
@@ -407,8 +407,8 @@ pub fn layout(tree: &Tree, detection: &Detection, target: &Target) -> Layout {
         tree,
         anchors: Anchors::of(tree, detection),
         layout: Layout::default(),
-        taken: BTreeSet::new(),
-        moving: BTreeSet::new(),
+        taken: HashSet::new(),
+        moving: HashSet::new(),
         groups: BTreeMap::new(),
         held: BTreeMap::new(),
     };
@@ -1150,9 +1150,9 @@ struct Planner<'t> {
     anchors: Anchors,
     layout: Layout,
     /// Targets already planned.
-    taken: BTreeSet<String>,
+    taken: HashSet<String>,
     /// Files already planned to move.
-    moving: BTreeSet<String>,
+    moving: HashSet<String>,
     /// The group each planned file moves with (a domain, a shared folder).
     groups: BTreeMap<String, String>,
     /// Groups holding a file that stays, with that file (its reason is among the kept).
