@@ -146,20 +146,7 @@ pub fn read_regular(path: &Path, limit: u64, within: Option<&Path>) -> Result<Ve
 /// (a file swapped for a link since the walk is refused), the open does not block, and the
 /// open handle must be a regular file.
 pub fn read_walked(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW);
-    }
-    let file = options.open(path).map_err(|err| {
-        #[cfg(unix)]
-        if err.raw_os_error() == Some(libc::ELOOP) {
-            return OpenError::Link;
-        }
-        OpenError::Io(err)
-    })?;
+    let file = open_unfollowed(OpenOptions::new().read(true), path)?;
     let meta = file.metadata().map_err(OpenError::Io)?;
     if let Some(kind) = kind_of(meta.file_type()) {
         return Err(OpenError::NotRegular(kind));
@@ -219,26 +206,33 @@ pub fn read_prefix(path: &Path, n: u64) -> Result<Vec<u8>, OpenError> {
     Ok(bytes)
 }
 
+/// Open with `options` without following a link in the last component (a link is
+/// [`OpenError::Link`]), without blocking on a FIFO and without taking a terminal.
+fn open_unfollowed(options: &mut OpenOptions, path: &Path) -> Result<File, OpenError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    options.open(path).map_err(|err| {
+        #[cfg(unix)]
+        if err.raw_os_error() == Some(libc::ELOOP) {
+            return OpenError::Link;
+        }
+        OpenError::Io(err)
+    })
+}
+
 /// Create (or empty) a regular file to write. The last component is never followed if it is
 /// a symbolic link, and an existing file must be a regular file; with `within`, no folder of
 /// the path inside that folder may be a symbolic link either (a repository cannot redirect a
 /// report through a link it commits).
 pub fn create_regular(path: &Path, within: Option<&Path>) -> Result<File, OpenError> {
     check_writable(path, within)?;
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
-    }
-    let file = options.open(path).map_err(|err| {
-        #[cfg(unix)]
-        if err.raw_os_error() == Some(libc::ELOOP) {
-            return OpenError::Link;
-        }
-        OpenError::Io(err)
-    })?;
+    let file = open_unfollowed(
+        OpenOptions::new().write(true).create(true).truncate(false),
+        path,
+    )?;
     let meta = file.metadata().map_err(OpenError::Io)?;
     if is_char_device(meta.file_type()) {
         return Ok(file);
