@@ -15,6 +15,9 @@ use crate::detect::Detection;
 use crate::fs::Tree;
 use crate::standard::{PathGlob, Scope, Standard};
 
+/// A root (tree path) and a glob's text and case rule: one list of scanned matches.
+type ScanKey = (String, String, bool);
+
 /// Shared, read-only facts of one audit.
 pub struct Context<'a> {
     /// The repository.
@@ -43,7 +46,7 @@ pub struct Context<'a> {
     gitignore: OnceLock<Option<Gitignore>>,
     /// Matches of the rule set's `**/...` globs, found in one pass per scope root:
     /// (root, glob, ignore case) -> entries.
-    scanned: HashMap<(String, String, bool), Arc<Vec<usize>>>,
+    scanned: HashMap<ScanKey, Arc<Vec<usize>>>,
 }
 
 /// Compiled matchers by the globs they were built from: `(text, ignore case)` of each, in
@@ -252,7 +255,9 @@ impl Half {
                 found(self.set_owners[g]);
             }
         }
-        if self.filtered.is_empty() {
+        // Most entries hold none of the literals: a plain search says so faster than the
+        // overlapping one that finds them all.
+        if self.filtered.is_empty() || !self.prefilter.is_match(text) {
             return;
         }
         scratch.clear();
@@ -315,41 +320,13 @@ impl<'a> Context<'a> {
             .iter()
             .filter_map(|r| r.path.get(strip..).filter(|rel| !rel.is_empty()))
             .collect();
-        let mut layered: Vec<(usize, usize, Option<usize>)> = range
-            .clone()
-            .into_par_iter()
-            .map_init(Vec::new, |scratch, index| {
-                let entry = tree.entry(index);
-                if !entry.is_file() || Language::from_path(entry.name()).is_none() {
-                    return None;
-                }
-                let rel = entry.path.get(strip..)?;
-                let floor = floors
-                    .iter()
-                    .filter(|root| {
-                        rel.len() > root.len()
-                            && rel.starts_with(*root)
-                            && rel.as_bytes()[root.len()] == b'/'
-                    })
-                    .map(|root| root.len())
-                    .max()
-                    .unwrap_or(0);
-                let (layer, folder) = matcher.classify(rel, floor, scratch)?;
-                // An empty file is a placeholder: it makes no layer and no domain.
-                (!tree.is_empty_source(index)).then_some((index, layer, folder.map(|f| f + strip)))
-            })
-            .flatten()
-            .collect();
-        layered.sort_unstable();
-        let deciding: Vec<Option<usize>> = layered.iter().map(|&(_, _, f)| f).collect();
-        let layered: Vec<(usize, usize)> = layered.into_iter().map(|(i, l, _)| (i, l)).collect();
         let mut context = Context {
             tree,
             standard,
             detection,
             service_root,
-            layered,
-            deciding,
+            layered: Vec::new(),
+            deciding: Vec::new(),
             domains: Vec::new(),
             analyses: range.clone().map(|_| OnceLock::new()).collect(),
             analyses_from: range.start,
@@ -358,6 +335,70 @@ impl<'a> Context<'a> {
             gitignore: OnceLock::new(),
             scanned: HashMap::new(),
         };
+        // The layer of every source file and the `**` glob scans need nothing of each other:
+        // both at once.
+        let classify = || {
+            let mut layered: Vec<(usize, usize, Option<usize>)> = range
+                .clone()
+                .into_par_iter()
+                .map_init(Vec::new, |scratch, index| {
+                    let entry = tree.entry(index);
+                    if !entry.is_file() || Language::from_path(entry.name()).is_none() {
+                        return None;
+                    }
+                    let rel = entry.path.get(strip..)?;
+                    let floor = floors
+                        .iter()
+                        .filter(|root| {
+                            rel.len() > root.len()
+                                && rel.starts_with(*root)
+                                && rel.as_bytes()[root.len()] == b'/'
+                        })
+                        .map(|root| root.len())
+                        .max()
+                        .unwrap_or(0);
+                    let (layer, folder) = matcher.classify(rel, floor, scratch)?;
+                    // An empty file is a placeholder: it makes no layer and no domain.
+                    (!tree.is_empty_source(index)).then_some((
+                        index,
+                        layer,
+                        folder.map(|f| f + strip),
+                    ))
+                })
+                .flatten()
+                .collect();
+            layered.sort_unstable();
+            layered
+        };
+        // The service's own roots are scanned beside the classification; the whole tree,
+        // whose scan is cached for every service behind a lock, on this thread (never on a
+        // pool thread, which could wait on that lock while holding the pool's work).
+        let (whole, roots): (Vec<_>, Vec<_>) = context
+            .scan_index()
+            .into_iter()
+            .partition(|(root, _)| root.is_empty());
+        let (layered, scanned) = std::thread::scope(|scope| {
+            let beside = scope.spawn(|| {
+                rayon::join(classify, || {
+                    roots
+                        .par_iter()
+                        .flat_map_iter(|(root, globs)| context.scan_root(root, globs))
+                        .collect::<HashMap<_, _>>()
+                })
+            });
+            let whole: Vec<_> = whole
+                .iter()
+                .flat_map(|(root, globs)| context.scan_root(root, globs))
+                .collect();
+            let (layered, mut scanned) = beside
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            scanned.extend(whole);
+            (layered, scanned)
+        });
+        context.deciding = layered.iter().map(|&(_, _, f)| f).collect();
+        context.layered = layered.into_iter().map(|(i, l, _)| (i, l)).collect();
+        context.scanned = scanned;
         context.domains = context.find_domains();
         // A layer folder that holds domain modules (`routes/<domain>/`) is a container, not a
         // layer: files inside a domain whose layer came from a folder above it have none.
@@ -379,7 +420,6 @@ impl<'a> Context<'a> {
             let mut kept = keep.iter();
             context.deciding.retain(|_| *kept.next().unwrap_or(&true));
         }
-        context.scanned = context.scan_index();
         context
     }
 
@@ -463,9 +503,9 @@ impl<'a> Context<'a> {
         Some(lists)
     }
 
-    /// Find the matches of every glob that starts with `**` in one parallel pass per root,
-    /// instead of one pass per glob; the whole-tree ones once per run.
-    fn scan_index(&self) -> HashMap<(String, String, bool), Arc<Vec<usize>>> {
+    /// The globs that start with `**`, by the root they are matched below: each root's are
+    /// found in one parallel pass ([`Context::scan_root`]) instead of one pass per glob.
+    fn scan_index(&self) -> Vec<(&'a str, Vec<&'a PathGlob>)> {
         let mut wanted: HashMap<&str, Vec<&PathGlob>> = HashMap::new();
         for query in self.standard.path_queries() {
             for root in self.scope_roots(query.scope) {
@@ -480,46 +520,50 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        let mut index = HashMap::new();
-        for (root, globs) in wanted {
-            if root.is_empty() {
-                // The whole tree: the same for every service, so scanned once per run.
-                let mut cache = self.tree.whole_tree_scans();
-                let missing: Vec<&PathGlob> = globs
-                    .iter()
-                    .copied()
-                    .filter(|g| !cache.contains_key(&(g.text.clone(), g.ignore_case)))
-                    .collect();
-                // Every service after the first finds them all cached: no pass at all.
-                let lists = if missing.is_empty() {
-                    Vec::new()
-                } else {
-                    self.scan(root, &missing).unwrap_or_default()
-                };
-                for (glob, list) in missing.iter().zip(lists) {
-                    cache.insert((glob.text.clone(), glob.ignore_case), Arc::new(list));
-                }
-                for glob in globs {
-                    if let Some(list) = cache.get(&(glob.text.clone(), glob.ignore_case)) {
-                        index.insert(
-                            (String::new(), glob.text.clone(), glob.ignore_case),
-                            Arc::clone(list),
-                        );
-                    }
-                }
-                continue;
-            }
-            for (glob, list) in globs
+        wanted.into_iter().collect()
+    }
+
+    /// The matches of the `**` globs of [`Context::scan_index`] below one root, keyed by root
+    /// and glob; the whole tree's are scanned once per run and shared by every service.
+    fn scan_root(&self, root: &str, globs: &[&PathGlob]) -> Vec<(ScanKey, Arc<Vec<usize>>)> {
+        if !root.is_empty() {
+            return globs
                 .iter()
-                .zip(self.scan(root, &globs).unwrap_or_default())
-            {
-                index.insert(
-                    (root.to_owned(), glob.text.clone(), glob.ignore_case),
-                    Arc::new(list),
-                );
-            }
+                .zip(self.scan(root, globs).unwrap_or_default())
+                .map(|(glob, list)| {
+                    (
+                        (root.to_owned(), glob.text.clone(), glob.ignore_case),
+                        Arc::new(list),
+                    )
+                })
+                .collect();
         }
-        index
+        // The whole tree: the same for every service, so scanned once per run.
+        let mut cache = self.tree.whole_tree_scans();
+        let missing: Vec<&PathGlob> = globs
+            .iter()
+            .copied()
+            .filter(|g| !cache.contains_key(&(g.text.clone(), g.ignore_case)))
+            .collect();
+        // Every service after the first finds them all cached: no pass at all.
+        let lists = if missing.is_empty() {
+            Vec::new()
+        } else {
+            self.scan(root, &missing).unwrap_or_default()
+        };
+        for (glob, list) in missing.iter().zip(lists) {
+            cache.insert((glob.text.clone(), glob.ignore_case), Arc::new(list));
+        }
+        globs
+            .iter()
+            .filter_map(|glob| {
+                let list = cache.get(&(glob.text.clone(), glob.ignore_case))?;
+                Some((
+                    (String::new(), glob.text.clone(), glob.ignore_case),
+                    Arc::clone(list),
+                ))
+            })
+            .collect()
     }
 
     /// Entries below `root` matching `glob` (relative to `root`), in tree order.

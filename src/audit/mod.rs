@@ -20,6 +20,8 @@ pub use waivers::{Waiver, Waivers};
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::analyze::AnalysisCache;
 use crate::detect::Detection;
 use crate::fs::Tree;
@@ -81,10 +83,12 @@ fn run(
     shown_path: &str,
     waivers: &Waivers,
 ) -> Report {
-    let mut results = Vec::new();
-    for check in &standard.checks {
-        results.push(run_check(ctx, check));
-    }
+    // The checks only read the shared context: score them on every core, in order.
+    let mut results: Vec<CheckResult> = standard
+        .checks
+        .par_iter()
+        .map(|check| run_check(ctx, check))
+        .collect();
     let unused = waivers.apply(&mut results);
     let mut report = assemble(ctx, standard, detection, shown_path, results);
     report.notices.extend(waivers.notices.iter().cloned());

@@ -38,15 +38,21 @@ pub enum WalkError {
 /// Entries found by one walk thread, flushed into the shared list when the thread ends.
 struct Collector<'a> {
     root: &'a Path,
+    /// Mount points inside the root: listed, never entered (see [`mounts_inside`]).
+    mounts: &'a [PathBuf],
     entries: Vec<Entry>,
     notices: Vec<Notice>,
-    shared: &'a Mutex<(Vec<Entry>, Vec<Notice>)>,
+    shared: &'a Mutex<Found>,
 }
+
+/// What the walk threads found: each thread's entries whole (concatenated once at the end,
+/// not appended one thread after another), and the notices.
+type Found = (Vec<Vec<Entry>>, Vec<Notice>);
 
 impl ParallelVisitor for Collector<'_> {
     fn visit(&mut self, result: Result<DirEntry, ignore::Error>) -> WalkState {
         match result {
-            Ok(entry) => self.visit_entry(&entry),
+            Ok(entry) => return self.visit_entry(&entry),
             Err(err) => self.notices.push(walk_notice(self.root, &err)),
         }
         WalkState::Continue
@@ -54,12 +60,12 @@ impl ParallelVisitor for Collector<'_> {
 }
 
 impl Collector<'_> {
-    fn visit_entry(&mut self, entry: &DirEntry) {
+    fn visit_entry(&mut self, entry: &DirEntry) -> WalkState {
         if entry.depth() == 0 {
-            return;
+            return WalkState::Continue;
         }
         let Some(path) = relative(self.root, entry.path()) else {
-            return;
+            return WalkState::Continue;
         };
         if path.contains(char::REPLACEMENT_CHARACTER) {
             self.notices.push(Notice {
@@ -92,18 +98,23 @@ impl Collector<'_> {
         } else {
             EntryKind::File
         };
-        self.entries.push(Entry {
-            path,
-            kind,
-            walked_regular,
-        });
+        self.entries.push(Entry::new(path, kind, walked_regular));
+        // Another file system mounted inside the root (`squarely audit /` meets /proc) is a
+        // folder of the tree, not walked into.
+        if kind == EntryKind::Dir
+            && !self.mounts.is_empty()
+            && self.mounts.iter().any(|mount| mount == entry.path())
+        {
+            return WalkState::Skip;
+        }
+        WalkState::Continue
     }
 }
 
 impl Drop for Collector<'_> {
     fn drop(&mut self) {
         if let Ok(mut shared) = self.shared.lock() {
-            shared.0.append(&mut self.entries);
+            shared.0.push(std::mem::take(&mut self.entries));
             shared.1.append(&mut self.notices);
         }
     }
@@ -111,13 +122,15 @@ impl Drop for Collector<'_> {
 
 struct Builder<'a> {
     root: &'a Path,
-    shared: &'a Mutex<(Vec<Entry>, Vec<Notice>)>,
+    mounts: &'a [PathBuf],
+    shared: &'a Mutex<Found>,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         Box::new(Collector {
             root: self.root,
+            mounts: self.mounts,
             entries: Vec::with_capacity(1024),
             notices: Vec::new(),
             shared: self.shared,
@@ -165,6 +178,15 @@ pub(super) fn walk(
     root: &Path,
     exclude: Option<&Exclude>,
 ) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), WalkError> {
+    walk_mounted(root, exclude, mounts_inside)
+}
+
+/// [`walk`], with the mount points inside the root found by `mounts`.
+fn walk_mounted(
+    root: &Path,
+    exclude: Option<&Exclude>,
+    mounts: impl FnOnce(&Path) -> Option<Vec<PathBuf>>,
+) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), WalkError> {
     let meta = fs::metadata(root).map_err(|source| match source.kind() {
         io::ErrorKind::NotFound => WalkError::NotFound {
             path: root.to_path_buf(),
@@ -188,6 +210,7 @@ pub(super) fn walk(
         source,
     })?;
 
+    let mounts = mounts(&root);
     let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let exclude = exclude.cloned().map(|exclude| (exclude, root.clone()));
     let mut builder = WalkBuilder::new(&root);
@@ -201,8 +224,9 @@ pub(super) fn walk(
         .parents(true)
         .follow_links(false)
         // A repository is one file system: `squarely audit /` does not wander into /proc,
-        // /sys or a mounted volume.
-        .same_file_system(true)
+        // /sys or a mounted volume. Where the system lists its mount points, those inside
+        // the root are skipped by path (one read, instead of a `stat` of every folder).
+        .same_file_system(mounts.is_none())
         .threads(threads.min(8))
         // `.git` is never part of the tree, nor the journal `organize` keeps outside git (a
         // byte test: `file_name()` parses components).
@@ -221,12 +245,65 @@ pub(super) fn walk(
     let shared = Mutex::new((Vec::new(), Vec::new()));
     builder.build_parallel().visit(&mut Builder {
         root: &root,
+        mounts: mounts.as_deref().unwrap_or_default(),
         shared: &shared,
     });
-    let (entries, notices) = shared
+    let (parts, notices) = shared
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut entries = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for mut part in parts {
+        entries.append(&mut part);
+    }
     Ok((root, entries, notices))
+}
+
+/// The mount points strictly inside `root` (canonical), read from Linux's
+/// `/proc/self/mountinfo`; `None` where that cannot be read (another system, no `/proc`), and
+/// the walk then compares the device of every folder with the root's instead.
+fn mounts_inside(root: &Path) -> Option<Vec<PathBuf>> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let text = fs::read("/proc/self/mountinfo").ok()?;
+    let mut inside = Vec::new();
+    for line in text.split(|&b| b == b'\n').filter(|line| !line.is_empty()) {
+        // `36 35 98:0 /mnt1 /mnt/point rw,noatime ...`: the fifth field is the mount point.
+        let point = mount_path(line.split(|&b| b == b' ').nth(4)?);
+        if point != root && point.starts_with(root) {
+            inside.push(point);
+        }
+    }
+    Some(inside)
+}
+
+/// A path from `mountinfo`, where space, tab, newline and backslash are written `\ooo`.
+fn mount_path(field: &[u8]) -> PathBuf {
+    let mut bytes = Vec::with_capacity(field.len());
+    let mut at = 0;
+    while at < field.len() {
+        // `\ooo` is three octal digits (at most `\377`, one byte).
+        let octal = field
+            .get(at + 1..at + 4)
+            .filter(|digits| field[at] == b'\\' && digits.iter().all(|d| (b'0'..=b'7').contains(d)))
+            .map(|d| (d[0] - b'0') << 6 | (d[1] - b'0') << 3 | (d[2] - b'0'));
+        if let Some(byte) = octal {
+            bytes.push(byte);
+            at += 4;
+        } else {
+            bytes.push(field[at]);
+            at += 1;
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        PathBuf::from(std::ffi::OsString::from_vec(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
+    }
 }
 
 fn relative(root: &Path, path: &Path) -> Option<String> {
@@ -479,6 +556,47 @@ mod tests {
         assert_eq!(kind("SECRET.md"), EntryKind::Symlink);
         assert_eq!(kind("git-config"), EntryKind::Symlink);
         assert!(!entries.iter().any(|e| e.path.starts_with("documentation/")));
+    }
+
+    #[test]
+    fn mount_points_are_read_with_their_escapes() {
+        assert_eq!(
+            mount_path(br"/mnt/my\040disk\134x\011"),
+            PathBuf::from("/mnt/my disk\\x\t")
+        );
+        assert_eq!(mount_path(b"/a\\9b"), PathBuf::from("/a\\9b"));
+        assert_eq!(mount_path(b"/end\\04"), PathBuf::from("/end\\04"));
+    }
+
+    #[test]
+    fn a_mount_point_inside_the_root_is_listed_not_entered() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in ["mnt/volume/data.db", "src/app.py"] {
+            fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+            fs::write(root.join(path), "x").unwrap();
+        }
+        let (_, mut entries, _) =
+            walk_mounted(root, None, |root| Some(vec![root.join("mnt")])).unwrap();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["mnt", "src", "src/app.py"]);
+    }
+
+    /// Linux lists its mount points: `/proc` is inside `/`, and nothing is inside a fresh
+    /// folder (the walk skips mount points by path instead of a `stat` per folder).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn mounts_inside_the_root_are_known_on_linux() {
+        if !Path::new("/proc/self/mountinfo").exists() {
+            return;
+        }
+        let all = mounts_inside(Path::new("/")).unwrap();
+        assert!(all.iter().any(|m| m == Path::new("/proc")), "{all:?}");
+        assert!(!all.iter().any(|m| m == Path::new("/")));
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        assert_eq!(mounts_inside(&root), Some(Vec::new()));
     }
 
     #[test]
