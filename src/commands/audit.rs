@@ -52,18 +52,22 @@ pub fn run(args: &AuditArgs, color: ColorChoice) -> anyhow::Result<Exit> {
     );
     laps.doing("reading the repository");
     let lap = |what: &str| laps.lap(what);
-    // The walk mostly waits on the file system: load the rule sets meanwhile.
+    // Load the rule sets while the tree is walked. The walk starts on this thread at once:
+    // a new thread can wait to be scheduled on a busy machine, the walk should not.
     let (tree, standards, config) = std::thread::scope(|scope| {
-        let walk = scope.spawn(|| match &exclude {
+        let standards = scope.spawn(|| {
+            let loaded = load_standards(args, &cwd, parsed.take());
+            lap("rule sets");
+            loaded
+        });
+        let tree = match &exclude {
             Some(exclude) => Tree::walk_excluding(&args.path, exclude),
             None => Tree::walk(&args.path),
-        });
-        let (standards, config) = load_standards(args, &cwd, parsed.take())?;
-        lap("rule sets");
-        let tree = walk
+        };
+        let (standards, config) = standards
             .join()
-            .map_err(|_| anyhow::anyhow!("{}: the walk failed", args.path.display()))??;
-        anyhow::Ok((tree, standards, config))
+            .map_err(|_| anyhow::anyhow!("the rule sets could not be loaded"))??;
+        anyhow::Ok((tree?, standards, config))
     })?;
     lap("walk");
     // The baseline (`--baseline`, else the configuration's unless --save-baseline records a
