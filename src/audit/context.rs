@@ -197,6 +197,9 @@ impl LayerMatcher {
 struct Scan {
     names: Half,
     paths: Half,
+    /// When every glob has a literal: all of them, found in the path (which ends with the
+    /// name) by one search that rules out most entries before either half looks.
+    gate: Option<AhoCorasick>,
 }
 
 /// The name or the path side of a [`Scan`].
@@ -205,6 +208,7 @@ struct Half {
     set: GlobSet,
     set_owners: Vec<usize>,
     /// The literals, and for each the globs (indexes into `filtered`) that require it.
+    literals: Vec<String>,
     prefilter: AhoCorasick,
     wanted_by: Vec<Vec<usize>>,
     filtered: Vec<(usize, globset::GlobMatcher)>,
@@ -237,6 +241,7 @@ impl Half {
             filtered.push((*owner, compiled.compile_matcher()));
         }
         Some(Half {
+            literals: literals.clone(),
             set: set.build().ok()?,
             set_owners,
             prefilter: AhoCorasick::builder()
@@ -283,10 +288,16 @@ impl Scan {
                 None => paths.push((at, *glob, glob.glob().clone())),
             }
         }
-        Some(Scan {
-            names: Half::new(&names)?,
-            paths: Half::new(&paths)?,
-        })
+        let (names, paths) = (Half::new(&names)?, Half::new(&paths)?);
+        let gate = (names.set.is_empty() && paths.set.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(names.literals.iter().chain(&paths.literals))
+                    .ok()
+            })
+            .flatten();
+        Some(Scan { names, paths, gate })
     }
 
     /// Call `found` with the index of every glob that matches the entry.
@@ -297,6 +308,9 @@ impl Scan {
         scratch: &mut Vec<usize>,
         mut found: impl FnMut(usize),
     ) {
+        if self.gate.as_ref().is_some_and(|gate| !gate.is_match(path)) {
+            return;
+        }
         self.names.matches(name, scratch, &mut found);
         self.paths.matches(path, scratch, &mut found);
     }
