@@ -800,4 +800,68 @@ mod tests {
         let case = memoized(&MEMO, folded, || "case".to_owned());
         assert_eq!((other.as_str(), case.as_str()), ("other", "case"));
     }
+
+    /// A combined scan finds, below each root, exactly what matching each glob on its own
+    /// finds: with and without the gate (a glob without a literal turns it off), name and
+    /// path globs, either case rule.
+    #[test]
+    fn a_scan_matches_like_each_glob_alone() {
+        let tree = Tree::from_files(&[
+            ("README.md", "x"),
+            ("docs/adr-001.MD", "x"),
+            ("docs/api/OpenAPI.yaml", "x"),
+            ("svc/README.rst", "x"),
+            ("svc/scripts/seed.sh", "x"),
+            ("svc/src/scripts/run.py", "x"),
+            ("svc/bin/tool", "x"),
+            ("svc/models/_entities/user.rs", "x"),
+            ("svc/postman/v1/api.json", "x"),
+            ("svc/app/schema.sql", "x"),
+            ("svc/app/binary.py", "x"),
+            ("scripts/deploy.sh", "x"),
+            ("combined/md.txt", "x"),
+        ]);
+        let with_literals = [
+            ("**/*.{md,rst}", true),
+            ("**/{openapi,swagger}{,.*}.{yaml,yml,json}", true),
+            ("**/README*", false),
+            ("**/{ADR,adr}-*.md", true),
+            ("**/postman/**/*.json", false),
+            ("**/models/_entities/*.rs", false),
+            ("{scripts,bin,src/scripts}/**", false),
+            ("**/*.sql", false),
+        ];
+        let mut without = with_literals.to_vec();
+        without.push(("**/*", false));
+        for list in [&with_literals[..], &without[..]] {
+            let globs: Vec<PathGlob> = list
+                .iter()
+                .map(|(text, case)| PathGlob::new(text, *case).unwrap())
+                .collect();
+            let refs: Vec<&PathGlob> = globs.iter().collect();
+            let scan = Scan::new(&refs).unwrap();
+            assert_eq!(scan.gate.is_some(), list.len() == with_literals.len());
+            for root in ["", "svc"] {
+                let strip = if root.is_empty() { 0 } else { root.len() + 1 };
+                let mut lists = vec![Vec::new(); refs.len()];
+                let mut scratch = Vec::new();
+                for index in tree.descendants(root) {
+                    let entry = tree.entry(index);
+                    let path = &entry.path[strip..];
+                    scan.matches(entry.name(), path, &mut scratch, |g| lists[g].push(index));
+                }
+                for (glob, found) in refs.iter().zip(&lists) {
+                    let mut found = found.clone();
+                    found.sort_unstable();
+                    found.dedup();
+                    assert_eq!(
+                        found,
+                        tree.glob_matches(root, *glob),
+                        "{} below {root:?}",
+                        glob.text
+                    );
+                }
+            }
+        }
+    }
 }
