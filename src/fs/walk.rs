@@ -615,6 +615,10 @@ mod tests {
         fs::write(&small, "hello").unwrap();
         assert_eq!(read_bytes(&small, false), Ok(b"hello".to_vec()));
         assert_eq!(read_bytes(&small, true), Ok(b"hello".to_vec()));
+        // An empty file is read to its end (its size says nothing on a virtual file system).
+        let empty = dir.path().join("empty.txt");
+        fs::write(&empty, "").unwrap();
+        assert_eq!(read_bytes(&empty, true), Ok(Vec::new()));
     }
 
     /// A file the walk saw as regular is read without asking its type by path first; swapped
