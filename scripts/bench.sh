@@ -83,10 +83,17 @@ echo "repository: $repo ($tracked tracked files, $(find . -type f | wc -l) on di
 # Interleave the commands run by run, so that a noisy machine hurts them alike.
 : > "$work/rg.ms"; : > "$work/find.ms"; : > "$work/squarely.ms"
 wall "$rg" --files >/dev/null; wall "$squarely" audit . --format json -o /dev/null >/dev/null
-for _ in $(seq "$runs"); do
-  wall "$rg" --files >> "$work/rg.ms"
-  wall find . -type f >> "$work/find.ms"
-  wall "$squarely" audit . --format json -o /dev/null >> "$work/squarely.ms"
+# Every other run in reverse order, so that no command always follows the same one.
+for run in $(seq "$runs"); do
+  if [ $((run % 2)) -eq 1 ]; then
+    wall "$rg" --files >> "$work/rg.ms"
+    wall find . -type f >> "$work/find.ms"
+    wall "$squarely" audit . --format json -o /dev/null >> "$work/squarely.ms"
+  else
+    wall "$squarely" audit . --format json -o /dev/null >> "$work/squarely.ms"
+    wall find . -type f >> "$work/find.ms"
+    wall "$rg" --files >> "$work/rg.ms"
+  fi
 done
 read -r rg_ms rg_min < <(stats < "$work/rg.ms")
 read -r find_ms find_min < <(stats < "$work/find.ms")
