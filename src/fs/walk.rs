@@ -67,7 +67,8 @@ impl Collector<'_> {
         let Some(path) = relative(self.root, entry.path()) else {
             return WalkState::Continue;
         };
-        if path.contains(char::REPLACEMENT_CHARACTER) {
+        // Only a name that is not UTF-8 was converted (a real U+FFFD in a name is kept).
+        if entry.path().to_str().is_none() {
             self.notices.push(Notice {
                 path: path.clone(),
                 message: "file name is not valid UTF-8; shown with replacement characters"
@@ -556,6 +557,25 @@ mod tests {
         assert_eq!(kind("SECRET.md"), EntryKind::Symlink);
         assert_eq!(kind("git-config"), EntryKind::Symlink);
         assert!(!entries.iter().any(|e| e.path.starts_with("documentation/")));
+    }
+
+    /// A name that is not UTF-8 is shown with replacement characters and noted; a name that
+    /// holds a real replacement character is a name like any other.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn only_names_that_are_not_utf8_are_noted() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join(std::ffi::OsStr::from_bytes(b"bad\xff.py")), "x").unwrap();
+        fs::write(root.join("ok\u{fffd}.md"), "x").unwrap();
+        let (_, mut entries, notices) = walk(root, None).unwrap();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["bad\u{fffd}.py", "ok\u{fffd}.md"]);
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert_eq!(notices[0].path, "bad\u{fffd}.py");
+        assert!(notices[0].message.contains("not valid UTF-8"));
     }
 
     #[test]
