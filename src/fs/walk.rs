@@ -38,8 +38,6 @@ pub enum WalkError {
 /// Entries found by one walk thread, flushed into the shared list when the thread ends.
 struct Collector<'a> {
     root: &'a Path,
-    /// Mount points inside the root: listed, never entered (see [`mounts_inside`]).
-    mounts: &'a [PathBuf],
     entries: Vec<Entry>,
     notices: Vec<Notice>,
     shared: &'a Mutex<Found>,
@@ -52,7 +50,7 @@ type Found = (Vec<Vec<Entry>>, Vec<Notice>);
 impl ParallelVisitor for Collector<'_> {
     fn visit(&mut self, result: Result<DirEntry, ignore::Error>) -> WalkState {
         match result {
-            Ok(entry) => return self.visit_entry(&entry),
+            Ok(entry) => self.visit_entry(&entry),
             Err(err) => self.notices.push(walk_notice(self.root, &err)),
         }
         WalkState::Continue
@@ -60,15 +58,20 @@ impl ParallelVisitor for Collector<'_> {
 }
 
 impl Collector<'_> {
-    fn visit_entry(&mut self, entry: &DirEntry) -> WalkState {
+    fn visit_entry(&mut self, entry: &DirEntry) {
         if entry.depth() == 0 {
-            return WalkState::Continue;
+            return;
         }
         let Some(path) = relative(self.root, entry.path()) else {
-            return WalkState::Continue;
+            return;
         };
-        // Only a name that is not UTF-8 was converted (a real U+FFFD in a name is kept).
-        if entry.path().to_str().is_none() {
+        // Only a name that is not UTF-8 was converted (a real U+FFFD in a name is kept); the
+        // root's own path does not count.
+        let lossy = entry
+            .path()
+            .strip_prefix(self.root)
+            .is_ok_and(|below| below.to_str().is_none());
+        if lossy {
             self.notices.push(Notice {
                 path: path.clone(),
                 message: "file name is not valid UTF-8; shown with replacement characters"
@@ -100,15 +103,6 @@ impl Collector<'_> {
             EntryKind::File
         };
         self.entries.push(Entry::new(path, kind, walked_regular));
-        // Another file system mounted inside the root (`squarely audit /` meets /proc) is a
-        // folder of the tree, not walked into.
-        if kind == EntryKind::Dir
-            && !self.mounts.is_empty()
-            && self.mounts.iter().any(|mount| mount == entry.path())
-        {
-            return WalkState::Skip;
-        }
-        WalkState::Continue
     }
 }
 
@@ -123,7 +117,6 @@ impl Drop for Collector<'_> {
 
 struct Builder<'a> {
     root: &'a Path,
-    mounts: &'a [PathBuf],
     shared: &'a Mutex<Found>,
 }
 
@@ -131,7 +124,6 @@ impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         Box::new(Collector {
             root: self.root,
-            mounts: self.mounts,
             entries: Vec::with_capacity(1024),
             notices: Vec::new(),
             shared: self.shared,
@@ -212,6 +204,13 @@ fn walk_mounted(
     })?;
 
     let mounts = mounts(&root);
+    // The mount points met, found when their parent folder is read: listed as empty folders,
+    // never opened (a stale network mount must not hang the audit).
+    let mounted: std::sync::Arc<Mutex<Vec<String>>> = std::sync::Arc::default();
+    let skip = mounts
+        .clone()
+        .filter(|mounts| !mounts.is_empty())
+        .map(|mounts| (mounts, root.clone(), std::sync::Arc::clone(&mounted)));
     let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let exclude = exclude.cloned().map(|exclude| (exclude, root.clone()));
     let mut builder = WalkBuilder::new(&root);
@@ -236,26 +235,47 @@ fn walk_mounted(
             if bytes.ends_with(b"/.git") || bytes.ends_with(b"/.squarely/organize") {
                 return false;
             }
-            match &exclude {
+            let kept = match &exclude {
                 Some((exclude, root)) if entry.depth() > 0 => {
                     relative(root, entry.path()).is_none_or(|path| !exclude.excludes(&path))
                 }
                 _ => true,
+            };
+            if let Some((mounts, root, mounted)) = &skip
+                && kept
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && mounts.iter().any(|mount| mount == entry.path())
+            {
+                if let (Some(path), Ok(mut mounted)) =
+                    (relative(root, entry.path()), mounted.lock())
+                {
+                    mounted.push(path);
+                }
+                return false;
             }
+            kept
         });
     let shared = Mutex::new((Vec::new(), Vec::new()));
     builder.build_parallel().visit(&mut Builder {
         root: &root,
-        mounts: mounts.as_deref().unwrap_or_default(),
         shared: &shared,
     });
     let (parts, notices) = shared
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut entries = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    let mounted = mounted
+        .lock()
+        .map(|paths| paths.clone())
+        .unwrap_or_default();
+    let mut entries = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + mounted.len());
     for mut part in parts {
         entries.append(&mut part);
     }
+    entries.extend(
+        mounted
+            .into_iter()
+            .map(|path| Entry::new(path, EntryKind::Dir, false)),
+    );
     Ok((root, entries, notices))
 }
 
@@ -576,6 +596,13 @@ mod tests {
         assert_eq!(notices.len(), 1, "{notices:?}");
         assert_eq!(notices[0].path, "bad\u{fffd}.py");
         assert!(notices[0].message.contains("not valid UTF-8"));
+        // A root whose own path is not UTF-8 makes no notice for the names below it.
+        let odd = root.join(std::ffi::OsStr::from_bytes(b"root\xff"));
+        fs::create_dir_all(odd.join("src")).unwrap();
+        fs::write(odd.join("src/app.py"), "x").unwrap();
+        let (_, entries, notices) = walk(&odd, None).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert!(notices.is_empty(), "{notices:?}");
     }
 
     #[test]
