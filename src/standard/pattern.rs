@@ -185,6 +185,14 @@ fn pieces(chars: &[char], at: &mut usize, in_braces: bool) -> Option<Vec<Piece>>
             }
             '*' | '?' => out.push(Piece::Wild),
             '[' => {
+                // `[]a]`, `[!]a]` and `[^]a]` hold a `]`: the class ends at the first `]`
+                // after its first member, as the glob compiler reads it.
+                if matches!(chars.get(*at), Some('!' | '^')) {
+                    *at += 1;
+                }
+                if chars.get(*at) == Some(&']') {
+                    *at += 1;
+                }
                 while chars.get(*at)? != &']' {
                     *at += 1;
                 }
@@ -442,6 +450,9 @@ mod tests {
             ("**/migrations/**/*.sql", "migrations/001.sql"),
             ("docs/**/api.md", "docs/api.md"),
             ("{,*/}migrations/{[0-9]*,V[0-9]*}.sql", "migrations/V1.sql"),
+            ("**/[]a]bc", "src/abc"),
+            ("**/[!]a]bc", "src/xbc"),
+            ("**/x[^]]y.md", "x-y.md"),
         ] {
             let compiled = super::PathGlob::new(glob, false).unwrap();
             assert!(compiled.is_match(path), "{glob} {path}");
