@@ -162,27 +162,15 @@ fn read_opened(file: File, meta: &std::fs::Metadata, limit: u64) -> Result<Vec<u
             limit,
         });
     }
-    let size = usize::try_from(meta.len()).unwrap_or(0);
-    if size > 0 {
-        // The size is known: read that many bytes and stop, without the read that would
-        // only find the end (a file that grows meanwhile is read as it was when opened).
-        let mut bytes = vec![0; size];
-        let mut filled = 0;
-        let mut file = file;
-        while filled < size {
-            match file.read(&mut bytes[filled..]) {
-                Ok(0) => break,
-                Ok(read) => filled += read,
-                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(err) => return Err(OpenError::Io(err)),
-            }
-        }
-        bytes.truncate(filled);
-        return Ok(bytes);
-    }
-    // An empty size may still hold bytes (a file of a virtual file system): read to the end.
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
+    // A known size is read and no more: the read cut short at it finds the end without asking
+    // the file again (a file that grows meanwhile is read as it was when opened). An empty
+    // size may still hold bytes (a file of a virtual file system): read to the limit.
+    let want = match meta.len() {
+        0 => limit.saturating_add(1),
+        size => size,
+    };
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(want)
         .read_to_end(&mut bytes)
         .map_err(OpenError::Io)?;
     if bytes.len() as u64 > limit {

@@ -66,11 +66,12 @@ impl Collector<'_> {
             return;
         };
         // Only a name that is not UTF-8 was converted (a real U+FFFD in a name is kept); the
-        // root's own path does not count.
-        let lossy = entry
-            .path()
-            .strip_prefix(self.root)
-            .is_ok_and(|below| below.to_str().is_none());
+        // root's own path does not count. A UTF-8 path, nearly every one, is settled at once.
+        let lossy = entry.path().to_str().is_none()
+            && entry
+                .path()
+                .strip_prefix(self.root)
+                .is_ok_and(|below| below.to_str().is_none());
         if lossy {
             self.notices.push(Notice {
                 path: path.clone(),
