@@ -469,7 +469,9 @@ fn scope_notices(tree: &Tree, reports: &mut [report::Report]) {
         let others: Vec<crate::fs::Notice> = report
             .notices
             .drain(..)
-            .filter(|n| !all.contains(n))
+            // A read notice this report took before another service's read replaced it
+            // (`not read as text`, then `parsed as source code`) is not the report's own.
+            .filter(|n| !all.contains(n) && !tree.was_replaced(n))
             .collect();
         report.notices = kept.into_iter().chain(others).collect();
     }

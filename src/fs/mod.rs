@@ -235,6 +235,9 @@ pub struct Tree {
     boms: Vec<std::sync::atomic::AtomicBool>,
     walk_notices: Vec<Notice>,
     read_notices: Mutex<Vec<Notice>>,
+    /// Read notices replaced by a later one about the same file: a report made before the
+    /// replacement holds the old one, which a workspace's reports must leave out.
+    replaced_notices: Mutex<Vec<Notice>>,
     /// Whole-tree glob scans (`**/...` from the root), kept for the run: every service of a
     /// workspace asks the same ones. See [`Tree::whole_tree_scans`].
     whole_tree_scans: Mutex<ScanCache>,
@@ -447,6 +450,7 @@ impl Tree {
             boms,
             walk_notices,
             read_notices: Mutex::new(Vec::new()),
+            replaced_notices: Mutex::new(Vec::new()),
             whole_tree_scans: Mutex::new(ScanCache::new()),
         }
     }
@@ -779,7 +783,22 @@ impl Tree {
         if let Ok(mut notices) = self.read_notices.lock() {
             notices.retain(|n| !(n.path == path && n.message == old));
         }
+        if let Ok(mut replaced) = self.replaced_notices.lock() {
+            replaced.push(Notice {
+                path: path.to_owned(),
+                message: old.to_owned(),
+            });
+        }
         self.note(path, new);
+    }
+
+    /// Whether `notice` was a read notice once and has been replaced since (see
+    /// [`Tree::source_text`]).
+    #[must_use]
+    pub fn was_replaced(&self, notice: &Notice) -> bool {
+        self.replaced_notices
+            .lock()
+            .is_ok_and(|replaced| replaced.contains(notice))
     }
 }
 
