@@ -416,8 +416,14 @@ impl Tree {
             (contents, boms)
         };
         let n = entries.len();
+        // The walk lists entries in order already; other sources (and names that read alike
+        // once made UTF-8) are sorted here.
         let ((), (mut contents, mut boms)) = rayon::join(
-            || entries.par_sort_unstable_by(|a, b| cmp_paths(&a.path, &b.path)),
+            || {
+                if !entries.is_sorted_by(|a, b| cmp_paths(&a.path, &b.path).is_lt()) {
+                    entries.par_sort_unstable_by(|a, b| cmp_paths(&a.path, &b.path));
+                }
+            },
             || slots(n),
         );
         entries.dedup_by(|a, b| a.path == b.path);

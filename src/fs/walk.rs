@@ -1,12 +1,20 @@
 //! The one walk of a directory: parallel, gitignore-aware, never following links.
+//!
+//! Each folder is a task on the rayon pool: it lists its names, reads its own `.gitignore`
+//! and `.git/info/exclude` when the listing has them (a regular file of bounded size only),
+//! and matches each name with the rules of the folders above it (`ignore`'s `Gitignore`).
+//! Listings are sorted by name and joined folder before contents, which is the tree's order:
+//! no sort of the whole tree. The rules and their precedence are those of the `ignore`
+//! crate's walk with `require_git(false)` and `parents(true)`, which a property test holds.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use super::{Content, Entry, EntryKind, MAX_READ_BYTES, Notice};
 
@@ -35,100 +43,362 @@ pub enum WalkError {
     },
 }
 
-/// Entries found by one walk thread, flushed into the shared list when the thread ends.
-struct Collector<'a> {
-    root: &'a Path,
-    entries: Vec<Entry>,
-    notices: Vec<Notice>,
-    shared: &'a Mutex<Found>,
+/// The gitignore rules in force in a folder, nearest first: its own `.gitignore` and
+/// `.git/info/exclude`, then its parent's, up to `/` (the folders above the root count, as
+/// they do for `ignore`'s `parents(true)`). Git's global excludes file is not read.
+struct Rules {
+    gitignore: Option<Gitignore>,
+    exclude: Option<Gitignore>,
+    parent: Option<Arc<Rules>>,
 }
 
-/// What the walk threads found: each thread's entries whole (concatenated once at the end,
-/// not appended one thread after another), and the notices.
-type Found = (Vec<Vec<Entry>>, Vec<Notice>);
-
-impl ParallelVisitor for Collector<'_> {
-    fn visit(&mut self, result: Result<DirEntry, ignore::Error>) -> WalkState {
-        match result {
-            Ok(entry) => self.visit_entry(&entry),
-            Err(err) => self.notices.push(walk_notice(self.root, &err)),
+impl Rules {
+    /// Whether the entry at `path` (absolute) is ignored. The nearest `.gitignore` that
+    /// says anything about it decides; only when none does, the nearest `info/exclude` (the
+    /// precedence of the `ignore` crate's walk, which this walk replaced).
+    fn ignores(&self, path: &Path, is_dir: bool) -> bool {
+        let mut excluded = None;
+        let mut at = Some(self);
+        while let Some(rules) = at {
+            if let Some(gitignore) = &rules.gitignore {
+                let found = gitignore.matched(path, is_dir);
+                if !found.is_none() {
+                    return found.is_ignore();
+                }
+            }
+            if excluded.is_none()
+                && let Some(exclude) = &rules.exclude
+            {
+                let found = exclude.matched(path, is_dir);
+                if !found.is_none() {
+                    excluded = Some(found.is_ignore());
+                }
+            }
+            at = rules.parent.as_deref();
         }
-        WalkState::Continue
+        excluded.unwrap_or(false)
+    }
+
+    /// The rules of `dir` on top of `parent`'s, or `parent`'s alone when `dir` adds none.
+    fn under(
+        parent: Option<&Arc<Rules>>,
+        gitignore: Option<Gitignore>,
+        exclude: Option<Gitignore>,
+    ) -> Option<Arc<Rules>> {
+        if gitignore.is_none() && exclude.is_none() {
+            return parent.cloned();
+        }
+        Some(Arc::new(Rules {
+            gitignore,
+            exclude,
+            parent: parent.cloned(),
+        }))
     }
 }
 
-impl Collector<'_> {
-    fn visit_entry(&mut self, entry: &DirEntry) {
-        if entry.depth() == 0 {
-            return;
-        }
-        let Some(path) = relative(self.root, entry.path()) else {
-            return;
+/// The rules of one ignore file of the folder `dir`, read as the `ignore` crate reads it:
+/// line by line up to the first line that is not UTF-8, a leading byte-order mark left out.
+/// `None` when it holds no rule. Bad patterns are left out and added to `errors`.
+fn parse_rules(
+    dir: &Path,
+    file: &Path,
+    bytes: &[u8],
+    errors: &mut Vec<ignore::Error>,
+) -> Option<Gitignore> {
+    let mut builder = GitignoreBuilder::new(dir);
+    for (at, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Ok(mut line) = std::str::from_utf8(line) else {
+            break;
         };
-        // Only a name that is not UTF-8 was converted (a real U+FFFD in a name is kept); the
-        // root's own path does not count. A UTF-8 path, nearly every one, is settled at once.
-        let lossy = entry.path().to_str().is_none()
-            && entry
-                .path()
-                .strip_prefix(self.root)
-                .is_ok_and(|below| below.to_str().is_none());
-        if lossy {
-            self.notices.push(Notice {
-                path: path.clone(),
-                message: "file name is not valid UTF-8; shown with replacement characters"
-                    .to_owned(),
+        if at == 0 {
+            line = line.trim_start_matches('\u{feff}');
+        }
+        if let Err(err) = builder.add_line(Some(file.to_path_buf()), line) {
+            errors.push(ignore::Error::WithPath {
+                path: file.to_path_buf(),
+                err: Box::new(ignore::Error::WithLineNumber {
+                    line: at as u64 + 1,
+                    err: Box::new(err),
+                }),
             });
         }
-        let walked_regular =
-            !entry.path_is_symlink() && entry.file_type().is_some_and(|t| t.is_file());
-        let kind = if entry.path_is_symlink() {
-            let problem = symlink_problem(entry.path()).or_else(|| {
-                fs::canonicalize(entry.path())
-                    .is_ok_and(|target| !target.starts_with(self.root))
-                    .then(|| "symlink to outside the audited folder; not followed".to_owned())
-            });
-            if let Some(message) = problem {
-                self.notices.push(Notice {
-                    path: path.clone(),
-                    message,
+    }
+    match builder.build() {
+        Ok(rules) => (!rules.is_empty()).then_some(rules),
+        Err(err) => {
+            errors.push(err);
+            None
+        }
+    }
+}
+
+/// The rules of the folders above the root, `/` first: each one's `.gitignore` and
+/// `.git/info/exclude`, as git reads them for a repository inside another. These files are
+/// the user's, not the audited repository's: links are followed, but only a regular file of
+/// at most [`MAX_READ_BYTES`] is read.
+fn rules_above(root: &Path, notices: &mut Vec<Notice>) -> Option<Arc<Rules>> {
+    let mut rules = None;
+    let mut errors = Vec::new();
+    let above: Vec<&Path> = root.ancestors().skip(1).collect();
+    for dir in above.into_iter().rev() {
+        let read = |file: PathBuf, errors: &mut Vec<ignore::Error>| {
+            let bytes = super::open::read_regular(&file, MAX_READ_BYTES, None).ok()?;
+            parse_rules(dir, &file, &bytes, errors)
+        };
+        let gitignore = read(dir.join(".gitignore"), &mut errors);
+        let exclude = read(dir.join(".git/info/exclude"), &mut errors);
+        rules = Rules::under(rules.as_ref(), gitignore, exclude);
+    }
+    notices.extend(errors.iter().map(|err| walk_notice(root, err)));
+    rules
+}
+
+/// A folder to read, with what its entries inherit.
+struct Folder {
+    /// Its index in [`Walk::listings`].
+    id: usize,
+    /// On disk.
+    path: PathBuf,
+    /// Relative to the root, `/`-separated, lossy (empty for the root).
+    rel: String,
+    /// `rel` holds a name that is not UTF-8.
+    lossy: bool,
+    /// The rules of the folders above it.
+    rules: Option<Arc<Rules>>,
+}
+
+/// What one folder holds, sorted by name: each entry with the index of its own listing when
+/// it is a folder that was read.
+#[derive(Default)]
+struct Listing {
+    entries: Vec<(Entry, Option<usize>)>,
+    notices: Vec<Notice>,
+}
+
+/// One walk: every folder is a task on the rayon pool (no recursion: a deep tree does not
+/// grow a stack), and reports its listing here.
+struct Walk<'a> {
+    root: &'a Path,
+    exclude: Option<&'a Exclude>,
+    /// Mount points inside the root, listed and never entered.
+    mounts: &'a [PathBuf],
+    /// The root's device, where the mount points are not known: a folder on another device
+    /// is listed and not entered.
+    device: Option<u64>,
+    next: AtomicUsize,
+    listings: Mutex<Vec<(usize, Listing)>>,
+}
+
+impl<'s> Walk<'s> {
+    fn read_folder(&'s self, scope: &rayon::Scope<'s>, folder: &Folder) {
+        let mut listing = Listing::default();
+        let names = match fs::read_dir(&folder.path) {
+            Ok(read) => read_names(read, folder, &mut listing.notices),
+            Err(err) => {
+                listing.notices.push(io_notice(folder.rel.clone(), &err));
+                Vec::new()
+            }
+        };
+        let rules = rules_of(folder, &names, &mut listing.notices);
+        let journal_parent = folder.path.file_name() == Some(std::ffi::OsStr::new(".squarely"));
+        let mut path = std::ffi::OsString::with_capacity(folder.path.as_os_str().len() + 64);
+        for (name, file_type) in names {
+            // `.git` is never part of the tree, nor the journal `organize` keeps outside git.
+            if name == ".git" || (journal_parent && name == "organize") {
+                continue;
+            }
+            path.clear();
+            path.push(folder.path.as_os_str());
+            path.push(std::path::MAIN_SEPARATOR_STR);
+            path.push(&name);
+            let full = Path::new(&path);
+            let is_dir = file_type.is_dir();
+            if rules
+                .as_ref()
+                .is_some_and(|rules| rules.ignores(full, is_dir))
+            {
+                continue;
+            }
+            let text = name.to_string_lossy();
+            let lossy = folder.lossy || matches!(text, std::borrow::Cow::Owned(_));
+            let rel = if folder.rel.is_empty() {
+                text.into_owned()
+            } else {
+                let mut rel = String::with_capacity(folder.rel.len() + 1 + text.len());
+                rel.push_str(&folder.rel);
+                rel.push('/');
+                rel.push_str(&text);
+                rel
+            };
+            if self.exclude.is_some_and(|exclude| exclude.excludes(&rel)) {
+                continue;
+            }
+            if lossy {
+                listing.notices.push(Notice {
+                    path: rel.clone(),
+                    message: "file name is not valid UTF-8; shown with replacement characters"
+                        .to_owned(),
                 });
             }
-            if links_to_file_inside(self.root, entry.path()) {
-                EntryKind::File
+            let (kind, read) = if file_type.is_symlink() {
+                (self.link_kind(full, &rel, &mut listing.notices), None)
+            } else if is_dir {
+                let entered = self.enters(full, &rel, &mut listing.notices).then(|| {
+                    let id = self.next.fetch_add(1, Ordering::Relaxed);
+                    let child = Folder {
+                        id,
+                        path: full.to_path_buf(),
+                        rel: rel.clone(),
+                        lossy,
+                        rules: rules.clone(),
+                    };
+                    scope.spawn(move |scope| self.read_folder(scope, &child));
+                    id
+                });
+                (EntryKind::Dir, entered)
             } else {
-                EntryKind::Symlink
-            }
-        } else if entry.file_type().is_some_and(|t| t.is_dir()) {
-            EntryKind::Dir
-        } else {
-            EntryKind::File
-        };
-        self.entries.push(Entry::new(path, kind, walked_regular));
+                (EntryKind::File, None)
+            };
+            let regular = file_type.is_file();
+            listing.entries.push((Entry::new(rel, kind, regular), read));
+        }
+        // Names of one folder share every byte before them: sorted by name is sorted by path.
+        listing
+            .entries
+            .sort_unstable_by(|(a, _), (b, _)| a.name().cmp(b.name()));
+        if let Ok(mut listings) = self.listings.lock() {
+            listings.push((folder.id, listing));
+        }
     }
-}
 
-impl Drop for Collector<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut shared) = self.shared.lock() {
-            shared.0.push(std::mem::take(&mut self.entries));
-            shared.1.append(&mut self.notices);
+    /// What a symlink is for the audit, with a notice when it deserves one.
+    fn link_kind(&self, path: &Path, rel: &str, notices: &mut Vec<Notice>) -> EntryKind {
+        let problem = symlink_problem(path).or_else(|| {
+            fs::canonicalize(path)
+                .is_ok_and(|target| !target.starts_with(self.root))
+                .then(|| "symlink to outside the audited folder; not followed".to_owned())
+        });
+        if let Some(message) = problem {
+            notices.push(Notice {
+                path: rel.to_owned(),
+                message,
+            });
+        }
+        if links_to_file_inside(self.root, path) {
+            EntryKind::File
+        } else {
+            EntryKind::Symlink
+        }
+    }
+
+    /// Whether the folder at `path` is entered: not a mount point (a stale network mount must
+    /// not hang the audit; `squarely audit /` does not wander into `/proc`).
+    fn enters(&self, path: &Path, rel: &str, notices: &mut Vec<Notice>) -> bool {
+        if !self.mounts.is_empty() && self.mounts.iter().any(|mount| mount == path) {
+            return false;
+        }
+        let Some(device) = self.device else {
+            return true;
+        };
+        match fs::metadata(path) {
+            Ok(meta) => device_of(&meta) == Some(device),
+            Err(err) => {
+                notices.push(io_notice(rel.to_owned(), &err));
+                false
+            }
         }
     }
 }
 
-struct Builder<'a> {
-    root: &'a Path,
-    shared: &'a Mutex<Found>,
+/// The rules in force in `folder`: its parents', and its own `.gitignore` and
+/// `.git/info/exclude` when it has them. A `.gitignore` is read only if it is a regular
+/// file of at most [`MAX_READ_BYTES`]: a link (git does not follow one either), a FIFO
+/// or `/dev/zero` committed as `.gitignore` must not hang the walk or fill memory. Bad
+/// patterns are left out without a notice, as before.
+fn rules_of(
+    folder: &Folder,
+    names: &[(std::ffi::OsString, fs::FileType)],
+    notices: &mut Vec<Notice>,
+) -> Option<Arc<Rules>> {
+    let mut errors = Vec::new();
+    let mut gitignore = None;
+    let mut exclude = None;
+    for (name, file_type) in names {
+        if name == ".gitignore" {
+            let file = folder.path.join(name);
+            let rel = join_rel(&folder.rel, ".gitignore");
+            let problem = if file_type.is_symlink() {
+                Some(
+                    "a symbolic link; its rules are not applied (git does not follow it either)"
+                        .to_owned(),
+                )
+            } else if !file_type.is_file() {
+                Some("not a regular file; its rules are not applied".to_owned())
+            } else {
+                match super::open::read_walked(&file, MAX_READ_BYTES) {
+                    Ok(bytes) => {
+                        gitignore = parse_rules(&folder.path, &file, &bytes, &mut errors);
+                        None
+                    }
+                    Err(err) => Some(format!("{}; its rules are not applied", err.describe())),
+                }
+            };
+            if let Some(message) = problem {
+                notices.push(Notice { path: rel, message });
+            }
+        } else if name == ".git" {
+            let file = folder.path.join(".git/info/exclude");
+            if let Ok(bytes) = super::open::read_walked(&file, MAX_READ_BYTES) {
+                exclude = parse_rules(&folder.path, &file, &bytes, &mut errors);
+            }
+        }
+    }
+    Rules::under(folder.rules.as_ref(), gitignore, exclude)
 }
 
-impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
-    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(Collector {
-            root: self.root,
-            entries: Vec::with_capacity(1024),
-            notices: Vec::new(),
-            shared: self.shared,
-        })
+/// The names and types in a folder being read; what cannot be read becomes a notice.
+fn read_names(
+    read: fs::ReadDir,
+    folder: &Folder,
+    notices: &mut Vec<Notice>,
+) -> Vec<(std::ffi::OsString, fs::FileType)> {
+    let mut names = Vec::new();
+    for item in read {
+        match item {
+            Ok(item) => match item.file_type() {
+                Ok(file_type) => names.push((item.file_name(), file_type)),
+                Err(err) => {
+                    let rel = join_rel(&folder.rel, &item.file_name().to_string_lossy());
+                    notices.push(io_notice(rel, &err));
+                }
+            },
+            Err(err) => notices.push(io_notice(folder.rel.clone(), &err)),
+        }
+    }
+    names
+}
+
+fn join_rel(folder: &str, name: &str) -> String {
+    if folder.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{folder}/{name}")
+    }
+}
+
+/// The device a file is on, where the system says (`None` elsewhere).
+#[cfg_attr(unix, allow(clippy::unnecessary_wraps))]
+fn device_of(meta: &fs::Metadata) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(meta.dev())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
     }
 }
 
@@ -204,79 +474,63 @@ fn walk_mounted(
         source,
     })?;
 
+    // A repository is one file system: where the system lists its mount points, those inside
+    // the root are skipped by path (one read); elsewhere by comparing each folder's device
+    // with the root's.
     let mounts = mounts(&root);
-    // The mount points met, found when their parent folder is read: listed as empty folders,
-    // never opened (a stale network mount must not hang the audit).
-    let mounted: std::sync::Arc<Mutex<Vec<String>>> = std::sync::Arc::default();
-    let skip = mounts
-        .clone()
-        .filter(|mounts| !mounts.is_empty())
-        .map(|mounts| (mounts, root.clone(), std::sync::Arc::clone(&mounted)));
-    let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    let exclude = exclude.cloned().map(|exclude| (exclude, root.clone()));
-    let mut builder = WalkBuilder::new(&root);
-    builder
-        .hidden(false)
-        .ignore(false)
-        .git_global(false)
-        .git_ignore(true)
-        .git_exclude(true)
-        .require_git(false)
-        .parents(true)
-        .follow_links(false)
-        // A repository is one file system: `squarely audit /` does not wander into /proc,
-        // /sys or a mounted volume. Where the system lists its mount points, those inside
-        // the root are skipped by path (one read, instead of a `stat` of every folder).
-        .same_file_system(mounts.is_none())
-        .threads(threads.min(8))
-        // `.git` is never part of the tree, nor the journal `organize` keeps outside git (a
-        // byte test: `file_name()` parses components).
-        .filter_entry(move |entry| {
-            let bytes = entry.path().as_os_str().as_encoded_bytes();
-            if bytes.ends_with(b"/.git") || bytes.ends_with(b"/.squarely/organize") {
-                return false;
-            }
-            let kept = match &exclude {
-                Some((exclude, root)) if entry.depth() > 0 => {
-                    relative(root, entry.path()).is_none_or(|path| !exclude.excludes(&path))
-                }
-                _ => true,
-            };
-            if let Some((mounts, root, mounted)) = &skip
-                && kept
-                && entry.file_type().is_some_and(|t| t.is_dir())
-                && mounts.iter().any(|mount| mount == entry.path())
-            {
-                if let (Some(path), Ok(mut mounted)) =
-                    (relative(root, entry.path()), mounted.lock())
-                {
-                    mounted.push(path);
-                }
-                return false;
-            }
-            kept
-        });
-    let shared = Mutex::new((Vec::new(), Vec::new()));
-    builder.build_parallel().visit(&mut Builder {
+    let device = if mounts.is_some() {
+        None
+    } else {
+        device_of(&meta)
+    };
+    let mut notices = Vec::new();
+    let rules = rules_above(&root, &mut notices);
+    let walk = Walk {
         root: &root,
-        shared: &shared,
-    });
-    let (parts, notices) = shared
+        exclude,
+        mounts: mounts.as_deref().unwrap_or_default(),
+        device,
+        next: AtomicUsize::new(1),
+        listings: Mutex::new(Vec::new()),
+    };
+    let top = Folder {
+        id: 0,
+        path: root.clone(),
+        rel: String::new(),
+        lossy: false,
+        rules,
+    };
+    rayon::scope(|scope| walk.read_folder(scope, &top));
+    let count = walk.next.load(Ordering::Relaxed);
+    let mut listings: Vec<Option<Listing>> = (0..count).map(|_| None).collect();
+    for (id, mut listing) in walk
+        .listings
         .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mounted = mounted
-        .lock()
-        .map(|paths| paths.clone())
-        .unwrap_or_default();
-    let mut entries = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + mounted.len());
-    for mut part in parts {
-        entries.append(&mut part);
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        notices.append(&mut listing.notices);
+        if let Some(slot) = listings.get_mut(id) {
+            *slot = Some(listing);
+        }
     }
-    entries.extend(
-        mounted
-            .into_iter()
-            .map(|path| Entry::new(path, EntryKind::Dir, false)),
-    );
+    // Each folder followed by what it holds, names sorted: the order of `cmp_paths`, with no
+    // sort of the whole tree.
+    let total = listings.iter().flatten().map(|l| l.entries.len()).sum();
+    let mut entries = Vec::with_capacity(total);
+    let mut open = Vec::new();
+    if let Some(top) = listings.first_mut().and_then(Option::take) {
+        open.push(top.entries.into_iter());
+    }
+    while let Some(folder) = open.last_mut() {
+        let Some((entry, read)) = folder.next() else {
+            open.pop();
+            continue;
+        };
+        entries.push(entry);
+        if let Some(listing) = read.and_then(|id| listings.get_mut(id)?.take()) {
+            open.push(listing.entries.into_iter());
+        }
+    }
     Ok((root, entries, notices))
 }
 
@@ -366,13 +620,25 @@ fn walk_notice(root: &Path, err: &ignore::Error) -> Notice {
             _ => break,
         }
     }
-    let message = match current {
-        ignore::Error::Io(io) if io.kind() == io::ErrorKind::PermissionDenied => {
-            "permission denied; skipped".to_owned()
-        }
-        ignore::Error::Io(io) => format!("cannot be read: {io}; skipped"),
-        ignore::Error::Loop { .. } => "symlink loop; not followed".to_owned(),
-        other => format!("{other}; skipped"),
+    match current {
+        ignore::Error::Io(io) => io_notice(path, io),
+        ignore::Error::Loop { .. } => Notice {
+            path,
+            message: "symlink loop; not followed".to_owned(),
+        },
+        other => Notice {
+            path,
+            message: format!("{other}; skipped"),
+        },
+    }
+}
+
+/// A notice for what could not be read at `path`: the folder or entry is skipped.
+fn io_notice(path: String, err: &io::Error) -> Notice {
+    let message = if err.kind() == io::ErrorKind::PermissionDenied {
+        "permission denied; skipped".to_owned()
+    } else {
+        format!("cannot be read: {err}; skipped")
     };
     Notice { path, message }
 }
@@ -446,6 +712,263 @@ mod tests {
         let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, [".env.example", ".gitignore", "src", "src/main.rs"]);
         assert!(notices.is_empty());
+    }
+
+    /// What the `ignore` crate's walk, configured as squarely's walk was before it had its
+    /// own, finds in `root`: the paths, sorted like the tree.
+    fn walked_by_ignore(root: &Path) -> Vec<String> {
+        let root = fs::canonicalize(root).unwrap();
+        let mut paths: Vec<String> = ignore::WalkBuilder::new(&root)
+            .hidden(false)
+            .ignore(false)
+            .git_global(false)
+            .git_ignore(true)
+            .git_exclude(true)
+            .require_git(false)
+            .parents(true)
+            .follow_links(false)
+            .filter_entry(|entry| {
+                let bytes = entry.path().as_os_str().as_encoded_bytes();
+                !bytes.ends_with(b"/.git") && !bytes.ends_with(b"/.squarely/organize")
+            })
+            .build()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.depth() > 0)
+            .filter_map(|entry| relative(&root, entry.path()))
+            .collect();
+        paths.sort_by(|a, b| crate::fs::cmp_paths(a, b));
+        paths
+    }
+
+    /// Lines a generated `.gitignore` or `info/exclude` is made of: plain names, globs,
+    /// anchored and folder-only patterns, negations, escapes, comments, CRLF endings.
+    const RULES: &[&str] = &[
+        "*.log",
+        "!keep.log",
+        "build/",
+        "/a",
+        "b/c",
+        "**/d.py",
+        "a/**",
+        "!b",
+        "# c",
+        "c*",
+        "\\!x",
+        "*.py\r",
+        "",
+        "[ab]",
+        "d/",
+        "!/a/b",
+        "b",
+        "!*.py",
+        "x/**/y",
+        ".hidden",
+        "!.hidden/keep",
+        "\u{feff}a",
+        "  ",
+        "e\\ ",
+        "**",
+        "!**/",
+        "/b/",
+        "?",
+    ];
+
+    /// Names the generated trees are made of.
+    const NAMES: &[&str] = &[
+        "a", "b", "c", "d.py", "keep.log", "x.log", "build", ".hidden", "keep", "x", "y", "e ",
+        "!x", "c.d",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+        /// On generated trees with `.gitignore` files at every level, nested repositories
+        /// and `info/exclude`, the walk keeps exactly what the `ignore` crate's walk keeps,
+        /// in the tree's order.
+        #[test]
+        fn the_walk_keeps_what_the_ignore_crate_keeps(
+            paths in proptest::collection::vec(
+                proptest::collection::vec(0..NAMES.len(), 1..5), 1..40),
+            ignores in proptest::collection::vec(
+                (proptest::collection::vec(0..NAMES.len(), 0..3),
+                 proptest::collection::vec(0..RULES.len(), 1..6)), 0..6),
+            excludes in proptest::collection::vec(
+                (proptest::collection::vec(0..NAMES.len(), 0..2),
+                 proptest::collection::vec(0..RULES.len(), 1..4)), 0..3),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().join("repo");
+            fs::create_dir_all(&root).unwrap();
+            let at = |names: &[usize]| {
+                names.iter().fold(root.clone(), |path, &n| path.join(NAMES[n]))
+            };
+            for names in &paths {
+                let path = at(names);
+                // A name already made a file stays a file.
+                if fs::create_dir_all(path.parent().unwrap()).is_ok() && !path.exists() {
+                    let _ = fs::write(&path, "x");
+                }
+            }
+            let folder = |names: &[usize]| {
+                let path = at(names);
+                (fs::create_dir_all(&path).is_ok() && path.is_dir()).then_some(path)
+            };
+            for (names, rules) in &ignores {
+                if let Some(path) = folder(names) {
+                    let text: Vec<&str> = rules.iter().map(|&r| RULES[r]).collect();
+                    let _ = fs::write(path.join(".gitignore"), text.join("\n"));
+                }
+            }
+            for (names, rules) in &excludes {
+                if let Some(path) = folder(names) {
+                    let text: Vec<&str> = rules.iter().map(|&r| RULES[r]).collect();
+                    if fs::create_dir_all(path.join(".git/info")).is_ok() {
+                        let _ = fs::write(path.join(".git/info/exclude"), text.join("\n"));
+                    }
+                }
+            }
+            let (_, entries, _) = walk(&root, None).unwrap();
+            let found: Vec<String> = entries.into_iter().map(|entry| entry.path).collect();
+            proptest::prop_assert_eq!(found, walked_by_ignore(&root));
+        }
+    }
+
+    /// A `.gitignore` committed as a link to `/dev/zero`, or as a FIFO, must not fill memory
+    /// or hang the walk: only a regular file is read, and a link is not followed (as git).
+    #[cfg(unix)]
+    #[test]
+    fn a_gitignore_that_is_not_a_regular_file_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("src")).unwrap();
+        fs::write(root.join("src/app.py"), "x").unwrap();
+        fs::write(root.join("debug.log"), "x").unwrap();
+        fs::write(root.join("rules"), "*.log\n").unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join(".gitignore")).unwrap();
+        std::os::unix::fs::symlink("../rules", root.join("src/.gitignore")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("src/sub"))
+            .status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo is needed");
+        fs::create_dir_all(root.join("lib")).unwrap();
+        fs::write(root.join("lib/trace.log"), "x").unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("lib/.gitignore"))
+            .status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo is needed");
+
+        let (_, entries, notices) = walk(root, None).unwrap();
+        let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                ".gitignore",
+                "debug.log",
+                "lib",
+                "lib/.gitignore",
+                "lib/trace.log",
+                "rules",
+                "src",
+                "src/.gitignore",
+                "src/app.py",
+                "src/sub"
+            ]
+        );
+        let about = |path: &str| {
+            notices
+                .iter()
+                .filter(|n| n.path == path)
+                .map(|n| n.message.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            about(".gitignore")
+                .iter()
+                .any(|m| m.contains("rules are not applied"))
+        );
+        assert!(
+            about("src/.gitignore")
+                .iter()
+                .any(|m| m.contains("symbolic link"))
+        );
+        assert!(
+            about("lib/.gitignore")
+                .iter()
+                .any(|m| m.contains("not a regular file"))
+        );
+    }
+
+    /// A `.gitignore` over the size cap is not read, and says so.
+    #[test]
+    fn a_huge_gitignore_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut rules = "*.log\n".repeat(10);
+        rules.push_str(&"#".repeat(usize::try_from(MAX_READ_BYTES).unwrap()));
+        fs::write(root.join(".gitignore"), rules).unwrap();
+        fs::write(root.join("debug.log"), "x").unwrap();
+        let (_, entries, notices) = walk(root, None).unwrap();
+        assert!(entries.iter().any(|e| e.path == "debug.log"));
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(notices[0].message.contains("more than the"), "{notices:?}");
+    }
+
+    /// The rules of the folders above the root apply, a repository's `info/exclude` too, and
+    /// a nested `.gitignore` can take back what an outer one ignores.
+    #[test]
+    fn rules_above_the_root_and_in_info_exclude_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let outer = dir.path();
+        fs::write(outer.join(".gitignore"), "*.tmp\n").unwrap();
+        let root = outer.join("repo");
+        fs::create_dir_all(root.join(".git/info")).unwrap();
+        fs::write(root.join(".git/info/exclude"), "secret/\n").unwrap();
+        fs::write(root.join(".gitignore"), "*.log\n").unwrap();
+        for path in [
+            "a.tmp",
+            "secret/key",
+            "src/x.log",
+            "src/keep.log",
+            "src/app.py",
+        ] {
+            fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+            fs::write(root.join(path), "x").unwrap();
+        }
+        fs::write(root.join("src/.gitignore"), "!keep.log\n").unwrap();
+        let (_, entries, _) = walk(&root, None).unwrap();
+        let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                ".gitignore",
+                "src",
+                "src/.gitignore",
+                "src/app.py",
+                "src/keep.log"
+            ]
+        );
+        assert_eq!(
+            paths,
+            walked_by_ignore(&root)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        );
+    }
+
+    /// A tree deeper than any stack would allow for one frame per folder is walked whole.
+    #[test]
+    fn a_deep_tree_is_walked_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let deep = (0..1500).fold(root.to_path_buf(), |path, _| path.join("d"));
+        let made = fs::create_dir_all(&deep);
+        if made.is_err() {
+            return; // a file system with a shorter path limit
+        }
+        let (_, entries, notices) = walk(root, None).unwrap();
+        assert_eq!(entries.len(), 1500, "{notices:?}");
+        assert!(notices.is_empty(), "{notices:?}");
     }
 
     #[test]
