@@ -96,61 +96,101 @@ impl Rules {
     }
 }
 
+/// At most this many patterns are taken from one ignore file, and from all the ignore files of
+/// one walk: a 2 MiB `.gitignore` of 200,000 wildcard patterns took 5.6 s and 1.4 GB to
+/// compile, and a repository can commit the same file in every folder for the price of one
+/// blob. Real files hold a few hundred (223 lines at most in the accuracy corpus).
+const MAX_RULES_PER_FILE: usize = 10_000;
+/// See [`MAX_RULES_PER_FILE`].
+const MAX_RULES_PER_WALK: usize = 25_000;
+
 /// The rules of one ignore file of the folder `dir`, read as the `ignore` crate reads it:
-/// line by line up to the first line that is not UTF-8, a leading byte-order mark left out.
-/// `None` when it holds no rule. Bad patterns are left out and added to `errors`.
+/// line by line up to the first line that is not UTF-8, a leading byte-order mark left out,
+/// CRLF endings allowed. `Ok(None)` when it holds no rule; `Err` (why, for a notice) when it
+/// holds more patterns than [`MAX_RULES_PER_FILE`] or than `budget` has left. The line
+/// numbers of bad patterns, which are left out, go to `bad`.
 fn parse_rules(
     dir: &Path,
-    file: &Path,
     bytes: &[u8],
-    errors: &mut Vec<ignore::Error>,
-) -> Option<Gitignore> {
+    budget: &AtomicUsize,
+    bad: &mut Vec<usize>,
+) -> Result<Option<Gitignore>, String> {
     let mut builder = GitignoreBuilder::new(dir);
-    for (at, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut patterns = 0;
+    for (at, piece) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        let line = match piece.strip_suffix(b"\n") {
+            Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
+            None => piece,
+        };
         let Ok(mut line) = std::str::from_utf8(line) else {
             break;
         };
         if at == 0 {
             line = line.trim_start_matches('\u{feff}');
         }
-        if let Err(err) = builder.add_line(Some(file.to_path_buf()), line) {
-            errors.push(ignore::Error::WithPath {
-                path: file.to_path_buf(),
-                err: Box::new(ignore::Error::WithLineNumber {
-                    line: at as u64 + 1,
-                    err: Box::new(err),
-                }),
-            });
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        patterns += 1;
+        if patterns > MAX_RULES_PER_FILE {
+            return Err(format!(
+                "more than {MAX_RULES_PER_FILE} patterns; its rules are not applied"
+            ));
+        }
+        // No origin recorded: it would copy the file's path into every pattern.
+        if builder.add_line(None, line).is_err() {
+            bad.push(at + 1);
         }
     }
-    match builder.build() {
-        Ok(rules) => (!rules.is_empty()).then_some(rules),
-        Err(err) => {
-            errors.push(err);
-            None
-        }
+    let spent = budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+        used.checked_add(patterns)
+            .filter(|&total| total <= MAX_RULES_PER_WALK)
+    });
+    if spent.is_err() {
+        return Err(format!(
+            "the walk's {MAX_RULES_PER_WALK} ignore patterns are spent; its rules are not applied"
+        ));
     }
+    Ok(builder.build().ok().filter(|rules| !rules.is_empty()))
 }
 
 /// The rules of the folders above the root, `/` first: each one's `.gitignore` and
-/// `.git/info/exclude`, as git reads them for a repository inside another. These files are
-/// the user's, not the audited repository's: links are followed, but only a regular file of
-/// at most [`MAX_READ_BYTES`] is read.
-fn rules_above(root: &Path, notices: &mut Vec<Notice>) -> Option<Arc<Rules>> {
+/// `.git/info/exclude`, as the `ignore` crate's walk reads them (`parents(true)`). The root can
+/// be a folder inside the audited repository, so these files are read like those below it:
+/// regular files only, never through a link, bounded. A problem is noted on the root with
+/// the file's path and line, never with the pattern's text (a secret read through a link
+/// must not reach a report).
+fn rules_above(root: &Path, budget: &AtomicUsize, notices: &mut Vec<Notice>) -> Option<Arc<Rules>> {
     let mut rules = None;
-    let mut errors = Vec::new();
     let above: Vec<&Path> = root.ancestors().skip(1).collect();
     for dir in above.into_iter().rev() {
-        let read = |file: PathBuf, errors: &mut Vec<ignore::Error>| {
-            let bytes = super::open::read_regular(&file, MAX_READ_BYTES, None).ok()?;
-            parse_rules(dir, &file, &bytes, errors)
+        let mut read = |file: PathBuf| {
+            let bytes = super::open::read_walked(&file, MAX_READ_BYTES).ok()?;
+            let mut bad = Vec::new();
+            let parsed = parse_rules(dir, &bytes, budget, &mut bad);
+            let at = file.display();
+            for line in bad {
+                notices.push(Notice {
+                    path: String::new(),
+                    message: format!(
+                        "{at}: line {line}: a pattern that cannot be parsed is left out"
+                    ),
+                });
+            }
+            parsed
+                .map_err(|why| {
+                    notices.push(Notice {
+                        path: String::new(),
+                        message: format!("{at}: {why}"),
+                    });
+                })
+                .ok()
+                .flatten()
         };
-        let gitignore = read(dir.join(".gitignore"), &mut errors);
-        let exclude = read(dir.join(".git/info/exclude"), &mut errors);
+        let gitignore = read(dir.join(".gitignore"));
+        let exclude = read(dir.join(".git/info/exclude"));
         rules = Rules::under(rules.as_ref(), gitignore, exclude);
     }
-    notices.extend(errors.iter().map(|err| walk_notice(root, err)));
     rules
 }
 
@@ -188,6 +228,8 @@ struct Walk<'a> {
     device: Option<u64>,
     next: AtomicUsize,
     listings: Mutex<Vec<(usize, Listing)>>,
+    /// Ignore patterns that may still be taken (see [`MAX_RULES_PER_WALK`]).
+    budget: AtomicUsize,
 }
 
 impl<'s> Walk<'s> {
@@ -200,9 +242,15 @@ impl<'s> Walk<'s> {
                 Vec::new()
             }
         };
-        let rules = rules_of(folder, &names, &mut listing.notices);
+        let rules = rules_of(folder, &names, &self.budget, &mut listing.notices);
         let journal_parent = folder.path.file_name() == Some(std::ffi::OsStr::new(".squarely"));
         let mut path = std::ffi::OsString::with_capacity(folder.path.as_os_str().len() + 64);
+        // `/` (a walk of the whole system) already ends with the separator.
+        let separator = if folder.path.as_os_str().as_encoded_bytes().ends_with(b"/") {
+            ""
+        } else {
+            std::path::MAIN_SEPARATOR_STR
+        };
         for (name, file_type) in names {
             // `.git` is never part of the tree, nor the journal `organize` keeps outside git.
             if name == ".git" || (journal_parent && name == "organize") {
@@ -210,7 +258,7 @@ impl<'s> Walk<'s> {
             }
             path.clear();
             path.push(folder.path.as_os_str());
-            path.push(std::path::MAIN_SEPARATOR_STR);
+            path.push(separator);
             path.push(&name);
             let full = Path::new(&path);
             let is_dir = file_type.is_dir();
@@ -314,43 +362,50 @@ impl<'s> Walk<'s> {
 /// The rules in force in `folder`: its parents', and its own `.gitignore` and
 /// `.git/info/exclude` when it has them. A `.gitignore` is read only if it is a regular
 /// file of at most [`MAX_READ_BYTES`]: a link (git does not follow one either), a FIFO
-/// or `/dev/zero` committed as `.gitignore` must not hang the walk or fill memory. Bad
-/// patterns are left out without a notice, as before.
+/// or `/dev/zero` committed as `.gitignore` must not hang the walk or fill memory; the
+/// patterns it may hold are bounded too (see [`MAX_RULES_PER_FILE`]). Bad patterns are left
+/// out without a notice, as the `ignore` crate's walk did.
 fn rules_of(
     folder: &Folder,
     names: &[(std::ffi::OsString, fs::FileType)],
+    budget: &AtomicUsize,
     notices: &mut Vec<Notice>,
 ) -> Option<Arc<Rules>> {
-    let mut errors = Vec::new();
+    let mut bad = Vec::new();
     let mut gitignore = None;
     let mut exclude = None;
     for (name, file_type) in names {
         if name == ".gitignore" {
-            let file = folder.path.join(name);
-            let rel = join_rel(&folder.rel, ".gitignore");
-            let problem = if file_type.is_symlink() {
-                Some(
-                    "a symbolic link; its rules are not applied (git does not follow it either)"
-                        .to_owned(),
-                )
-            } else if !file_type.is_file() {
-                Some("not a regular file; its rules are not applied".to_owned())
-            } else {
-                match super::open::read_walked(&file, MAX_READ_BYTES) {
-                    Ok(bytes) => {
-                        gitignore = parse_rules(&folder.path, &file, &bytes, &mut errors);
-                        None
-                    }
-                    Err(err) => Some(format!("{}; its rules are not applied", err.describe())),
-                }
-            };
-            if let Some(message) = problem {
-                notices.push(Notice { path: rel, message });
+            let problem =
+                if file_type.is_symlink() {
+                    Err("a symbolic link; its rules are not applied (git does not follow it either)"
+                    .to_owned())
+                } else if !file_type.is_file() {
+                    Err("not a regular file; its rules are not applied".to_owned())
+                } else {
+                    super::open::read_walked(&folder.path.join(name), MAX_READ_BYTES)
+                        .map_err(|err| format!("{}; its rules are not applied", err.describe()))
+                        .and_then(|bytes| parse_rules(&folder.path, &bytes, budget, &mut bad))
+                };
+            match problem {
+                Ok(rules) => gitignore = rules,
+                Err(message) => notices.push(Notice {
+                    path: join_rel(&folder.rel, ".gitignore"),
+                    message,
+                }),
             }
         } else if name == ".git" {
+            // Not through a link either (`.git/info/exclude -> /dev/zero`); `.git` is not part
+            // of the tree, so a file that is not read is not noted, but one over the budget is.
             let file = folder.path.join(".git/info/exclude");
             if let Ok(bytes) = super::open::read_walked(&file, MAX_READ_BYTES) {
-                exclude = parse_rules(&folder.path, &file, &bytes, &mut errors);
+                match parse_rules(&folder.path, &bytes, budget, &mut bad) {
+                    Ok(rules) => exclude = rules,
+                    Err(message) => notices.push(Notice {
+                        path: join_rel(&folder.rel, ".git/info/exclude"),
+                        message,
+                    }),
+                }
             }
         }
     }
@@ -484,7 +539,8 @@ fn walk_mounted(
         device_of(&meta)
     };
     let mut notices = Vec::new();
-    let rules = rules_above(&root, &mut notices);
+    let budget = AtomicUsize::new(0);
+    let rules = rules_above(&root, &budget, &mut notices);
     let walk = Walk {
         root: &root,
         exclude,
@@ -492,6 +548,7 @@ fn walk_mounted(
         device,
         next: AtomicUsize::new(1),
         listings: Mutex::new(Vec::new()),
+        budget,
     };
     let top = Folder {
         id: 0,
@@ -582,6 +639,8 @@ fn mount_path(field: &[u8]) -> PathBuf {
     }
 }
 
+/// `path` relative to `root`, `/`-separated, lossy (the tests' oracle names entries so).
+#[cfg(test)]
 fn relative(root: &Path, path: &Path) -> Option<String> {
     // Fast path: both are UTF-8 and the walker built `path` by appending to `root`.
     if let (Some(root), Some(text)) = (root.to_str(), path.to_str())
@@ -600,37 +659,6 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
         out.push_str(&component.as_os_str().to_string_lossy());
     }
     (!out.is_empty()).then_some(out)
-}
-
-/// A notice for a walk error: which path, and why it was skipped.
-fn walk_notice(root: &Path, err: &ignore::Error) -> Notice {
-    let mut path = String::new();
-    let mut current = err;
-    loop {
-        match current {
-            ignore::Error::WithPath { path: p, err } => {
-                if path.is_empty() {
-                    path = relative(root, p).unwrap_or_default();
-                }
-                current = err;
-            }
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-                current = err;
-            }
-            _ => break,
-        }
-    }
-    match current {
-        ignore::Error::Io(io) => io_notice(path, io),
-        ignore::Error::Loop { .. } => Notice {
-            path,
-            message: "symlink loop; not followed".to_owned(),
-        },
-        other => Notice {
-            path,
-            message: format!("{other}; skipped"),
-        },
-    }
 }
 
 /// A notice for what could not be read at `path`: the folder or entry is skipped.
@@ -716,8 +744,10 @@ mod tests {
 
     /// What the `ignore` crate's walk, configured as squarely's walk was before it had its
     /// own, finds in `root`: the paths, sorted like the tree.
-    fn walked_by_ignore(root: &Path) -> Vec<String> {
+    fn walked_by_ignore(root: &Path, exclude: Option<&Exclude>) -> Vec<String> {
         let root = fs::canonicalize(root).unwrap();
+        let base = root.clone();
+        let exclude = exclude.cloned();
         let mut paths: Vec<String> = ignore::WalkBuilder::new(&root)
             .hidden(false)
             .ignore(false)
@@ -727,9 +757,12 @@ mod tests {
             .require_git(false)
             .parents(true)
             .follow_links(false)
-            .filter_entry(|entry| {
+            .filter_entry(move |entry| {
                 let bytes = entry.path().as_os_str().as_encoded_bytes();
-                !bytes.ends_with(b"/.git") && !bytes.ends_with(b"/.squarely/organize")
+                let excluded = exclude.as_ref().is_some_and(|exclude| {
+                    relative(&base, entry.path()).is_some_and(|path| exclude.excludes(&path))
+                });
+                !bytes.ends_with(b"/.git") && !bytes.ends_with(b"/.squarely/organize") && !excluded
             })
             .build()
             .filter_map(Result::ok)
@@ -775,9 +808,30 @@ mod tests {
 
     /// Names the generated trees are made of.
     const NAMES: &[&str] = &[
-        "a", "b", "c", "d.py", "keep.log", "x.log", "build", ".hidden", "keep", "x", "y", "e ",
-        "!x", "c.d",
+        "a",
+        "b",
+        "c",
+        "d.py",
+        "keep.log",
+        "x.log",
+        "build",
+        ".hidden",
+        "keep",
+        "x",
+        "y",
+        "e ",
+        "!x",
+        "c.d",
+        ".squarely",
+        "organize",
+        "a-b",
     ];
+
+    /// `.squarely.yaml` exclusions the generated walks are made with.
+    const EXCLUDES: &[&str] = &["", "b", "**/*.log", "a/**", "c.d"];
+
+    /// Link targets: a folder, its parent (a loop), nothing.
+    const TARGETS: &[&str] = &["a", "..", "missing"];
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
@@ -795,6 +849,9 @@ mod tests {
             excludes in proptest::collection::vec(
                 (proptest::collection::vec(0..NAMES.len(), 0..2),
                  proptest::collection::vec(0..RULES.len(), 1..4)), 0..3),
+            links in proptest::collection::vec(
+                (proptest::collection::vec(0..NAMES.len(), 0..2), 0..TARGETS.len()), 0..3),
+            excluded in 0..EXCLUDES.len(),
         ) {
             let dir = tempfile::tempdir().unwrap();
             let root = dir.path().join("repo");
@@ -827,9 +884,21 @@ mod tests {
                     }
                 }
             }
-            let (_, entries, _) = walk(&root, None).unwrap();
+            #[cfg(unix)]
+            for (at, (names, target)) in links.iter().enumerate() {
+                if let Some(path) = folder(names) {
+                    let _ = std::os::unix::fs::symlink(TARGETS[*target], path.join(format!("ln{at}")));
+                }
+            }
+            let globs: Vec<Glob> = EXCLUDES[excluded]
+                .split(',')
+                .filter(|glob| !glob.is_empty())
+                .map(|glob| Glob::new(glob).unwrap())
+                .collect();
+            let exclude = Exclude::new(&globs, "").unwrap();
+            let (_, entries, _) = walk(&root, Some(&exclude)).unwrap();
             let found: Vec<String> = entries.into_iter().map(|entry| entry.path).collect();
-            proptest::prop_assert_eq!(found, walked_by_ignore(&root));
+            proptest::prop_assert_eq!(found, walked_by_ignore(&root, Some(&exclude)));
         }
     }
 
@@ -909,8 +978,82 @@ mod tests {
         fs::write(root.join("debug.log"), "x").unwrap();
         let (_, entries, notices) = walk(root, None).unwrap();
         assert!(entries.iter().any(|e| e.path == "debug.log"));
-        assert_eq!(notices.len(), 1, "{notices:?}");
-        assert!(notices[0].message.contains("more than the"), "{notices:?}");
+        let about: Vec<_> = notices.iter().filter(|n| n.path == ".gitignore").collect();
+        assert_eq!(about.len(), 1, "{notices:?}");
+        assert!(about[0].message.contains("more than the"), "{notices:?}");
+    }
+
+    /// One ignore file takes at most 10,000 patterns, one walk 25,000: a repository cannot
+    /// make the walk compile millions of globs. Within the budget the rules apply.
+    #[test]
+    fn ignore_patterns_are_bounded_per_file_and_per_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let patterns = |n: usize| {
+            (0..n).fold(String::new(), |mut text, i| {
+                text.push_str(&format!("p{i}*\n"));
+                text
+            })
+        };
+        for (folder, n) in [("big", 10_001), ("a", 9_000), ("b", 9_000), ("c", 9_000)] {
+            fs::create_dir_all(root.join(folder)).unwrap();
+            fs::write(root.join(folder).join(".gitignore"), patterns(n)).unwrap();
+            fs::write(root.join(folder).join("p1x"), "x").unwrap();
+        }
+        let (_, entries, notices) = walk(root, None).unwrap();
+        let messages = |folder: &str| -> Vec<&str> {
+            notices
+                .iter()
+                .filter(|n| n.path == format!("{folder}/.gitignore"))
+                .map(|n| n.message.as_str())
+                .collect()
+        };
+        assert_eq!(
+            messages("big"),
+            ["more than 10000 patterns; its rules are not applied"]
+        );
+        assert!(entries.iter().any(|e| e.path == "big/p1x"));
+        // Two of the three 9,000-pattern files fit in the walk's 25,000; which two depends on
+        // the order the folders are read in.
+        let spent: Vec<&str> = ["a", "b", "c"]
+            .into_iter()
+            .filter(|folder| !messages(folder).is_empty())
+            .collect();
+        assert_eq!(spent.len(), 1, "{notices:?}");
+        assert!(messages(spent[0])[0].contains("ignore patterns are spent"));
+        let kept: Vec<&str> = ["a", "b", "c"]
+            .into_iter()
+            .filter(|folder| entries.iter().any(|e| e.path == format!("{folder}/p1x")))
+            .collect();
+        assert_eq!(kept, spent);
+    }
+
+    /// The walked folder can be inside the audited repository: the ignore files above it are
+    /// read like those below (not through a link), and a bad pattern there is noted by file
+    /// and line, never by its text.
+    #[cfg(unix)]
+    #[test]
+    fn ignore_files_above_the_root_are_not_followed_or_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        let root = repo.join("services/api");
+        fs::create_dir_all(&root).unwrap();
+        fs::write(dir.path().join("secret"), "*.log\n").unwrap();
+        std::os::unix::fs::symlink("../secret", repo.join(".gitignore")).unwrap();
+        fs::write(repo.join("services/.gitignore"), "*.tmp\nTOKEN[z-a]\n").unwrap();
+        for name in ["debug.log", "x.tmp", "app.py"] {
+            fs::write(root.join(name), "x").unwrap();
+        }
+        let (_, entries, notices) = walk(&root, None).unwrap();
+        let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["app.py", "debug.log"]);
+        let bad: Vec<_> = notices
+            .iter()
+            .filter(|n| n.message.contains("services/.gitignore: line 2:"))
+            .collect();
+        assert_eq!(bad.len(), 1, "{notices:?}");
+        assert_eq!(bad[0].path, "");
+        assert!(!bad[0].message.contains("TOKEN"), "{notices:?}");
     }
 
     /// The rules of the folders above the root apply, a repository's `info/exclude` too, and
@@ -949,7 +1092,7 @@ mod tests {
         );
         assert_eq!(
             paths,
-            walked_by_ignore(&root)
+            walked_by_ignore(&root, None)
                 .iter()
                 .map(String::as_str)
                 .collect::<Vec<_>>()

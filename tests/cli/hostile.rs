@@ -179,6 +179,40 @@ fn named_pipes_in_the_repository_do_not_hang_any_verb() {
     );
 }
 
+/// A `.gitignore` committed as a link to `/dev/zero` made the walk read rules until memory
+/// ran out; one committed as a FIFO hung it; one of 200,000 wildcard patterns took seconds
+/// and a gigabyte to compile. None is applied now, each is noted, and a link that leads to a
+/// secret above a subfolder being audited is not read either.
+#[test]
+fn hostile_ignore_files_neither_hang_nor_fill_memory() {
+    let repo = repository();
+    let (_outside, credentials) = secret();
+    std::os::unix::fs::symlink("/dev/zero", repo.path().join(".gitignore")).unwrap();
+    fs::create_dir_all(repo.path().join("src/api")).unwrap();
+    std::os::unix::fs::symlink(&credentials, repo.path().join("src/.gitignore")).unwrap();
+    fs::write(repo.path().join("src/api/debug.log"), "x").unwrap();
+    let patterns = (0..12_000).fold(String::new(), |mut text, i| {
+        text.push_str(&format!("*a{i}*b\n"));
+        text
+    });
+    fs::create_dir_all(repo.path().join("docs")).unwrap();
+    fs::write(repo.path().join("docs/.gitignore"), patterns).unwrap();
+    let fifo = mkfifo(&repo.path().join("src/routes/.gitignore"));
+    for dir in [".", "src/api"] {
+        let output = run_in(repo.path(), &["audit", dir, "--format", "json"]);
+        assert!(matches!(code(&output), 0 | 1), "{dir}: {}", stderr(&output));
+        let notices =
+            serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()["notices"]
+                .to_string();
+        assert!(!notices.contains(TOKEN), "{notices}");
+        if dir == "." {
+            assert!(notices.contains("more than 10000 patterns"), "{notices}");
+            assert!(notices.contains("symbolic link; its rules are not applied"));
+            assert_eq!(notices.contains("not a regular file"), fifo, "{notices}");
+        }
+    }
+}
+
 #[test]
 fn a_baseline_or_configuration_that_is_no_regular_file_is_refused_at_once() {
     let repo = repository();
