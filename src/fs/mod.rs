@@ -243,6 +243,18 @@ pub struct Tree {
     whole_tree_scans: Mutex<ScanCache>,
 }
 
+/// A tree's slots for contents, and whether each starts with a byte-order mark.
+type ContentSlots = (Vec<OnceLock<Content>>, Vec<std::sync::atomic::AtomicBool>);
+
+/// Empty content slots for `n` entries.
+fn content_slots(n: usize) -> ContentSlots {
+    let contents = (0..n).map(|_| OnceLock::new()).collect();
+    let boms = (0..n)
+        .map(|_| std::sync::atomic::AtomicBool::new(false))
+        .collect();
+    (contents, boms)
+}
+
 /// Entries matching a glob over the whole tree, by (glob text, ignore case).
 pub type ScanCache = std::collections::HashMap<(String, bool), std::sync::Arc<Vec<usize>>>;
 
@@ -257,15 +269,32 @@ impl Tree {
 
     /// Walk `root` on disk, honouring `.gitignore`.
     pub fn walk(root: &Path) -> Result<Tree, WalkError> {
-        let (root, entries, notices) = walk::walk(root, None)?;
-        Ok(Tree::from_entries(Source::Disk(root), entries, notices))
+        walk::walk_tree(root, None).map(Tree::from_walk)
     }
 
     /// Walk `root` like [`Tree::walk`], leaving out what `exclude` matches (a project
     /// configuration's `ignore:`), folders with everything below them.
     pub fn walk_excluding(root: &Path, exclude: &Exclude) -> Result<Tree, WalkError> {
-        let (root, entries, notices) = walk::walk(root, Some(exclude))?;
-        Ok(Tree::from_entries(Source::Disk(root), entries, notices))
+        walk::walk_tree(root, Some(exclude)).map(Tree::from_walk)
+    }
+
+    /// The tree of a walk: in order as it comes, sorted and deduplicated where names of a
+    /// folder read alike.
+    fn from_walk(walked: walk::Walked) -> Tree {
+        let source = Source::Disk(walked.root);
+        match walked.subtree_end {
+            Some(subtree_end) => {
+                let (contents, boms) = content_slots(walked.entries.len());
+                Tree::assemble(
+                    source,
+                    walked.entries,
+                    subtree_end,
+                    (contents, boms),
+                    walked.notices,
+                )
+            }
+            None => Tree::from_entries(source, walked.entries, walked.notices),
+        }
     }
 
     /// Build a tree from in-memory files (directories are implied by the paths).
@@ -408,23 +437,10 @@ impl Tree {
 
     fn from_entries(source: Source, mut entries: Vec<Entry>, walk_notices: Vec<Notice>) -> Tree {
         // The slots for contents do not depend on the order: made while the entries sort.
-        let slots = |n: usize| {
-            let contents: Vec<OnceLock<Content>> = (0..n).map(|_| OnceLock::new()).collect();
-            let boms: Vec<std::sync::atomic::AtomicBool> = (0..n)
-                .map(|_| std::sync::atomic::AtomicBool::new(false))
-                .collect();
-            (contents, boms)
-        };
         let n = entries.len();
-        // The walk lists entries in order already; other sources (and names that read alike
-        // once made UTF-8) are sorted here.
         let ((), (mut contents, mut boms)) = rayon::join(
-            || {
-                if !entries.is_sorted_by(|a, b| cmp_paths(&a.path, &b.path).is_lt()) {
-                    entries.par_sort_unstable_by(|a, b| cmp_paths(&a.path, &b.path));
-                }
-            },
-            || slots(n),
+            || entries.par_sort_unstable_by(|a, b| cmp_paths(&a.path, &b.path)),
+            || content_slots(n),
         );
         entries.dedup_by(|a, b| a.path == b.path);
         contents.truncate(entries.len());
@@ -448,6 +464,17 @@ impl Tree {
         for top in open {
             subtree_end[top] = entries.len();
         }
+        Tree::assemble(source, entries, subtree_end, (contents, boms), walk_notices)
+    }
+
+    /// A tree of `entries` in order, each once, with where each subtree ends.
+    fn assemble(
+        source: Source,
+        entries: Vec<Entry>,
+        subtree_end: Vec<usize>,
+        (contents, boms): ContentSlots,
+        walk_notices: Vec<Notice>,
+    ) -> Tree {
         Tree {
             source,
             entries,
@@ -1105,6 +1132,63 @@ mod tests {
             let (a, b) = (format!("{prefix}{a}"), format!("{prefix}{b}"));
             proptest::prop_assert_eq!(cmp_paths(&a, &b), slow(&a, &b));
             proptest::prop_assert_eq!(cmp_paths(&b, &a), slow(&b, &a));
+        }
+    }
+
+    /// The walk's own order and subtrees are those the sort of the paths gives, and names
+    /// that read alike once made UTF-8 fall back to that sort.
+    #[test]
+    fn a_walked_tree_is_the_tree_its_sorted_paths_make() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in [
+            "a/b/c.py",
+            "a/b.py",
+            "a-b/x",
+            "a.b",
+            "ab/c/d/e",
+            "ab/c.txt",
+            "z",
+            "a/b/c/d",
+            ".github/workflows/ci.yml",
+            "a b/c",
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            if !path.exists() {
+                std::fs::write(&path, "x").unwrap();
+            }
+        }
+        std::fs::create_dir_all(root.join("empty")).unwrap();
+        let check = |tree: &Tree| {
+            let sorted = Tree::from_entries(
+                Source::Memory(BTreeMap::new()),
+                tree.entries.clone(),
+                Vec::new(),
+            );
+            assert_eq!(tree.entries, sorted.entries);
+            assert_eq!(tree.subtree_end, sorted.subtree_end);
+        };
+        let walked = walk::walk_tree(root, None).unwrap();
+        assert!(walked.subtree_end.is_some());
+        check(&Tree::walk(root).unwrap());
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            for name in [&b"n\xff"[..], b"n\xfe"] {
+                let folder = root.join(std::ffi::OsStr::from_bytes(name));
+                std::fs::create_dir_all(folder.join("inner")).unwrap();
+            }
+            let walked = walk::walk_tree(root, None).unwrap();
+            assert!(walked.subtree_end.is_none());
+            let tree = Tree::walk(root).unwrap();
+            check(&tree);
+            let alike = tree
+                .entries
+                .iter()
+                .filter(|e| e.path == "n\u{fffd}")
+                .count();
+            assert_eq!(alike, 1);
         }
     }
 

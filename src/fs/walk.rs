@@ -10,7 +10,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -49,6 +49,8 @@ pub enum WalkError {
 struct Rules {
     gitignore: Option<Gitignore>,
     exclude: Option<Gitignore>,
+    /// The length of the folder's path: what precedes a path relative to it.
+    dir_len: usize,
     parent: Option<Arc<Rules>>,
 }
 
@@ -60,8 +62,9 @@ impl Rules {
         let mut excluded = None;
         let mut at = Some(self);
         while let Some(rules) = at {
+            let relative = below(path, rules.dir_len);
             if let Some(gitignore) = &rules.gitignore {
-                let found = gitignore.matched(path, is_dir);
+                let found = gitignore.matched(relative, is_dir);
                 if !found.is_none() {
                     return found.is_ignore();
                 }
@@ -69,7 +72,7 @@ impl Rules {
             if excluded.is_none()
                 && let Some(exclude) = &rules.exclude
             {
-                let found = exclude.matched(path, is_dir);
+                let found = exclude.matched(relative, is_dir);
                 if !found.is_none() {
                     excluded = Some(found.is_ignore());
                 }
@@ -82,6 +85,7 @@ impl Rules {
     /// The rules of `dir` on top of `parent`'s, or `parent`'s alone when `dir` adds none.
     fn under(
         parent: Option<&Arc<Rules>>,
+        dir: &Path,
         gitignore: Option<Gitignore>,
         exclude: Option<Gitignore>,
     ) -> Option<Arc<Rules>> {
@@ -91,8 +95,35 @@ impl Rules {
         Some(Arc::new(Rules {
             gitignore,
             exclude,
+            dir_len: dir.as_os_str().len(),
             parent: parent.cloned(),
         }))
+    }
+}
+
+/// Where the rules of a folder are rooted. On unix, `.`: they are matched with paths relative
+/// to their folder, cut out of the entry's path without a copy, and `Gitignore::matched`
+/// then skips its own stripping (a comparison of path components, twice per entry). Elsewhere
+/// the folder itself, and the entry's absolute path is stripped by the matcher.
+fn rules_root(dir: &Path) -> &Path {
+    if cfg!(unix) { Path::new(".") } else { dir }
+}
+
+/// `path` below the folder whose path is `dir_len` bytes long: relative to it on unix (see
+/// [`rules_root`]), whole elsewhere.
+fn below(path: &Path, dir_len: usize) -> &Path {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let rest = bytes.get(dir_len..).unwrap_or_default();
+        let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+        Path::new(std::ffi::OsStr::from_bytes(rest))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir_len;
+        path
     }
 }
 
@@ -115,7 +146,7 @@ fn parse_rules(
     budget: &AtomicUsize,
     bad: &mut Vec<usize>,
 ) -> Result<Option<Gitignore>, String> {
-    let mut builder = GitignoreBuilder::new(dir);
+    let mut builder = GitignoreBuilder::new(rules_root(dir));
     let mut patterns = 0;
     for (at, piece) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
         let line = match piece.strip_suffix(b"\n") {
@@ -189,7 +220,7 @@ fn rules_above(root: &Path, budget: &AtomicUsize, notices: &mut Vec<Notice>) -> 
         };
         let gitignore = read(dir.join(".gitignore"));
         let exclude = read(dir.join(".git/info/exclude"));
-        rules = Rules::under(rules.as_ref(), gitignore, exclude);
+        rules = Rules::under(rules.as_ref(), dir, gitignore, exclude);
     }
     rules
 }
@@ -230,6 +261,9 @@ struct Walk<'a> {
     listings: Mutex<Vec<(usize, Listing)>>,
     /// Ignore patterns that may still be taken (see [`MAX_RULES_PER_WALK`]).
     budget: AtomicUsize,
+    /// No two names of a folder read alike once made UTF-8: the listings joined are in
+    /// tree order, each path once.
+    ordered: AtomicBool,
 }
 
 impl<'s> Walk<'s> {
@@ -251,6 +285,7 @@ impl<'s> Walk<'s> {
         } else {
             std::path::MAIN_SEPARATOR_STR
         };
+        let mut converted_names = false;
         for (name, file_type) in names {
             // `.git` is never part of the tree, nor the journal `organize` keeps outside git.
             if name == ".git" || (journal_parent && name == "organize") {
@@ -269,7 +304,9 @@ impl<'s> Walk<'s> {
                 continue;
             }
             let text = name.to_string_lossy();
-            let lossy = folder.lossy || matches!(text, std::borrow::Cow::Owned(_));
+            let converted = matches!(text, std::borrow::Cow::Owned(_));
+            converted_names |= converted;
+            let lossy = folder.lossy || converted;
             let rel = if folder.rel.is_empty() {
                 text.into_owned()
             } else {
@@ -315,6 +352,15 @@ impl<'s> Walk<'s> {
         listing
             .entries
             .sort_unstable_by(|(a, _), (b, _)| a.name().cmp(b.name()));
+        // Only names made UTF-8 can read alike.
+        if converted_names
+            && listing
+                .entries
+                .windows(2)
+                .any(|pair| pair[0].0.name() == pair[1].0.name())
+        {
+            self.ordered.store(false, Ordering::Relaxed);
+        }
         if let Ok(mut listings) = self.listings.lock() {
             listings.push((folder.id, listing));
         }
@@ -409,7 +455,7 @@ fn rules_of(
             }
         }
     }
-    Rules::under(folder.rules.as_ref(), gitignore, exclude)
+    Rules::under(folder.rules.as_ref(), &folder.path, gitignore, exclude)
 }
 
 /// The names and types in a folder being read; what cannot be read becomes a notice.
@@ -491,13 +537,32 @@ impl Exclude {
     }
 }
 
+/// What a walk found.
+pub(super) struct Walked {
+    /// The walked folder, canonical.
+    pub root: PathBuf,
+    /// Every entry git would track and the exclusions keep, in tree order.
+    pub entries: Vec<Entry>,
+    /// For each entry, the index past its subtree; `None` when two names of a folder read
+    /// alike once made UTF-8, and the entries must be sorted and deduplicated by path.
+    pub subtree_end: Option<Vec<usize>>,
+    /// What was met on the way.
+    pub notices: Vec<Notice>,
+}
+
 /// Walk `root`: every entry git would track and `exclude` keeps, plus the notices met on
 /// the way.
-pub(super) fn walk(
+pub(super) fn walk_tree(root: &Path, exclude: Option<&Exclude>) -> Result<Walked, WalkError> {
+    walk_mounted(root, exclude, mounts_inside)
+}
+
+/// [`walk_tree`], its root, entries and notices.
+#[cfg(test)]
+fn walk(
     root: &Path,
     exclude: Option<&Exclude>,
 ) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), WalkError> {
-    walk_mounted(root, exclude, mounts_inside)
+    walk_tree(root, exclude).map(|walked| (walked.root, walked.entries, walked.notices))
 }
 
 /// [`walk`], with the mount points inside the root found by `mounts`.
@@ -505,7 +570,7 @@ fn walk_mounted(
     root: &Path,
     exclude: Option<&Exclude>,
     mounts: impl FnOnce(&Path) -> Option<Vec<PathBuf>>,
-) -> Result<(PathBuf, Vec<Entry>, Vec<Notice>), WalkError> {
+) -> Result<Walked, WalkError> {
     let meta = fs::metadata(root).map_err(|source| match source.kind() {
         io::ErrorKind::NotFound => WalkError::NotFound {
             path: root.to_path_buf(),
@@ -549,6 +614,7 @@ fn walk_mounted(
         next: AtomicUsize::new(1),
         listings: Mutex::new(Vec::new()),
         budget,
+        ordered: AtomicBool::new(true),
     };
     let top = Folder {
         id: 0,
@@ -572,23 +638,35 @@ fn walk_mounted(
     }
     // Each folder followed by what it holds, names sorted: the order of `cmp_paths`, with no
     // sort of the whole tree.
+    // Each folder's subtree ends where its listing is used up.
     let total = listings.iter().flatten().map(|l| l.entries.len()).sum();
     let mut entries = Vec::with_capacity(total);
+    let mut subtree_end = Vec::with_capacity(total);
     let mut open = Vec::new();
     if let Some(top) = listings.first_mut().and_then(Option::take) {
-        open.push(top.entries.into_iter());
+        open.push((top.entries.into_iter(), None));
     }
-    while let Some(folder) = open.last_mut() {
+    while let Some((folder, _)) = open.last_mut() {
         let Some((entry, read)) = folder.next() else {
-            open.pop();
+            if let Some((_, Some(owner))) = open.pop() {
+                subtree_end[owner] = entries.len();
+            }
             continue;
         };
+        let at = entries.len();
         entries.push(entry);
+        subtree_end.push(at + 1);
         if let Some(listing) = read.and_then(|id| listings.get_mut(id)?.take()) {
-            open.push(listing.entries.into_iter());
+            open.push((listing.entries.into_iter(), Some(at)));
         }
     }
-    Ok((root, entries, notices))
+    let subtree_end = walk.ordered.load(Ordering::Relaxed).then_some(subtree_end);
+    Ok(Walked {
+        root,
+        entries,
+        subtree_end,
+        notices,
+    })
 }
 
 /// The mount points strictly inside `root` (canonical), read from Linux's
@@ -1290,8 +1368,9 @@ mod tests {
             fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
             fs::write(root.join(path), "x").unwrap();
         }
-        let (_, mut entries, _) =
-            walk_mounted(root, None, |root| Some(vec![root.join("mnt")])).unwrap();
+        let mut entries = walk_mounted(root, None, |root| Some(vec![root.join("mnt")]))
+            .unwrap()
+            .entries;
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, ["mnt", "src", "src/app.py"]);
