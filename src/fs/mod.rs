@@ -284,6 +284,11 @@ impl Tree {
         let source = Source::Disk(walked.root);
         match walked.subtree_end {
             Some(subtree_end) => {
+                debug_assert!(
+                    walked
+                        .entries
+                        .is_sorted_by(|a, b| cmp_paths(&a.path, &b.path).is_lt())
+                );
                 let (contents, boms) = content_slots(walked.entries.len());
                 Tree::assemble(
                     source,

@@ -7,6 +7,7 @@
 //! no sort of the whole tree. The rules and their precedence are those of the `ignore`
 //! crate's walk with `require_git(false)` and `parents(true)`, which a property test holds.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -47,8 +48,8 @@ pub enum WalkError {
 /// `.git/info/exclude`, then its parent's, up to `/` (the folders above the root count, as
 /// they do for `ignore`'s `parents(true)`). Git's global excludes file is not read.
 struct Rules {
-    gitignore: Option<Gitignore>,
-    exclude: Option<Gitignore>,
+    gitignore: Option<Arc<Gitignore>>,
+    exclude: Option<Arc<Gitignore>>,
     /// The length of the folder's path: what precedes a path relative to it.
     dir_len: usize,
     parent: Option<Arc<Rules>>,
@@ -86,8 +87,8 @@ impl Rules {
     fn under(
         parent: Option<&Arc<Rules>>,
         dir: &Path,
-        gitignore: Option<Gitignore>,
-        exclude: Option<Gitignore>,
+        gitignore: Option<Arc<Gitignore>>,
+        exclude: Option<Arc<Gitignore>>,
     ) -> Option<Arc<Rules>> {
         if gitignore.is_none() && exclude.is_none() {
             return parent.cloned();
@@ -103,7 +104,8 @@ impl Rules {
 
 /// Where the rules of a folder are rooted. On unix, `.`: they are matched with paths relative
 /// to their folder, cut out of the entry's path without a copy, and `Gitignore::matched`
-/// then skips its own stripping (a comparison of path components, twice per entry). Elsewhere
+/// then skips its own stripping (its root compared with `.` component by component, and the
+/// root's bytes with the path's, for every entry and rule file). Elsewhere
 /// the folder itself, and the entry's absolute path is stripped by the matcher.
 fn rules_root(dir: &Path) -> &Path {
     if cfg!(unix) { Path::new(".") } else { dir }
@@ -127,88 +129,157 @@ fn below(path: &Path, dir_len: usize) -> &Path {
     }
 }
 
-/// At most this many patterns are taken from one ignore file, and from all the ignore files of
-/// one walk: a 2 MiB `.gitignore` of 200,000 wildcard patterns took 5.6 s and 1.4 GB to
-/// compile, and a repository can commit the same file in every folder for the price of one
-/// blob. Real files hold a few hundred (223 lines at most in the accuracy corpus).
+/// At most this many patterns are taken from one ignore file, and from all the distinct ignore
+/// files of one walk: a 2 MiB `.gitignore` of 200,000 wildcard patterns took 5.6 s and 1.4 GB
+/// to compile. Real files hold a few hundred (223 lines at most in the accuracy corpus); the
+/// same file in many folders is parsed and counted once. Past the walk's budget, which files
+/// are refused depends on the order the folders are read in.
 const MAX_RULES_PER_FILE: usize = 10_000;
 /// See [`MAX_RULES_PER_FILE`].
 const MAX_RULES_PER_WALK: usize = 25_000;
 
-/// The rules of one ignore file of the folder `dir`, read as the `ignore` crate reads it:
-/// line by line up to the first line that is not UTF-8, a leading byte-order mark left out,
-/// CRLF endings allowed. `Ok(None)` when it holds no rule; `Err` (why, for a notice) when it
-/// holds more patterns than [`MAX_RULES_PER_FILE`] or than `budget` has left. The line
-/// numbers of bad patterns, which are left out, go to `bad`.
-fn parse_rules(
-    dir: &Path,
-    bytes: &[u8],
-    budget: &AtomicUsize,
-    bad: &mut Vec<usize>,
-) -> Result<Option<Gitignore>, String> {
-    let mut builder = GitignoreBuilder::new(rules_root(dir));
-    let mut patterns = 0;
-    for (at, piece) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
-        let line = match piece.strip_suffix(b"\n") {
-            Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
-            None => piece,
-        };
-        let Ok(mut line) = std::str::from_utf8(line) else {
-            break;
-        };
-        if at == 0 {
-            line = line.trim_start_matches('\u{feff}');
-        }
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        patterns += 1;
-        if patterns > MAX_RULES_PER_FILE {
-            return Err(format!(
-                "more than {MAX_RULES_PER_FILE} patterns; its rules are not applied"
-            ));
-        }
-        // No origin recorded: it would copy the file's path into every pattern.
-        if builder.add_line(None, line).is_err() {
-            bad.push(at + 1);
+/// One ignore file, parsed: its rules (or why they are not applied, for a notice) and the
+/// numbers of the lines whose pattern cannot be parsed, which are left out.
+#[derive(Clone)]
+struct Parsed {
+    rules: Result<Option<Arc<Gitignore>>, String>,
+    bad: Vec<usize>,
+}
+
+impl Parsed {
+    /// The bad lines in words: `lines 3, 7 (2 in all)`, at most five listed.
+    fn bad_lines(&self) -> Option<String> {
+        let listed: Vec<String> = self.bad.iter().take(5).map(usize::to_string).collect();
+        match self.bad.len() {
+            0 => None,
+            1 => Some(format!("line {}", listed[0])),
+            n => Some(format!("lines {} ({n} in all)", listed.join(", "))),
         }
     }
-    let spent = budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
-        used.checked_add(patterns)
-            .filter(|&total| total <= MAX_RULES_PER_WALK)
-    });
-    if spent.is_err() {
-        return Err(format!(
-            "the walk's {MAX_RULES_PER_WALK} ignore patterns are spent; its rules are not applied"
-        ));
+}
+
+/// The ignore files of one walk, parsed once per content: a file committed in every folder
+/// (the same blob to git) is compiled once and counts once against [`MAX_RULES_PER_WALK`].
+#[derive(Default)]
+struct RuleFiles {
+    /// Patterns taken so far.
+    taken: AtomicUsize,
+    /// By the matchers' root and the file's bytes.
+    parsed: Mutex<HashMap<(PathBuf, Vec<u8>), Parsed>>,
+}
+
+impl RuleFiles {
+    /// The rules of one ignore file of the folder `dir`. Two threads meeting the same new
+    /// content at once may both parse it (and both count it): rare, and only stricter.
+    fn parse(&self, dir: &Path, bytes: Vec<u8>) -> Parsed {
+        let key = (rules_root(dir).to_path_buf(), bytes);
+        if let Some(known) = self.parsed.lock().ok().and_then(|p| p.get(&key).cloned()) {
+            return known;
+        }
+        let parsed = self.parse_new(&key.0, &key.1);
+        match self.parsed.lock() {
+            Ok(mut known) => known.entry(key).or_insert(parsed).clone(),
+            Err(_) => parsed,
+        }
     }
-    Ok(builder.build().ok().filter(|rules| !rules.is_empty()))
+
+    /// Read as the `ignore` crate reads an ignore file: line by line up to the first line
+    /// that is not UTF-8, a leading byte-order mark left out, CRLF endings allowed. No rules
+    /// when it holds more patterns than [`MAX_RULES_PER_FILE`] or than the walk has left:
+    /// counted while reading, so an oversized file is not compiled.
+    fn parse_new(&self, root: &Path, bytes: &[u8]) -> Parsed {
+        let mut builder = GitignoreBuilder::new(root);
+        let mut bad = Vec::new();
+        let left = MAX_RULES_PER_WALK.saturating_sub(self.taken.load(Ordering::Relaxed));
+        let mut patterns = 0;
+        let refused = |why: String, bad: Vec<usize>| Parsed {
+            rules: Err(why),
+            bad,
+        };
+        for (at, piece) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+            let line = match piece.strip_suffix(b"\n") {
+                Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
+                None => piece,
+            };
+            let Ok(mut line) = std::str::from_utf8(line) else {
+                break;
+            };
+            if at == 0 {
+                line = line.trim_start_matches('\u{feff}');
+            }
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            patterns += 1;
+            if patterns > MAX_RULES_PER_FILE {
+                return refused(
+                    format!("more than {MAX_RULES_PER_FILE} patterns; its rules are not applied"),
+                    bad,
+                );
+            }
+            if patterns > left {
+                return refused(spent(), bad);
+            }
+            // No origin recorded: it would copy the file's path into every pattern.
+            if builder.add_line(None, line).is_err() {
+                bad.push(at + 1);
+            }
+        }
+        let taken = self
+            .taken
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |taken| {
+                taken
+                    .checked_add(patterns)
+                    .filter(|&total| total <= MAX_RULES_PER_WALK)
+            });
+        if taken.is_err() {
+            return refused(spent(), bad);
+        }
+        let rules = match builder.build() {
+            Ok(rules) => Ok((!rules.is_empty()).then(|| Arc::new(rules))),
+            Err(err) => Err(format!("{err}; its rules are not applied")),
+        };
+        Parsed { rules, bad }
+    }
+}
+
+/// Why an ignore file is refused once the walk's patterns are taken.
+fn spent() -> String {
+    format!("the walk's {MAX_RULES_PER_WALK} ignore patterns are spent; its rules are not applied")
 }
 
 /// The rules of the folders above the root, `/` first: each one's `.gitignore` and
 /// `.git/info/exclude`, as the `ignore` crate's walk reads them (`parents(true)`). The root can
 /// be a folder inside the audited repository, so these files are read like those below it:
-/// regular files only, never through a link, bounded. A problem is noted on the root with
-/// the file's path and line, never with the pattern's text (a secret read through a link
-/// must not reach a report).
-fn rules_above(root: &Path, budget: &AtomicUsize, notices: &mut Vec<Notice>) -> Option<Arc<Rules>> {
+/// regular files only, not through a link in their last component, bounded. A problem is
+/// noted on the root with the file's path (and lines), never with a pattern's text (a secret
+/// read through a link must not reach a report).
+fn rules_above(root: &Path, files: &RuleFiles, notices: &mut Vec<Notice>) -> Option<Arc<Rules>> {
     let mut rules = None;
     let above: Vec<&Path> = root.ancestors().skip(1).collect();
     for dir in above.into_iter().rev() {
         let mut read = |file: PathBuf| {
-            let bytes = super::open::read_walked(&file, MAX_READ_BYTES).ok()?;
-            let mut bad = Vec::new();
-            let parsed = parse_rules(dir, &bytes, budget, &mut bad);
             let at = file.display();
-            for line in bad {
+            let bytes = match super::open::read_walked(&file, MAX_READ_BYTES) {
+                Ok(bytes) => bytes,
+                Err(err) if err.is_not_found() => return None,
+                Err(err) => {
+                    notices.push(Notice {
+                        path: String::new(),
+                        message: format!("{at}: {}; its rules are not applied", err.describe()),
+                    });
+                    return None;
+                }
+            };
+            let parsed = files.parse(dir, bytes);
+            if let Some(lines) = parsed.bad_lines() {
                 notices.push(Notice {
                     path: String::new(),
-                    message: format!(
-                        "{at}: line {line}: a pattern that cannot be parsed is left out"
-                    ),
+                    message: format!("{at}: {lines}: patterns that cannot be parsed are left out"),
                 });
             }
             parsed
+                .rules
                 .map_err(|why| {
                     notices.push(Notice {
                         path: String::new(),
@@ -259,8 +330,8 @@ struct Walk<'a> {
     device: Option<u64>,
     next: AtomicUsize,
     listings: Mutex<Vec<(usize, Listing)>>,
-    /// Ignore patterns that may still be taken (see [`MAX_RULES_PER_WALK`]).
-    budget: AtomicUsize,
+    /// The ignore files met, parsed once per content.
+    files: RuleFiles,
     /// No two names of a folder read alike once made UTF-8: the listings joined are in
     /// tree order, each path once.
     ordered: AtomicBool,
@@ -276,7 +347,7 @@ impl<'s> Walk<'s> {
                 Vec::new()
             }
         };
-        let rules = rules_of(folder, &names, &self.budget, &mut listing.notices);
+        let rules = rules_of(folder, &names, &self.files, &mut listing.notices);
         let journal_parent = folder.path.file_name() == Some(std::ffi::OsStr::new(".squarely"));
         let mut path = std::ffi::OsString::with_capacity(folder.path.as_os_str().len() + 64);
         // `/` (a walk of the whole system) already ends with the separator.
@@ -414,15 +485,14 @@ impl<'s> Walk<'s> {
 fn rules_of(
     folder: &Folder,
     names: &[(std::ffi::OsString, fs::FileType)],
-    budget: &AtomicUsize,
+    files: &RuleFiles,
     notices: &mut Vec<Notice>,
 ) -> Option<Arc<Rules>> {
-    let mut bad = Vec::new();
     let mut gitignore = None;
     let mut exclude = None;
     for (name, file_type) in names {
         if name == ".gitignore" {
-            let problem =
+            let rules =
                 if file_type.is_symlink() {
                     Err("a symbolic link; its rules are not applied (git does not follow it either)"
                     .to_owned())
@@ -431,9 +501,9 @@ fn rules_of(
                 } else {
                     super::open::read_walked(&folder.path.join(name), MAX_READ_BYTES)
                         .map_err(|err| format!("{}; its rules are not applied", err.describe()))
-                        .and_then(|bytes| parse_rules(&folder.path, &bytes, budget, &mut bad))
+                        .and_then(|bytes| files.parse(&folder.path, bytes).rules)
                 };
-            match problem {
+            match rules {
                 Ok(rules) => gitignore = rules,
                 Err(message) => notices.push(Notice {
                     path: join_rel(&folder.rel, ".gitignore"),
@@ -441,11 +511,12 @@ fn rules_of(
                 }),
             }
         } else if name == ".git" {
-            // Not through a link either (`.git/info/exclude -> /dev/zero`); `.git` is not part
-            // of the tree, so a file that is not read is not noted, but one over the budget is.
+            // Not through a link in its last component either (`exclude -> /dev/zero`);
+            // `.git` is not part of the tree, so a file that is not read is not noted, but one
+            // whose rules are refused is.
             let file = folder.path.join(".git/info/exclude");
             if let Ok(bytes) = super::open::read_walked(&file, MAX_READ_BYTES) {
-                match parse_rules(&folder.path, &bytes, budget, &mut bad) {
+                match files.parse(&folder.path, bytes).rules {
                     Ok(rules) => exclude = rules,
                     Err(message) => notices.push(Notice {
                         path: join_rel(&folder.rel, ".git/info/exclude"),
@@ -565,7 +636,7 @@ fn walk(
     walk_tree(root, exclude).map(|walked| (walked.root, walked.entries, walked.notices))
 }
 
-/// [`walk`], with the mount points inside the root found by `mounts`.
+/// [`walk_tree`], with the mount points inside the root found by `mounts`.
 fn walk_mounted(
     root: &Path,
     exclude: Option<&Exclude>,
@@ -604,8 +675,8 @@ fn walk_mounted(
         device_of(&meta)
     };
     let mut notices = Vec::new();
-    let budget = AtomicUsize::new(0);
-    let rules = rules_above(&root, &budget, &mut notices);
+    let files = RuleFiles::default();
+    let rules = rules_above(&root, &files, &mut notices);
     let walk = Walk {
         root: &root,
         exclude,
@@ -613,7 +684,7 @@ fn walk_mounted(
         device,
         next: AtomicUsize::new(1),
         listings: Mutex::new(Vec::new()),
-        budget,
+        files,
         ordered: AtomicBool::new(true),
     };
     let top = Folder {
@@ -1075,8 +1146,16 @@ mod tests {
         };
         for (folder, n) in [("big", 10_001), ("a", 9_000), ("b", 9_000), ("c", 9_000)] {
             fs::create_dir_all(root.join(folder)).unwrap();
-            fs::write(root.join(folder).join(".gitignore"), patterns(n)).unwrap();
+            // Each its own content: the same content is counted once (below).
+            let rules = format!("# {folder}\n{}", patterns(n));
+            fs::write(root.join(folder).join(".gitignore"), rules).unwrap();
             fs::write(root.join(folder).join("p1x"), "x").unwrap();
+        }
+        for copy in 0..20 {
+            let folder = root.join(format!("same/{copy}"));
+            fs::create_dir_all(&folder).unwrap();
+            fs::write(folder.join(".gitignore"), "# same\np1*\n").unwrap();
+            fs::write(folder.join("p1x"), "x").unwrap();
         }
         let (_, entries, notices) = walk(root, None).unwrap();
         let messages = |folder: &str| -> Vec<&str> {
@@ -1104,6 +1183,16 @@ mod tests {
             .filter(|folder| entries.iter().any(|e| e.path == format!("{folder}/p1x")))
             .collect();
         assert_eq!(kept, spent);
+        // One small file in 20 folders: counted once, applied everywhere.
+        assert!(
+            !entries
+                .iter()
+                .any(|e| e.path.starts_with("same/") && e.name() == "p1x")
+        );
+        assert!(
+            !notices.iter().any(|n| n.path.starts_with("same/")),
+            "{notices:?}"
+        );
     }
 
     /// The walked folder can be inside the audited repository: the ignore files above it are
