@@ -1051,6 +1051,43 @@ mod tests {
         }
     }
 
+    /// Every fixture repository (and every folder of `SQUARELY_WALK_CORPUS`, a folder of
+    /// real repositories, when set) is walked to the very entries, in order, that the `ignore`
+    /// crate's walk keeps.
+    #[test]
+    fn the_walk_keeps_what_the_ignore_crate_keeps_on_real_trees() {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let children = |dir: &Path| -> Vec<PathBuf> {
+            let mut found: Vec<PathBuf> = fs::read_dir(dir)
+                .map(|read| read.filter_map(Result::ok).map(|e| e.path()).collect())
+                .unwrap_or_default();
+            found.retain(|path| path.is_dir());
+            found.sort();
+            found
+        };
+        let mut roots = children(&here.join("tests/fixtures"));
+        if let Some(corpus) = std::env::var_os("SQUARELY_WALK_CORPUS") {
+            roots.extend(children(Path::new(&corpus)));
+        }
+        assert!(roots.len() > 20, "only {} fixtures found", roots.len());
+        let mut differ = Vec::new();
+        for root in &roots {
+            let (_, entries, _) = walk(root, None).unwrap();
+            let found: Vec<String> = entries.into_iter().map(|entry| entry.path).collect();
+            let expected = walked_by_ignore(root, None);
+            if found != expected {
+                let first = found.iter().zip(&expected).find(|(a, b)| a != b);
+                differ.push(format!(
+                    "{}: {} entries, ignore's walk {}; first difference {first:?}",
+                    root.display(),
+                    found.len(),
+                    expected.len()
+                ));
+            }
+        }
+        assert!(differ.is_empty(), "{}", differ.join("\n"));
+    }
+
     /// A `.gitignore` committed as a link to `/dev/zero`, or as a FIFO, must not fill memory
     /// or hang the walk: only a regular file is read, and a link is not followed (as git).
     #[cfg(unix)]
