@@ -260,34 +260,30 @@ fn rules_above(root: &Path, files: &RuleFiles, notices: &mut Vec<Notice>) -> Opt
     for dir in above.into_iter().rev() {
         let mut read = |file: PathBuf| {
             let at = file.display();
+            let mut note = |message: String| {
+                notices.push(Notice {
+                    path: String::new(),
+                    message: format!("{at}: {message}"),
+                });
+            };
             let bytes = match super::open::read_walked(&file, MAX_READ_BYTES) {
                 Ok(bytes) => bytes,
                 Err(err) if err.is_not_found() => return None,
                 Err(err) => {
-                    notices.push(Notice {
-                        path: String::new(),
-                        message: format!("{at}: {}; its rules are not applied", err.describe()),
-                    });
+                    note(format!("{}; its rules are not applied", err.describe()));
                     return None;
                 }
             };
             let parsed = files.parse(dir, bytes);
             if let Some(lines) = parsed.bad_lines() {
-                notices.push(Notice {
-                    path: String::new(),
-                    message: format!("{at}: {lines}: patterns that cannot be parsed are left out"),
-                });
+                note(format!(
+                    "{lines}: patterns that cannot be parsed are left out"
+                ));
             }
-            parsed
-                .rules
-                .map_err(|why| {
-                    notices.push(Notice {
-                        path: String::new(),
-                        message: format!("{at}: {why}"),
-                    });
-                })
-                .ok()
-                .flatten()
+            parsed.rules.unwrap_or_else(|why| {
+                note(why);
+                None
+            })
         };
         let gitignore = read(dir.join(".gitignore"));
         let exclude = read(dir.join(".git/info/exclude"));
@@ -378,15 +374,7 @@ impl<'s> Walk<'s> {
             let converted = matches!(text, std::borrow::Cow::Owned(_));
             converted_names |= converted;
             let lossy = folder.lossy || converted;
-            let rel = if folder.rel.is_empty() {
-                text.into_owned()
-            } else {
-                let mut rel = String::with_capacity(folder.rel.len() + 1 + text.len());
-                rel.push_str(&folder.rel);
-                rel.push('/');
-                rel.push_str(&text);
-                rel
-            };
+            let rel = join_rel(&folder.rel, &text);
             if self.exclude.is_some_and(|exclude| exclude.excludes(&rel)) {
                 continue;
             }
@@ -488,6 +476,16 @@ fn rules_of(
     files: &RuleFiles,
     notices: &mut Vec<Notice>,
 ) -> Option<Arc<Rules>> {
+    // Rules refused (a link, too many patterns...) are noted on the file.
+    let mut applied = |file: &str, rules: Result<Option<Arc<Gitignore>>, String>| {
+        rules.unwrap_or_else(|message| {
+            notices.push(Notice {
+                path: join_rel(&folder.rel, file),
+                message,
+            });
+            None
+        })
+    };
     let mut gitignore = None;
     let mut exclude = None;
     for (name, file_type) in names {
@@ -503,26 +501,14 @@ fn rules_of(
                         .map_err(|err| format!("{}; its rules are not applied", err.describe()))
                         .and_then(|bytes| files.parse(&folder.path, bytes).rules)
                 };
-            match rules {
-                Ok(rules) => gitignore = rules,
-                Err(message) => notices.push(Notice {
-                    path: join_rel(&folder.rel, ".gitignore"),
-                    message,
-                }),
-            }
+            gitignore = applied(".gitignore", rules);
         } else if name == ".git" {
             // Not through a link in its last component either (`exclude -> /dev/zero`);
             // `.git` is not part of the tree, so a file that is not read is not noted, but one
             // whose rules are refused is.
             let file = folder.path.join(".git/info/exclude");
             if let Ok(bytes) = super::open::read_walked(&file, MAX_READ_BYTES) {
-                match files.parse(&folder.path, bytes).rules {
-                    Ok(rules) => exclude = rules,
-                    Err(message) => notices.push(Notice {
-                        path: join_rel(&folder.rel, ".git/info/exclude"),
-                        message,
-                    }),
-                }
+                exclude = applied(".git/info/exclude", files.parse(&folder.path, bytes).rules);
             }
         }
     }
@@ -551,12 +537,16 @@ fn read_names(
     names
 }
 
+/// The path of `name` in the folder at `folder` (relative, `/`-separated; empty for the root).
 fn join_rel(folder: &str, name: &str) -> String {
     if folder.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{folder}/{name}")
+        return name.to_owned();
     }
+    let mut rel = String::with_capacity(folder.len() + 1 + name.len());
+    rel.push_str(folder);
+    rel.push('/');
+    rel.push_str(name);
+    rel
 }
 
 /// The device a file is on, where the system says (`None` elsewhere).
@@ -708,8 +698,7 @@ fn walk_mounted(
         }
     }
     // Each folder followed by what it holds, names sorted: the order of `cmp_paths`, with no
-    // sort of the whole tree.
-    // Each folder's subtree ends where its listing is used up.
+    // sort of the whole tree. Each folder's subtree ends where its listing is used up.
     let total = listings.iter().flatten().map(|l| l.entries.len()).sum();
     let mut entries = Vec::with_capacity(total);
     let mut subtree_end = Vec::with_capacity(total);
@@ -889,6 +878,14 @@ mod tests {
         let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, [".env.example", ".gitignore", "src", "src/main.rs"]);
         assert!(notices.is_empty());
+    }
+
+    /// Files holding `x` at `paths` below `root`, with their folders.
+    fn plant(root: &Path, paths: &[&str]) {
+        for path in paths {
+            fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+            fs::write(root.join(path), "x").unwrap();
+        }
     }
 
     /// What the `ignore` crate's walk, configured as squarely's walk was before it had its
@@ -1271,16 +1268,16 @@ mod tests {
         fs::create_dir_all(root.join(".git/info")).unwrap();
         fs::write(root.join(".git/info/exclude"), "secret/\n").unwrap();
         fs::write(root.join(".gitignore"), "*.log\n").unwrap();
-        for path in [
-            "a.tmp",
-            "secret/key",
-            "src/x.log",
-            "src/keep.log",
-            "src/app.py",
-        ] {
-            fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
-            fs::write(root.join(path), "x").unwrap();
-        }
+        plant(
+            &root,
+            &[
+                "a.tmp",
+                "secret/key",
+                "src/x.log",
+                "src/keep.log",
+                "src/app.py",
+            ],
+        );
         fs::write(root.join("src/.gitignore"), "!keep.log\n").unwrap();
         let (_, entries, _) = walk(&root, None).unwrap();
         let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
@@ -1335,15 +1332,15 @@ mod tests {
     fn excluded_paths_and_everything_below_them_are_left_out() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for path in [
-            "vendor/lib/a.py",
-            "src/app.py",
-            "src/gen/schema.generated.ts",
-            "src/b.generated.ts",
-        ] {
-            fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
-            fs::write(root.join(path), "x").unwrap();
-        }
+        plant(
+            root,
+            &[
+                "vendor/lib/a.py",
+                "src/app.py",
+                "src/gen/schema.generated.ts",
+                "src/b.generated.ts",
+            ],
+        );
         let globs = ["vendor", "api/**/*.generated.ts"].map(|g| Glob::new(g).unwrap());
         let exclude = Exclude::new(&globs, "api/").unwrap();
         let (_, mut entries, _) = walk(root, Some(&exclude)).unwrap();
@@ -1490,10 +1487,7 @@ mod tests {
     fn a_mount_point_inside_the_root_is_listed_not_entered() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for path in ["mnt/volume/data.db", "src/app.py"] {
-            fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
-            fs::write(root.join(path), "x").unwrap();
-        }
+        plant(root, &["mnt/volume/data.db", "src/app.py"]);
         let mut entries = walk_mounted(root, None, |root| Some(vec![root.join("mnt")]))
             .unwrap()
             .entries;
